@@ -1,0 +1,182 @@
+"""The member table: one row per member in numpy columns, plus a Mesa view.
+
+Members are many (about 550,000 at full scale), so their state lives in
+columns — one numpy array per attribute, row = member id — and every monthly
+process works on whole columns at once. A member who lapses keeps its row
+(`active` becomes False), so ids never move and an event record that names a
+member stays valid. Any row can still be inspected as a Mesa agent through
+`Member`, a thin view created on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.party import PartyModel
+
+# Member types (column `kind`).
+FULL_MEMBER = 0
+REGISTERED_SUPPORTER = 1
+AFFILIATED_SUPPORTER = 2
+MEMBER_TYPES = ("full member", "registered supporter", "affiliated supporter")
+
+NO_FACTION = -1
+NO_UNION = -1
+STILL_ACTIVE = -1
+
+
+@dataclass(frozen=True)
+class Column:
+    """One attribute of every member."""
+
+    dtype: Any
+    default: Any
+    doc: str
+
+
+COLUMNS: dict[str, Column] = {
+    "ideology": Column(np.float64, 0.0, "left (-1) .. right (+1)"),
+    "activism": Column(np.float32, 0.0, "chance of attending a meeting"),
+    "turnout": Column(np.float32, 0.0, "chance of voting in a postal/online ballot"),
+    "clp": Column(np.int32, 0, "constituency party"),
+    "branch": Column(np.int32, 0, "branch (ward), numbered across all CLPs"),
+    "faction": Column(np.int16, NO_FACTION, "faction index, or -1 for none"),
+    "kind": Column(np.int8, FULL_MEMBER, "member type (see MEMBER_TYPES)"),
+    "union": Column(np.int16, NO_UNION, "union whose levy the member pays, or -1"),
+    "trusts_leader": Column(np.bool_, False, "takes the leader's cue"),
+    "joined": Column(np.int32, 0, "month index joined (negative: before the run)"),
+    "left": Column(np.int32, STILL_ACTIVE, "month index lapsed, or -1 while active"),
+    "active": Column(np.bool_, True, "in good standing now"),
+}
+
+
+class MemberTable:
+    """Columnar state of all members, past and present.
+
+    Columns are read as attributes (`table.ideology`); each is a view of the
+    used rows, so writing into it (`table.ideology[mask] = x`) updates the
+    table. Rows are appended with `append`, which grows capacity
+    geometrically so that monthly joining stays cheap.
+    """
+
+    def __init__(self, capacity: int = 1024):
+        self._n = 0
+        self._data = {
+            name: np.full(max(capacity, 1), col.default, dtype=col.dtype)
+            for name, col in COLUMNS.items()
+        }
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            return data[name][: self._n]
+        raise AttributeError(name)
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated (used or not)."""
+        return len(self._data["ideology"])
+
+    def append(self, **columns: np.ndarray) -> np.ndarray:
+        """Add rows; columns not given take their defaults.
+
+        Args:
+            **columns: column name -> values, all of one length.
+
+        Returns:
+            The ids (row numbers) of the new members.
+        """
+        unknown = set(columns) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown member columns: {sorted(unknown)}")
+        lengths = {len(np.atleast_1d(v)) for v in columns.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"columns differ in length: {lengths}")
+        count = lengths.pop()
+        self._reserve(self._n + count)
+        start, stop = self._n, self._n + count
+        for name, values in columns.items():
+            self._data[name][start:stop] = values
+        for name in COLUMNS.keys() - columns.keys():
+            self._data[name][start:stop] = COLUMNS[name].default
+        self._n = stop
+        return np.arange(start, stop)
+
+    def _reserve(self, rows: int) -> None:
+        if rows <= self.capacity:
+            return
+        new_capacity = max(rows, int(self.capacity * 1.25) + 1024)
+        for name, arr in self._data.items():
+            grown = np.full(new_capacity, COLUMNS[name].default, dtype=arr.dtype)
+            grown[: self._n] = arr[: self._n]
+            self._data[name] = grown
+
+    def lapse(self, ids: np.ndarray, month: int) -> None:
+        """Mark members as lapsed; their rows stay (ids never move)."""
+        self._data["active"][ids] = False
+        self._data["left"][ids] = month
+
+    def row(self, member_id: int) -> dict[str, Any]:
+        """All columns of one member as plain Python values."""
+        if not 0 <= member_id < self._n:
+            raise IndexError(f"no member {member_id} (table has {self._n} rows)")
+        return {name: self._data[name][member_id].item() for name in COLUMNS}
+
+    def set(self, member_id: int, name: str, value: Any) -> None:
+        """Write one column of one member."""
+        if not 0 <= member_id < self._n:
+            raise IndexError(f"no member {member_id} (table has {self._n} rows)")
+        self._data[name][member_id] = value
+
+    def full_members(self) -> np.ndarray:
+        """Boolean mask of active full members (those who attend meetings)."""
+        return self.active & (self.kind == FULL_MEMBER)
+
+    def nbytes(self) -> int:
+        """Memory held by the columns."""
+        return sum(arr.nbytes for arr in self._data.values())
+
+
+class Member(mesa.Agent):
+    """A Mesa agent view of one row of the member table.
+
+    Created on demand by `PartyModel.member(i)`; its attributes read and
+    write the table, so inspecting it never copies state.
+    """
+
+    def __init__(self, model: PartyModel, member_id: int):
+        """Create the view.
+
+        Args:
+            model: the party model owning the member table.
+            member_id: the row in the member table.
+        """
+        super().__init__(model)
+        self.member_id = int(member_id)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in COLUMNS:
+            return self.model.members.row(self.member_id)[name]
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in COLUMNS:
+            self.model.members.set(self.member_id, name, value)
+        else:
+            super().__setattr__(name, value)
+
+    @property
+    def member_type(self) -> str:
+        """Full member, registered supporter or affiliated supporter."""
+        return MEMBER_TYPES[self.kind]
+
+    def __repr__(self) -> str:
+        return f"Member({self.member_id}, {self.model.members.row(self.member_id)})"

@@ -1,0 +1,424 @@
+"""Scenario files: the TOML schema, loading and validation.
+
+A scenario says everything a run needs apart from the seed: the size of the
+party, the initial distributions, the behavioural parameters, the calendar and
+the rules in force. Loading validates all of it; a bad file gives one
+`ScenarioError` whose message names the file, the key path and what is
+allowed, so the command line can print it and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from model.calendar import Month
+
+SHARE_TOLERANCE = 1e-9
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Ideology = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used, with a message fit for a user.
+
+    Attributes:
+        file: the scenario file (or "<scenario>" for an in-memory mapping).
+        problems: one line per problem: "key.path: what is wrong (what is allowed)".
+    """
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file = file
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"invalid scenario {file}:\n{lines}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioInfo(_Strict):
+    """Name and purpose of the scenario."""
+
+    name: str = Field(description="Short identifier used in result folders and plots.")
+    description: str = Field("", description="What the scenario is for.")
+
+
+class CalendarSpec(_Strict):
+    """When the run starts and how long it lasts (one step is one month)."""
+
+    start: str = Field(description='First simulated month, "YYYY-MM".')
+    months: int = Field(gt=0, le=1200, description="Number of months to run.")
+
+    @field_validator("start")
+    @classmethod
+    def _valid_month(cls, value: str) -> str:
+        Month.parse(value)
+        return value
+
+
+class IdeologyComponent(_Strict):
+    """One normal component of a mixture over the left (-1) .. right (+1) axis."""
+
+    weight: Share
+    mean: Ideology
+    sd: float = Field(gt=0.0, le=2.0)
+
+
+class BetaSpec(_Strict):
+    """A Beta(alpha, beta) distribution for a propensity in [0, 1]."""
+
+    alpha: float = Field(gt=0.0, le=1000.0)
+    beta: float = Field(gt=0.0, le=1000.0)
+
+    @property
+    def mean(self) -> float:
+        """Mean of the distribution."""
+        return self.alpha / (self.alpha + self.beta)
+
+
+class PartySpec(_Strict):
+    """Size of the party at full scale and the `scale` a run uses."""
+
+    scale: float = Field(
+        gt=0.0, le=2.0, description="Fraction of real-world membership (1.0 = full size)."
+    )
+    members: int = Field(gt=0, le=2_000_000, description="Members at full scale.")
+    clps: int = Field(gt=0, le=650, description="Constituency parties (650 at full size).")
+    branches_per_clp: tuple[int, int] = Field(
+        description="Smallest and largest number of branches (wards) per CLP."
+    )
+    affiliated_branches_per_clp: tuple[int, int] = Field(
+        (0, 6), description="Smallest and largest number of affiliated branches per CLP."
+    )
+    plp_size: int = Field(gt=0, le=650, description="MPs at the start (seats held).")
+    meps: int = Field(0, ge=0, le=100, description="MEPs (they count in some thresholds).")
+    min_members: int = Field(
+        20, ge=1, description="Floor on members so that tiny scales stay meaningful."
+    )
+
+    @field_validator("branches_per_clp", "affiliated_branches_per_clp")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
+        low, high = value
+        if low < 0 or high < low:
+            raise ValueError("must be [low, high] with 0 <= low <= high")
+        return value
+
+    @field_validator("branches_per_clp")
+    @classmethod
+    def _at_least_one_branch(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if value[0] < 1:
+            raise ValueError("every CLP needs at least one branch")
+        return value
+
+    @model_validator(mode="after")
+    def _seats_fit(self) -> Self:
+        if self.plp_size > self.clps:
+            raise ValueError(f"plp_size ({self.plp_size}) cannot exceed clps ({self.clps})")
+        return self
+
+    @property
+    def n_members(self) -> int:
+        """Members in this run: full-scale members times scale, with a floor."""
+        return max(self.min_members, round(self.members * self.scale))
+
+
+class MemberSpec(_Strict):
+    """Initial distributions over members."""
+
+    ideology: list[IdeologyComponent] = Field(min_length=1)
+    activism: BetaSpec = Field(description="Chance of attending a meeting.")
+    turnout: BetaSpec = Field(description="Chance of voting in a postal/online ballot.")
+    levy_payer_share: Share = Field(
+        description="Share of members who also pay a union's political levy."
+    )
+    trusts_leader: Share = Field(description="Share of members who take the leader's cue.")
+    tenure_months: tuple[int, int] = Field(
+        (0, 240), description="Range of months of membership at the start."
+    )
+    clp_size_sd: float = Field(
+        0.5, ge=0.0, le=3.0, description="Log-sd of CLP sizes (members per CLP vary)."
+    )
+    clp_lean_sd: float = Field(
+        0.15, ge=0.0, le=1.0, description="Sd of CLPs' local lean added to members' ideology."
+    )
+
+    @field_validator("ideology")
+    @classmethod
+    def _weights_sum(cls, value: list[IdeologyComponent]) -> list[IdeologyComponent]:
+        total = sum(c.weight for c in value)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"component weights must sum to 1 (they sum to {total:g})")
+        return value
+
+
+class InfluenceSpec(_Strict):
+    """Bounded-confidence interaction, faction pull and leader cue (per month)."""
+
+    interaction_rate: Share = Field(description="Share of members who meet another per month.")
+    confidence_bound: float = Field(gt=0.0, le=2.0, description="Deffuant epsilon.")
+    convergence: float = Field(gt=0.0, le=0.5, description="Deffuant mu.")
+    faction_pull: Share = Field(description="Monthly move of faction members to the line.")
+    leader_cue: Share = Field(description="Monthly move of trusting members to the leader.")
+    noise_sd: float = Field(ge=0.0, le=0.5, description="Monthly ideological drift.")
+
+
+class FlowSpec(_Strict):
+    """Joining from an outside pool of sympathisers, and lapsing."""
+
+    joins_per_month: float = Field(
+        ge=0.0,
+        description="Expected joiners per month at full scale when the leader is at the pool.",
+    )
+    pool: IdeologyComponent = Field(description="Ideology of the outside pool (weight unused).")
+    attraction_width: float = Field(
+        gt=0.0, le=4.0, description="How fast joining falls with the leader's distance to the pool."
+    )
+    contest_surge: float = Field(
+        ge=0.0, le=100.0, description="Extra joining (multiplier) during an open contest."
+    )
+    churn: Share = Field(description="Baseline monthly chance that a member lapses.")
+    dissatisfaction: Share = Field(
+        description="Extra monthly lapse chance per unit of distance beyond tolerance."
+    )
+    tolerance: float = Field(
+        ge=0.0, le=2.0, description="Distance from the leader that is tolerated."
+    )
+
+
+class MeetingSpec(_Strict):
+    """How meetings (AGMs, branch meetings) are decided."""
+
+    unaligned_affinity: float = Field(
+        ge=0.0,
+        le=2.0,
+        description="An unaligned attendee votes a faction's slate when this close to its line.",
+    )
+    executive_places: int = Field(10, ge=1, le=40, description="Places on a CLP executive.")
+
+
+class FactionSpec(_Strict):
+    """An organised faction (a Momentum-style left group, a centrist group, ...)."""
+
+    name: str
+    line: Ideology = Field(description="The faction's ideological line.")
+    member_share: Share = Field(description="Share of members in the faction at the start.")
+    recruit_radius: float = Field(gt=0.0, le=2.0)
+    recruitment_rate: Share = Field(description="Monthly chance an unaligned member nearby joins.")
+    organisers: int = Field(ge=0, le=650, description="CLPs the faction can target at once.")
+    mobilisation: float = Field(
+        ge=1.0, le=20.0, description="Attendance multiplier of its members where it targets."
+    )
+    slate_discipline: Share = Field(description="Chance a member votes the faction's slate.")
+    targeting: Literal["marginal", "random"] = "marginal"
+    mp_affinity: Share = Field(
+        0.5, description="Chance an MP within recruit_radius of the line belongs to the faction."
+    )
+
+
+class UnionSpec(_Strict):
+    """An affiliated union (or socialist society)."""
+
+    name: str
+    levy_payers: int = Field(ge=0, description="Affiliated levy payers at full scale.")
+    leadership_ideology: Ideology
+    ballot_turnout: Share = Field(description="Turnout of its levy payers in party ballots.")
+    gs_cycle_months: int = Field(60, gt=0, le=240)
+    is_union: bool = Field(True, description="False for a socialist society.")
+
+
+class PlpSpec(_Strict):
+    """The parliamentary party at the start."""
+
+    ideology: list[IdeologyComponent] = Field(min_length=1)
+    valence: tuple[float, float] = Field((0.0, 1.0), description="Range of MPs' valence.")
+    responsiveness: Share = Field(0.3)
+    retirement_rate: Share = Field(0.03, description="Annual chance an MP retires.")
+    ambition: Share = Field(0.05, description="Share of MPs who may stand for leader.")
+
+    @field_validator("ideology")
+    @classmethod
+    def _weights_sum(cls, value: list[IdeologyComponent]) -> list[IdeologyComponent]:
+        total = sum(c.weight for c in value)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"component weights must sum to 1 (they sum to {total:g})")
+        return value
+
+
+class LeaderSpec(_Strict):
+    """The leader at the start: a named MP."""
+
+    name: str
+    ideology: Ideology
+    valence: float = Field(0.5, ge=-2.0, le=2.0)
+
+
+class RulesSpec(_Strict):
+    """The rules in force at the start: a named preset plus field overrides."""
+
+    preset: str
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """A whole scenario file, validated."""
+
+    scenario: ScenarioInfo
+    calendar: CalendarSpec
+    party: PartySpec
+    members: MemberSpec
+    influence: InfluenceSpec
+    flows: FlowSpec
+    meetings: MeetingSpec
+    factions: list[FactionSpec] = Field(min_length=1)
+    unions: list[UnionSpec] = Field(min_length=1)
+    plp: PlpSpec
+    leader: LeaderSpec
+    rules: RulesSpec
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Self:
+        names = [f.name for f in self.factions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"faction names must be unique: {names}")
+        if sum(f.member_share for f in self.factions) > 1.0 + SHARE_TOLERANCE:
+            raise ValueError("factions.member_share must sum to at most 1")
+        unions = [u.name for u in self.unions]
+        if len(set(unions)) != len(unions):
+            raise ValueError(f"union names must be unique: {unions}")
+        return self
+
+    @property
+    def start(self) -> Month:
+        """The first simulated month."""
+        return Month.parse(self.calendar.start)
+
+    def with_changes(self, **sections: Mapping[str, Any]) -> Scenario:
+        """Return a copy with some fields of some sections replaced, re-validated.
+
+        Args:
+            **sections: section name -> {field: value}, e.g. party={"scale": 0.01}.
+
+        Returns:
+            A new validated Scenario.
+        """
+        data = self.model_dump()
+        for section, changes in sections.items():
+            if section not in data:
+                raise ScenarioError("<scenario>", [f"{section}: unknown section"])
+            data[section] = {**data[section], **changes}
+        return parse_scenario(data, source="<scenario>")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Args:
+        path: the scenario file.
+
+    Returns:
+        The validated Scenario.
+
+    Raises:
+        ScenarioError: the file is missing, is not TOML, or fails validation;
+            the message names the file, the key path and what is allowed.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ScenarioError(str(path), ["file not found"])
+    if path.is_dir():
+        raise ScenarioError(str(path), ["is a folder, not a scenario file"])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(str(path), [f"not valid TOML: {err}"]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), ["not a text file (expected UTF-8 TOML)"]) from None
+    return parse_scenario(data, source=str(path))
+
+
+def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
+    """Validate an already-parsed scenario mapping (as from TOML).
+
+    Args:
+        data: the scenario as nested dicts.
+        source: the name used in error messages.
+
+    Returns:
+        The validated Scenario.
+
+    Raises:
+        ScenarioError: naming each bad key path and what is allowed.
+    """
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(source, _describe(err, Scenario)) from None
+    _check_rules(scenario, source)
+    return scenario
+
+
+def _check_rules(scenario: Scenario, source: str) -> None:
+    # Imported here so that a rules problem is reported as a scenario problem
+    # with the scenario's file name, not as a bare rules error.
+    from model.rules import RulesError, resolve_rules
+
+    try:
+        resolve_rules(scenario.rules.preset, scenario.rules.overrides)
+    except RulesError as err:
+        raise ScenarioError(source, [f"rules: {err}"]) from None
+
+
+def _describe(err: ValidationError, root: type[BaseModel]) -> list[str]:
+    problems = []
+    for item in err.errors():
+        loc = ".".join(str(p) for p in item["loc"])
+        if item["type"] == "extra_forbidden":
+            allowed = _allowed_keys(root, item["loc"][:-1])
+            hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+            problems.append(f"{loc}: unknown key{hint}")
+        elif item["type"] == "missing":
+            problems.append(f"{loc}: required key is missing")
+        else:
+            msg = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{loc}: {msg} (got {item.get('input')!r})")
+    return problems
+
+
+def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model reached by following loc from root."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _inner_model(field.annotation)
+        if model is None:
+            return []
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None

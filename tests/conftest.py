@@ -1,0 +1,27 @@
+"""Shared fixtures: small scenarios that run in a fraction of a second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model.scenario import Scenario, load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SCENARIO = REPO / "scenarios" / "default.toml"
+SHARED_DATA = REPO.parent / "shared" / "data" / "labour_history.json"
+
+
+def small_scenario(**changes) -> Scenario:
+    """The default scenario shrunk to 60 CLPs and ~5,000 members."""
+    base = load_scenario(DEFAULT_SCENARIO)
+    party = {"scale": 0.01, "clps": 60, "plp_size": 30, **changes.pop("party", {})}
+    calendar = {"months": 24, **changes.pop("calendar", {})}
+    return base.with_changes(party=party, calendar=calendar, **changes)
+
+
+@pytest.fixture
+def small() -> Scenario:
+    """A small scenario (60 CLPs, ~5,000 members, 24 months)."""
+    return small_scenario()

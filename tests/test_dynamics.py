@@ -1,0 +1,165 @@
+"""Monthly member processes (pure functions)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import dynamics
+from model.scenario import FlowSpec, IdeologyComponent, InfluenceSpec
+
+INFLUENCE = InfluenceSpec(
+    interaction_rate=1.0,
+    confidence_bound=0.3,
+    convergence=0.3,
+    faction_pull=0.0,
+    leader_cue=0.0,
+    noise_sd=0.0,
+)
+FLOWS = FlowSpec(
+    joins_per_month=1000.0,
+    pool=IdeologyComponent(weight=1.0, mean=-0.3, sd=0.3),
+    attraction_width=0.5,
+    contest_surge=3.0,
+    churn=0.01,
+    dissatisfaction=0.1,
+    tolerance=0.5,
+)
+
+
+def population(n=20_000, n_clps=50, seed=0):
+    rng = np.random.default_rng(seed)
+    return (
+        rng.uniform(-1, 1, n),
+        rng.integers(0, n_clps, n),
+        np.full(n, -1, dtype=np.int16),
+        np.zeros(n, dtype=bool),
+        np.ones(n, dtype=bool),
+    )
+
+
+def run_influence(x, clp, faction, trusts, active, params=INFLUENCE, leader=0.0, lines=(), seed=1):
+    return dynamics.influence(
+        x,
+        clp,
+        faction,
+        trusts,
+        active,
+        faction_lines=np.array(lines, dtype=float),
+        leader_ideology=leader,
+        params=params,
+        rng=np.random.default_rng(seed),
+    )
+
+
+def test_influence_keeps_member_count_and_bounds():
+    x, clp, faction, trusts, active = population()
+    new = run_influence(x, clp, faction, trusts, active)
+    assert new.shape == x.shape
+    assert new.min() >= -1 and new.max() <= 1
+
+
+def test_deffuant_meetings_conserve_mean_within_each_clp():
+    x, clp, faction, trusts, active = population()
+    new = run_influence(x, clp, faction, trusts, active)
+    for c in range(5):
+        assert new[clp == c].mean() == pytest.approx(x[clp == c].mean(), abs=1e-12)
+    assert not np.allclose(new, x)  # someone met someone
+
+
+def test_bounded_confidence_ignores_distant_pairs():
+    # Two camps further apart than the bound never move towards each other.
+    n = 2000
+    x = np.where(np.arange(n) % 2 == 0, -0.9, 0.9)
+    clp = np.zeros(n, dtype=int)
+    new = run_influence(x, clp, np.full(n, -1), np.zeros(n, bool), np.ones(n, bool))
+    assert set(np.round(new, 12)) == {-0.9, 0.9}
+
+
+def test_inactive_members_do_not_move():
+    x, clp, faction, trusts, active = population()
+    active[:100] = False
+    params = INFLUENCE.model_copy(update={"noise_sd": 0.05})
+    new = run_influence(x, clp, faction, trusts, active, params=params)
+    assert np.array_equal(new[:100], x[:100])
+
+
+def test_faction_pull_and_leader_cue():
+    n = 1000
+    x = np.zeros(n)
+    clp = np.arange(n)  # nobody shares a CLP: no meetings
+    faction = np.where(np.arange(n) < 500, 0, -1).astype(np.int16)
+    trusts = np.arange(n) >= 900
+    params = INFLUENCE.model_copy(update={"faction_pull": 0.1, "leader_cue": 0.2})
+    new = run_influence(x, clp, faction, trusts, np.ones(n, bool), params, leader=0.5, lines=[-0.6])
+    assert np.allclose(new[:500], -0.06)
+    assert np.allclose(new[500:900], 0.0)
+    assert np.allclose(new[900:], 0.1)
+
+
+def test_joining_falls_with_leader_distance_and_surges_in_contests():
+    near = dynamics.expected_joiners(FLOWS, dynamics.JoinContext(leader_ideology=-0.3))
+    far = dynamics.expected_joiners(FLOWS, dynamics.JoinContext(leader_ideology=0.7))
+    surge = dynamics.expected_joiners(
+        FLOWS, dynamics.JoinContext(leader_ideology=0.7, contest_open=True, contest_pull=-0.3)
+    )
+    assert near == pytest.approx(1000.0)
+    assert far < near / 10
+    assert surge == pytest.approx(4 * near)
+
+
+def test_joiners_lean_towards_the_attractor():
+    rng = np.random.default_rng(0)
+    left = dynamics.joiner_ideologies(5000, FLOWS.pool, -0.8, 0.5, rng)
+    right = dynamics.joiner_ideologies(5000, FLOWS.pool, 0.5, 0.5, rng)
+    assert left.size == right.size == 5000
+    assert left.mean() < FLOWS.pool.mean < right.mean()
+
+
+def test_lapsing_rises_with_distance_from_leader():
+    p = dynamics.lapse_probability(np.array([0.0, 0.5, 1.0]), 0.0, FLOWS)
+    assert p.tolist() == pytest.approx([0.01, 0.01, 0.06])
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.zeros(50_000), np.ones(50_000)])
+    gone = dynamics.lapsers(x, np.arange(x.size), 0.0, FLOWS, rng)
+    assert np.count_nonzero(gone >= 50_000) > 3 * np.count_nonzero(gone < 50_000)
+
+
+def test_recruitment_takes_only_nearby_unaligned_members():
+    x = np.array([-0.6, -0.5, 0.0, 0.2, -0.6])
+    faction = np.array([-1, -1, -1, -1, 1], dtype=np.int16)
+    new = dynamics.recruit(
+        x,
+        faction,
+        np.ones(5, bool),
+        faction_lines=np.array([-0.6, 0.2]),
+        radii=np.array([0.2, 0.1]),
+        rates=np.array([1.0, 1.0]),
+        rng=np.random.default_rng(0),
+    )
+    # 0 and 1 near the left line; 2 near neither; 3 on the right line;
+    # 4 is in faction 1 but 0.8 from its line (> 2 radii) and drifts out.
+    assert new.tolist() == [0, 0, -1, 1, -1]
+
+
+def test_marginal_targeting_picks_close_contests():
+    # Faction 0's expected attendees vs others per CLP.
+    attendance = np.array(
+        [
+            [9.0, 0.0, 1.0],  # safe and already controlled
+            [4.0, 0.0, 6.0],  # winnable with mobilisation
+            [0.1, 0.0, 9.9],  # hopeless
+            [5.0, 0.0, 5.0],  # close
+        ]
+    )
+    control = np.array([0, -1, -1, -1])
+    targets = dynamics.choose_targets(
+        attendance,
+        control,
+        capacity=np.array([4, 0]),
+        strategies=["marginal", "marginal"],
+        mobilisation=np.array([2.0, 2.0]),
+        rng=np.random.default_rng(0),
+    )
+    assert targets[0].tolist() == [False, True, False, True]
+    assert not targets[1].any()
