@@ -35,6 +35,8 @@ class Month:
         match = _MONTH.match(str(text))
         if not match:
             raise ValueError(f'expected a month as "YYYY-MM", got {text!r}')
+        if not 1 <= int(match[2]) <= 12:
+            raise ValueError(f'expected a month as "YYYY-MM" with MM in 01..12, got {text!r}')
         return cls(int(match[1]), int(match[2]))
 
     def plus(self, months: int) -> Month:

@@ -258,37 +258,71 @@ def recruit(
     return new
 
 
+@dataclass(frozen=True)
+class ExpectedMeeting:
+    """What a faction's organisers expect at each CLP's next meeting.
+
+    Attributes:
+        members: expected attendees per CLP by faction membership
+            (n_clps, n_factions + 1; last column unaligned) — the part that
+            mobilisation multiplies.
+        slates: expected votes per CLP by slate (same shape): faction
+            members vote their slate, unaligned members the slate of a
+            nearby faction or the unaligned slate.
+    """
+
+    members: np.ndarray
+    slates: np.ndarray
+
+
 def expected_attendance(
     activism: np.ndarray,
+    ideology: np.ndarray,
     clp: np.ndarray,
     faction: np.ndarray,
     members: np.ndarray,
+    *,
     n_clps: int,
-    n_factions: int,
-) -> np.ndarray:
-    """Expected meeting attendance per CLP by faction (column -1: unaligned).
+    faction_lines: np.ndarray,
+    affinity: float,
+) -> ExpectedMeeting:
+    """Expected meeting attendance and slate votes per CLP.
 
     Args:
         activism: members' activism.
+        ideology: members' ideology.
         clp: members' CLP.
         faction: members' faction (-1 none).
         members: ids of members who may attend.
         n_clps: number of CLPs.
-        n_factions: number of factions.
+        faction_lines: each faction's line.
+        affinity: distance within which an unaligned member votes a
+            faction's slate (as in `meetings.slate_choice`).
 
     Returns:
-        Array (n_clps, n_factions + 1): expected attendees; the last column
-        counts unaligned members.
+        The ExpectedMeeting.
     """
+    n_factions = faction_lines.size
+    width = n_factions + 1
     f = faction[members].astype(np.int64)
     f = np.where(f < 0, n_factions, f)
-    key = clp[members].astype(np.int64) * (n_factions + 1) + f
-    counts = np.bincount(key, weights=activism[members], minlength=n_clps * (n_factions + 1))
-    return counts.reshape(n_clps, n_factions + 1)
+    weight = activism[members]
+    base = clp[members].astype(np.int64) * width
+    by_member = np.bincount(base + f, weights=weight, minlength=n_clps * width)
+
+    slate = f.copy()
+    unaligned = slate == n_factions
+    if n_factions and unaligned.any():
+        distance = np.abs(ideology[members][unaligned, None] - faction_lines[None, :])
+        nearest = np.argmin(distance, axis=1)
+        close = distance[np.arange(nearest.size), nearest] <= affinity
+        slate[np.flatnonzero(unaligned)[close]] = nearest[close]
+    by_slate = np.bincount(base + slate, weights=weight, minlength=n_clps * width)
+    return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
 
 
 def choose_targets(
-    attendance: np.ndarray,
+    expected: ExpectedMeeting,
     control: np.ndarray,
     capacity: np.ndarray,
     strategies: list[str],
@@ -297,14 +331,13 @@ def choose_targets(
 ) -> np.ndarray:
     """Each faction picks the CLPs whose meetings it will mobilise for.
 
-    A "marginal" faction ranks CLPs by its expected share of attendees once
-    mobilised, skipping CLPs it would win easily anyway and those it cannot
-    win even mobilised, and takes the closest contests first, defending CLPs
-    it controls when they are at risk. A "random" faction picks at random.
+    A "marginal" faction estimates its slate's share of the vote once its
+    members are mobilised, skips CLPs it controls and would hold anyway and
+    those it cannot win even mobilised, and takes the closest contests
+    first. A "random" faction picks at random.
 
     Args:
-        attendance: expected attendees (n_clps, n_factions + 1), as from
-            `expected_attendance`.
+        expected: expected attendance and slate votes per CLP.
         control: controlling faction per CLP (-1 unaligned).
         capacity: CLPs each faction can target at once (its organisers).
         strategies: "marginal" or "random" per faction.
@@ -314,10 +347,10 @@ def choose_targets(
     Returns:
         Boolean array (n_factions, n_clps): True where the faction targets.
     """
-    n_clps, width = attendance.shape
+    n_clps, width = expected.slates.shape
     n_factions = width - 1
     targets = np.zeros((n_factions, n_clps), dtype=bool)
-    total = attendance.sum(axis=1)
+    total = expected.slates.sum(axis=1)
     for f in range(n_factions):
         k = int(min(capacity[f], n_clps))
         if k == 0:
@@ -325,17 +358,16 @@ def choose_targets(
         if strategies[f] == "random":
             targets[f, rng.choice(n_clps, size=k, replace=False)] = True
             continue
-        own = attendance[:, f]
-        others = total - own
-        boosted_share = own * mobilisation[f] / np.maximum(own * mobilisation[f] + others, 1e-12)
+        extra = expected.members[:, f] * (mobilisation[f] - 1.0)
+        own = expected.slates[:, f]
         plain_share = own / np.maximum(total, 1e-12)
-        # Closeness of the contest: how near 1/2 the mobilised share is. A
-        # safe seat (already won unmobilised) is not worth an organiser
-        # unless someone else controls it.
-        closeness = -np.abs(boosted_share - 0.5)
+        rival_best = np.delete(expected.slates, f, axis=1).max(axis=1)
+        boosted_lead = (own + extra - rival_best) / np.maximum(total + extra, 1e-12)
+        # Closeness of the contest once mobilised: a CLP held comfortably is
+        # not worth an organiser, nor one still lost by a wide margin.
         safe = (plain_share > 0.6) & (control == f)
-        hopeless = boosted_share < 0.3
-        score = np.where(safe | hopeless, -np.inf, closeness)
+        hopeless = boosted_lead < -0.1
+        score = np.where(safe | hopeless, -np.inf, -np.abs(boosted_lead))
         order = np.lexsort((rng.random(n_clps), -score))
         chosen = order[:k]
         targets[f, chosen[np.isfinite(score[chosen])]] = True

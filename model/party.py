@@ -307,11 +307,18 @@ class PartyModel(mesa.Model):
             rates=np.array([s.recruitment_rate for s in specs]),
             rng=rng,
         )
-        attendance = dynamics.expected_attendance(
-            m.activism, m.clp, m.faction, np.flatnonzero(eligible), len(self.clps), len(specs)
+        expected = dynamics.expected_attendance(
+            m.activism,
+            m.ideology,
+            m.clp,
+            m.faction,
+            np.flatnonzero(eligible),
+            n_clps=len(self.clps),
+            faction_lines=self.faction_lines,
+            affinity=self.config.meetings.unaligned_affinity,
         )
         targets = dynamics.choose_targets(
-            attendance,
+            expected,
             self.clps.control,
             capacity=np.array([s.organisers for s in specs]),
             strategies=[s.targeting for s in specs],

@@ -143,19 +143,22 @@ def test_recruitment_takes_only_nearby_unaligned_members():
 
 
 def test_marginal_targeting_picks_close_contests():
-    # Faction 0's expected attendees vs others per CLP.
-    attendance = np.array(
+    # Expected attendees by faction membership and by slate, per CLP, for
+    # faction 0, faction 1 and unaligned.
+    members = np.array(
         [
             [9.0, 0.0, 1.0],  # safe and already controlled
-            [4.0, 0.0, 6.0],  # winnable with mobilisation
+            [3.0, 0.0, 7.0],  # winnable once mobilised
             [0.1, 0.0, 9.9],  # hopeless
-            [5.0, 0.0, 5.0],  # close
+            [4.0, 0.0, 6.0],  # close
         ]
     )
-    control = np.array([0, -1, -1, -1])
+    slates = members.copy()
+    slates[:, 2] -= [0.0, 1.0, 0.0, 1.0]  # some unaligned lean to faction 0
+    slates[:, 0] += [0.0, 1.0, 0.0, 1.0]
     targets = dynamics.choose_targets(
-        attendance,
-        control,
+        dynamics.ExpectedMeeting(members, slates),
+        np.array([0, -1, -1, -1]),
         capacity=np.array([4, 0]),
         strategies=["marginal", "marginal"],
         mobilisation=np.array([2.0, 2.0]),
@@ -163,3 +166,18 @@ def test_marginal_targeting_picks_close_contests():
     )
     assert targets[0].tolist() == [False, True, False, True]
     assert not targets[1].any()
+
+
+def test_expected_attendance_counts_sympathisers_for_slates():
+    expected = dynamics.expected_attendance(
+        np.array([0.5, 0.5, 0.5], dtype=np.float32),
+        np.array([-0.6, -0.55, 0.5]),
+        np.array([0, 0, 1]),
+        np.array([0, -1, -1], dtype=np.int16),
+        np.arange(3),
+        n_clps=2,
+        faction_lines=np.array([-0.6]),
+        affinity=0.1,
+    )
+    assert expected.members.tolist() == [[0.5, 0.5], [0.0, 0.5]]
+    assert expected.slates.tolist() == [[1.0, 0.0], [0.0, 0.5]]
