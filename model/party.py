@@ -16,6 +16,7 @@ import time as _time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 from mesa.time import Priority, Schedule
 
-from model import dynamics, meetings, population
+from model import contests, dynamics, meetings, population
 from model.calendar import Month
 from model.clps import CLP, UNALIGNED, ClpTable
 from model.factions import Faction
@@ -41,7 +42,7 @@ from model.members import (
 from model.mps import MP
 from model.records import EventLog
 from model.rules import RuleSet, resolve_rules
-from model.scenario import Scenario, load_scenario
+from model.scenario import Scenario, ScheduledContest, load_scenario
 from model.unions import Union
 
 # Independent random streams, one per process, so that two scenarios that
@@ -66,6 +67,18 @@ STAGES = ("influence", "joining_lapsing", "organising", "agm", "data_collection"
 def slug(name: str) -> str:
     """A column-safe version of a name ("Labour to Win" -> "labour_to_win")."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+@dataclass
+class OpenContest:
+    """A leadership contest between nominations and the result."""
+
+    kind: str
+    opened: int
+    nominations: contests.Nominations
+    on_ballot: list[contests.Candidate]
+    union_nominee: np.ndarray
+    pull: float
 
 
 def _snapshot_value(model: PartyModel, key: str) -> Any:
@@ -140,6 +153,14 @@ class PartyModel(mesa.Model):
         self.mps = self._create_mps(setup)
         self.leader = self._install_leader(setup)
         self._settle_initial_control()
+        # MEPs exist only as a number in the scenario; their positions are
+        # drawn from the PLP's distribution on a stream of their own so the
+        # set-up draws above stay as they were.
+        self.mep_ideology = population.draw_mixture(
+            scenario.plp.ideology, scenario.party.meps, self.streams["contests"]
+        )
+        self.contest: OpenContest | None = None
+        self._scheduled_contests: dict[int, ScheduledContest] = {}
 
         self._snapshot: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
@@ -202,6 +223,10 @@ class PartyModel(mesa.Model):
         for calendar_month in range(1, 13):
             first = (calendar_month - self.start.month) % 12 + 1
             self.schedule_recurring(self._hold_agms, Schedule(interval=12, start=first))
+        for contest in self.config.contests.scheduled:
+            at = self.time_of(Month.parse(contest.month))
+            self._scheduled_contests[at] = contest
+            self.schedule_event(self._open_scheduled_contest, at=at)
         self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
 
     # --- the month -----------------------------------------------------------
@@ -243,9 +268,12 @@ class PartyModel(mesa.Model):
         )
 
     def join_context(self) -> dynamics.JoinContext:
-        """What shapes joining this month (later modules add contests)."""
+        """What shapes joining this month: the leader, and an open contest's surge."""
         return dynamics.JoinContext(
-            leader_ideology=self.leader.ideology, scale=self.config.party.scale
+            leader_ideology=self.leader.ideology,
+            contest_open=self.contest is not None,
+            contest_pull=None if self.contest is None else self.contest.pull,
+            scale=self.config.party.scale,
         )
 
     def _membership_flows(self) -> None:
@@ -335,6 +363,441 @@ class PartyModel(mesa.Model):
             return np.zeros((0, len(self.clps)), dtype=bool)
         return np.stack([f.targets for f in self.factions])
 
+    # --- leadership contests -------------------------------------------------
+
+    def _open_scheduled_contest(self) -> None:
+        spec = self._scheduled_contests.pop(int(self.time))
+        self.open_contest(spec.kind, named=spec.candidates)
+
+    def open_contest(
+        self,
+        kind: str = "vacancy",
+        *,
+        named: list | None = None,
+        challenger: MP | None = None,
+    ) -> bool:
+        """Open a leadership contest now: the field declares and nominations close.
+
+        Args:
+            kind: "vacancy" (the leader has gone) or "challenge" (the leader
+                is challenged and, where the rules say so, on the ballot
+                automatically).
+            named: CandidateSpecs for a historical contest; sitting MPs take
+                these names and positions. Empty: declarers are drawn.
+            challenger: in a challenge, the MP who challenges (default: the
+                ambitious MP furthest from the leader).
+
+        Returns:
+            True if a ballot was called (it closes `duration_months` later).
+        """
+        if self.contest is not None:
+            return False
+        with self._timed("leadership_contest"):
+            return self._nominate(kind, named or [], challenger)
+
+    def _nominate(self, kind: str, named: list, challenger: MP | None) -> bool:
+        rng = self.streams["contests"]
+        params = self.config.contests
+        rules = self.rules.leadership
+        challenge = kind == "challenge"
+        sitting = self.sitting_mps
+        index_of = {id(mp): i for i, mp in enumerate(sitting)}
+        ideology = np.array([mp.ideology for mp in sitting])
+
+        chosen: list[MP] = [self._mp_named(spec, sitting, exclude=set()) for spec in named]
+        if challenge:
+            chosen = [mp for mp in chosen if mp is not self.leader]
+            if not chosen:
+                chosen = [challenger or self._likely_challenger(sitting)]
+            chosen = [self.leader, *chosen]
+        elif not chosen:
+            low, high = params.candidates
+            ambitious = np.array([mp.ambition and mp is not self.leader for mp in sitting])
+            picks = contests.declare_candidates(
+                ideology,
+                ambitious,
+                count=int(rng.integers(low, high + 1)),
+                draw=params.candidate_draw,
+                exclude={index_of[id(self.leader)]} if self.leader in sitting else set(),
+                rng=rng,
+            )
+            chosen = [sitting[i] for i in picks]
+        candidates = [
+            contests.Candidate(
+                name=mp.name,
+                mp=self.mps.index(mp),
+                ideology=mp.ideology,
+                valence=mp.valence,
+                faction=mp.faction,
+                incumbent=challenge and mp is self.leader,
+            )
+            for mp in chosen
+        ]
+        n_meps = len(self.mep_ideology) if rules.count_meps else 0
+        threshold = contests.plp_threshold(rules, len(sitting), n_meps, challenge=challenge)
+        candidate_of = np.full(len(sitting) + n_meps, -1)
+        for c, mp in enumerate(chosen):
+            candidate_of[index_of[id(mp)]] = c
+        nominators = np.concatenate([ideology, self.mep_ideology[:n_meps]])
+        plp, _ = contests.mp_nominations(
+            nominators,
+            candidate_of,
+            candidates,
+            threshold=threshold,
+            lend_share=params.lend_share,
+            params=params,
+            rng=rng,
+        )
+        record = contests.Nominations(candidates, threshold, plp.tolist())
+
+        advancing = [
+            i
+            for i, c in enumerate(candidates)
+            if plp[i] >= threshold or (c.incumbent and rules.incumbent_automatic)
+        ]
+        clp_counts = np.zeros(len(candidates), dtype=int)
+        affiliate_names: list[list[str]] = [[] for _ in candidates]
+        if advancing:
+            field_ = [candidates[i] for i in advancing]
+            nominee, _ = self._clp_nominating_meetings(field_, rules, rng)
+            record.clps_nominating = int(np.count_nonzero(nominee >= 0) + 0)
+            for j, i in enumerate(advancing):
+                clp_counts[i] = int(np.count_nonzero(nominee == j))
+            union_pick = contests.affiliate_nominations(
+                np.array([u.leadership_ideology for u in self.unions]),
+                field_,
+                radius=params.union_nomination_radius,
+            )
+            for u, j in enumerate(union_pick):
+                if j >= 0:
+                    affiliate_names[advancing[j]].append(self.unions[u].name)
+        record.clps = clp_counts.tolist()
+        record.affiliates = affiliate_names
+        record.qualified = contests.decide_qualification(
+            rules,
+            record,
+            challenge=challenge,
+            plp_size=len(sitting),
+            n_meps=n_meps,
+            total_clps=len(self.clps),
+            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in self.unions},
+        )
+        on_ballot = record.on_ballot
+        if challenge and not any(not c.incumbent for c in on_ballot):
+            self._record_contest(kind, record, outcome="challenge failed at nominations")
+            return False
+        if len(on_ballot) <= 1:
+            if not on_ballot:
+                # Nobody reached the threshold: the best-nominated candidate
+                # is elected unopposed rather than leaving the party leaderless.
+                on_ballot = [candidates[int(np.argmax(plp))]] if candidates else []
+            if on_ballot:
+                self._install_new_leader(self.mps[on_ballot[0].mp])
+            self._record_contest(kind, record, outcome="elected unopposed", winner=on_ballot)
+            return False
+
+        pull = min(on_ballot, key=lambda c: abs(c.ideology - self.config.flows.pool.mean)).ideology
+        self.contest = OpenContest(
+            kind=kind,
+            opened=int(self.time),
+            nominations=record,
+            on_ballot=on_ballot,
+            union_nominee=self._union_nominees(on_ballot),
+            pull=pull,
+        )
+        self.schedule_event(
+            self._close_contest, at=self.time + self.config.contests.duration_months
+        )
+        return True
+
+    def _mp_named(self, spec: Any, sitting: list[MP], exclude: set[int]) -> MP:
+        for mp in sitting:
+            if mp.name == spec.name:
+                return mp
+        # A historical candidate not yet in the PLP: the sitting MP nearest
+        # their position (and not the leader) takes their name and place.
+        free = [mp for mp in sitting if mp is not self.leader and mp.name.startswith("MP ")]
+        mp = min(free, key=lambda m: abs(m.ideology - spec.ideology))
+        mp.name, mp.ideology, mp.valence, mp.ambition = spec.name, spec.ideology, spec.valence, True
+        return mp
+
+    def _likely_challenger(self, sitting: list[MP]) -> MP:
+        pool = [mp for mp in sitting if mp is not self.leader and mp.ambition] or [
+            mp for mp in sitting if mp is not self.leader
+        ]
+        return max(pool, key=lambda mp: (abs(mp.ideology - self.leader.ideology), mp.valence))
+
+    def _clp_nominating_meetings(
+        self, field_: list[contests.Candidate], rules: Any, rng: np.random.Generator
+    ) -> tuple[np.ndarray, list[int]]:
+        m = self.members
+        params = self.config.contests
+        holding = np.flatnonzero(rng.random(len(self.clps)) < params.clp_nominating_share)
+        meeting = np.zeros(len(self.clps), dtype=bool)
+        meeting[holding] = True
+        ids = np.flatnonzero(m.full_members() & meeting[m.clp])
+        if rules.clp_nominations_decided_by == "members_ballot":
+            chance = m.turnout[ids].astype(float)
+        else:
+            specs = [f.spec for f in self.factions]
+            chance = meetings.attendance_chance(
+                m.activism[ids],
+                m.faction[ids],
+                m.clp[ids],
+                self.targeted,
+                np.array([s.mobilisation for s in specs]),
+            )
+        voters = ids[rng.random(ids.size) < chance]
+        voters = voters[np.argsort(m.clp[voters], kind="stable")]
+        rankings = contests.rank_candidates(
+            contests.utilities(m.ideology[voters], field_, params=params, rng=rng),
+            truncation=params.truncation,
+            rng=rng,
+        )
+        bounds = (
+            np.searchsorted(m.clp[voters], holding, side="left"),
+            np.searchsorted(m.clp[voters], holding, side="right"),
+        )
+        per_clp = [rankings[a:b] for a, b in zip(*bounds, strict=True)]
+        nominee, attendees = contests.clp_nominations(per_clp, field_, rng=rng)
+        full = np.full(len(self.clps), -1)
+        full[holding] = nominee
+        return full, attendees
+
+    def _union_nominees(self, on_ballot: list[contests.Candidate]) -> np.ndarray:
+        return contests.affiliate_nominations(
+            np.array([u.leadership_ideology for u in self.unions]),
+            on_ballot,
+            radius=self.config.contests.union_nomination_radius,
+        )
+
+    def _close_contest(self) -> None:
+        """The ballot closes: sign-ups, electorate, votes, count, new leader."""
+        with self._timed("leadership_contest"):
+            contest = self.contest
+            if contest is None:
+                return
+            rng = self.streams["contests"]
+            rules = self.rules.leadership
+            supporters = self._sign_up_supporters(contest, rules, rng)
+            roll, eligible_extra = self._voter_roll(contest, rules, rng)
+            outcome = contests.count_contest(
+                roll,
+                contest.on_ballot,
+                rules,
+                params=self.config.contests,
+                union_nominee=contest.union_nominee,
+                rng=rng,
+            )
+            for kind, extra in eligible_extra.items():
+                if kind in outcome.electorate:
+                    entry = outcome.electorate[kind]
+                    entry["eligible"] = extra
+                    entry["turnout"] = round(entry["voted"] / extra, 6) if extra else 0.0
+            winner = next(c for c in contest.on_ballot if c.name == outcome.result.winner)
+            previous = self.leader.name
+            self._install_new_leader(self.mps[winner.mp])
+            self._end_supporters(supporters, rng)
+            self.contest = None
+            self._record_contest(
+                contest.kind,
+                contest.nominations,
+                outcome="ballot",
+                winner=[winner],
+                opened=self.start.plus(contest.opened - 1),
+                ballot=outcome,
+                previous=previous,
+            )
+
+    def _sign_up_supporters(
+        self, contest: OpenContest, rules: Any, rng: np.random.Generator
+    ) -> np.ndarray:
+        params = self.config.contests
+        flows = self.config.flows
+        m = self.members
+        scale = self.config.party.scale
+        added = []
+        if rules.registered_supporters:
+            fee = max(float(rules.registered_supporter_fee_gbp or 0.0), 1.0)
+            distance = abs(contest.pull - flows.pool.mean)
+            attraction = np.exp(-((distance / flows.attraction_width) ** 2))
+            mean = (
+                params.registered_supporters
+                * scale
+                * attraction
+                * (3.0 / fee) ** params.fee_elasticity
+            )
+            n = int(rng.poisson(mean))
+            if n:
+                clp = rng.choice(
+                    len(self.clps), size=n, p=self._clp_weight / self._clp_weight.sum()
+                )
+                added.append(
+                    m.append(
+                        ideology=dynamics.joiner_ideologies(
+                            n, flows.pool, contest.pull, flows.attraction_width, rng
+                        ),
+                        turnout=np.full(n, params.registered_supporter_turnout, dtype=np.float32),
+                        clp=clp,
+                        branch=self.clps.branch_start[clp]
+                        + rng.integers(0, self.clps.n_branches[clp]),
+                        kind=np.full(n, REGISTERED_SUPPORTER, dtype=np.int8),
+                        joined=np.full(n, int(self.time), dtype=np.int32),
+                    )
+                )
+        if rules.affiliated_supporters:
+            for u, union in enumerate(self.unions):
+                keen = 1.0 if contest.union_nominee[u] >= 0 else 0.5
+                n = int(rng.binomial(union.levy_payers, params.affiliated_supporter_share * keen))
+                if not n:
+                    continue
+                clp = rng.choice(
+                    len(self.clps), size=n, p=self._clp_weight / self._clp_weight.sum()
+                )
+                added.append(
+                    m.append(
+                        ideology=population.draw_mixture([params.levy_payer_ideology], n, rng),
+                        turnout=np.full(n, params.affiliated_supporter_turnout, dtype=np.float32),
+                        clp=clp,
+                        branch=self.clps.branch_start[clp]
+                        + rng.integers(0, self.clps.n_branches[clp]),
+                        kind=np.full(n, AFFILIATED_SUPPORTER, dtype=np.int8),
+                        union=np.full(n, u, dtype=np.int16),
+                        joined=np.full(n, int(self.time), dtype=np.int32),
+                    )
+                )
+        return np.concatenate(added) if added else np.zeros(0, dtype=int)
+
+    def _voter_roll(
+        self, contest: OpenContest, rules: Any, rng: np.random.Generator
+    ) -> tuple[contests.VoterRoll, dict[str, int]]:
+        m = self.members
+        params = self.config.contests
+        frozen = contest.opened - rules.freeze_months
+        full = m.active & (m.kind == FULL_MEMBER) & (m.joined <= frozen)
+        ids = np.flatnonzero(full)
+        mps = np.array([mp.ideology for mp in self.sitting_mps])
+        parts = [
+            contests.VoterRoll.of("members", m.ideology[ids], m.turnout[ids], union=m.union[ids])
+        ]
+        for kind, code in (
+            ("registered_supporters", REGISTERED_SUPPORTER),
+            ("affiliated_supporters", AFFILIATED_SUPPORTER),
+        ):
+            sup = np.flatnonzero(m.active & (m.kind == code))
+            if sup.size:
+                parts.append(
+                    contests.VoterRoll.of(kind, m.ideology[sup], m.turnout[sup], union=m.union[sup])
+                )
+        extra: dict[str, int] = {}
+        if rules.electorate == "omov":
+            # MPs are members and vote as members.
+            parts.append(contests.VoterRoll.of("members", mps, params.mp_turnout))
+            return contests.VoterRoll.concat(parts), extra
+
+        if "mps_meps" in rules.college_sections:
+            parts.append(
+                contests.VoterRoll.of(
+                    "mps_meps", np.concatenate([mps, self.mep_ideology]), params.mp_turnout
+                )
+            )
+        else:
+            parts.append(contests.VoterRoll.of("members", mps, params.mp_turnout))
+        if "affiliates" in rules.college_sections:
+            # Levy payers who are not members are too many to hold as rows:
+            # only those who return a ballot are drawn, and the electorate
+            # size is recorded separately.
+            eligible = 0
+            for u, union in enumerate(self.unions):
+                payers_in_party = int(np.count_nonzero(full & (m.union == u)))
+                outside = max(union.levy_payers - payers_in_party, 0)
+                eligible += outside
+                n = int(rng.binomial(outside, union.ballot_turnout))
+                parts.append(
+                    contests.VoterRoll.of(
+                        "affiliates",
+                        population.draw_mixture([params.levy_payer_ideology], n, rng),
+                        1.0,
+                        union=np.full(n, u),
+                    )
+                )
+                if rules.multiple_voting and payers_in_party:
+                    # Members who pay a levy vote again in the affiliates' section.
+                    both = np.flatnonzero(full & (m.union == u))
+                    eligible += both.size
+                    parts.append(
+                        contests.VoterRoll.of(
+                            "affiliates",
+                            m.ideology[both],
+                            union.ballot_turnout,
+                            union=m.union[both],
+                        )
+                    )
+            extra["affiliates"] = eligible
+        return contests.VoterRoll.concat(parts), extra
+
+    def _end_supporters(self, supporters: np.ndarray, rng: np.random.Generator) -> None:
+        # Supporters' rights end with the contest; some join as full members.
+        if supporters.size == 0:
+            return
+        m = self.members
+        joins = rng.random(supporters.size) < self.config.contests.supporter_conversion
+        converted = supporters[joins]
+        m.kind[converted] = FULL_MEMBER
+        m.joined[converted] = int(self.time)
+        m.activism[converted] = population.draw_beta(
+            self.config.members.activism, converted.size, rng
+        )
+        m.lapse(supporters[~joins], int(self.time))
+
+    def _install_new_leader(self, mp: MP) -> None:
+        self.leader = mp
+        mp.ambition = True
+        # Trust follows closeness to the new leader: members near them take
+        # the cue, members far from them stop taking it.
+        m = self.members
+        rng = self.streams["contests"]
+        share = self.config.members.trusts_leader
+        p = np.clip(share * (1.5 - np.abs(m.ideology - mp.ideology)), 0.0, 1.0)
+        m.trusts_leader[:] = rng.random(len(m)) < p
+
+    def _record_contest(
+        self,
+        kind: str,
+        nominations: contests.Nominations,
+        *,
+        outcome: str,
+        winner: list | None = None,
+        opened: Month | None = None,
+        ballot: contests.BallotOutcome | None = None,
+        previous: str | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {
+            "kind": kind,
+            "opened": str(opened or self.now),
+            "outcome": outcome,
+            "rules": self.rules.name,
+            "electorate_rule": self.rules.leadership.electorate,
+            "nominations": nominations.to_dict(),
+            "on_ballot": [c.name for c in nominations.on_ballot],
+            "previous_leader": previous or self.leader.name,
+            "winner": winner[0].name if winner else None,
+            "winner_ideology": round(winner[0].ideology, 6) if winner else None,
+        }
+        if ballot is not None:
+            fields.update(
+                electorate=ballot.electorate,
+                first_round_by_type=ballot.first_round_by_type,
+                count=ballot.result.to_dict(),
+                ballots=contests.profile_to_dict(ballot.profile),
+            )
+        self.events.record(
+            "leadership_contest",
+            self.now,
+            decided_by="ballot" if ballot is not None else "rule",
+            **fields,
+        )
+
     # --- meetings ------------------------------------------------------------
 
     def _meet(self, clps: np.ndarray, targeted: np.ndarray) -> meetings.MeetingResult:
@@ -412,7 +875,9 @@ class PartyModel(mesa.Model):
                 "  1. influence (bounded confidence in CLPs, faction pull, leader cue)",
                 "  2. joining and lapsing",
                 "  3. faction organising (recruitment, targeting)",
-                "  4. events due this month: CLP AGMs (meeting)",
+                "  4. events due this month: CLP AGMs (meeting); leadership contests"
+                " opening (nominations: MPs, CLP meetings, affiliates) or closing"
+                " (ballot and count)",
                 "  5. data collection",
             ]
         )
@@ -483,6 +948,14 @@ class PartyModel(mesa.Model):
         for f in self.factions:
             key = f"clps_{slug(f.name)}"
             out[f"CLPs controlled by {f.name}"] = f"{first[key]} -> {last[key]}"
+        for rec in self.events.of_type("leadership_contest"):
+            if rec["winner"] is None:
+                text = rec["outcome"]
+            else:
+                text = (
+                    f"{rec['winner']} ({rec['outcome']}, {rec['electorate_rule']}, {rec['rules']})"
+                )
+            out[f"leadership {rec['kind']} {rec['month']}"] = text
         out["events recorded"] = ", ".join(
             f"{kind}: {n}" for kind, n in sorted(_count_types(self.events).items())
         )

@@ -53,12 +53,12 @@ class EventLog:
         self._records: list[dict[str, Any]] = []
 
     def record(
-        self, kind: str, month: Month, *, decided_by: str | None = None, **fields: Any
+        self, event_type: str, month: Month, /, *, decided_by: str | None = None, **fields: Any
     ) -> dict[str, Any]:
         """Append one event record.
 
         Args:
-            kind: the event type ("agm", "leadership_contest", ...).
+            event_type: the event type ("agm", "leadership_contest", ...).
             month: the month it happened.
             decided_by: "meeting", "ballot", ... for decisions (MODEL.md §4).
             **fields: the event's content.
@@ -68,7 +68,7 @@ class EventLog:
         """
         if decided_by is not None and decided_by not in DECIDED_BY:
             raise ValueError(f"decided_by must be one of {DECIDED_BY}, got {decided_by!r}")
-        rec: dict[str, Any] = {"type": kind, "month": str(month)}
+        rec: dict[str, Any] = {"type": event_type, "month": str(month)}
         if decided_by is not None:
             rec["decided_by"] = decided_by
         rec.update(jsonable(fields))

@@ -267,6 +267,80 @@ class LeaderSpec(_Strict):
     valence: float = Field(0.5, ge=-2.0, le=2.0)
 
 
+class CandidateSpec(_Strict):
+    """A named candidate for a scheduled (historical) contest."""
+
+    name: str
+    ideology: Ideology
+    valence: float = Field(0.5, ge=-2.0, le=2.0)
+
+
+class ScheduledContest(_Strict):
+    """A leadership contest the scenario opens at a given month."""
+
+    month: str = Field(description='Month the contest opens, "YYYY-MM".')
+    kind: Literal["vacancy", "challenge"] = "vacancy"
+    candidates: list[CandidateSpec] = Field(
+        default_factory=list,
+        description="Named candidates who declare (MPs take these names); empty: drawn.",
+    )
+
+    @field_validator("month")
+    @classmethod
+    def _valid_month(cls, value: str) -> str:
+        Month.parse(value)
+        return value
+
+
+class ContestSpec(_Strict):
+    """How leadership contests behave (the rules themselves are in [rules])."""
+
+    candidates: tuple[int, int] = Field(
+        (2, 5), description="Smallest and largest number of MPs who declare on a vacancy."
+    )
+    candidate_draw: Literal["spread", "random"] = Field(
+        "spread", description="'spread': declarers span the ideological range; 'random'."
+    )
+    duration_months: int = Field(3, ge=1, le=12, description="Months from opening to result.")
+    lend_share: Share = Field(
+        0.1, description="Share of MPs who lend their nomination to widen the field."
+    )
+    valence_weight: float = Field(0.3, ge=0.0, le=5.0, description="Weight of valence in utility.")
+    utility_noise: float = Field(0.15, ge=0.0, le=2.0, description="Sd of noise in utility.")
+    truncation: Share = Field(0.2, description="Share of voters who rank only some candidates.")
+    clp_nominating_share: Share = Field(
+        0.6, description="Share of CLPs that hold a nominating meeting."
+    )
+    mp_turnout: Share = Field(0.99)
+    registered_supporter_turnout: Share = Field(0.9)
+    affiliated_supporter_turnout: Share = Field(0.4)
+    registered_supporters: float = Field(
+        100_000.0,
+        ge=0.0,
+        description="Expected registered-supporter sign-ups per contest at full scale at a £3 fee.",
+    )
+    fee_elasticity: float = Field(
+        0.3, ge=0.0, le=5.0, description="Sign-ups scale as (3 / fee) ** elasticity."
+    )
+    affiliated_supporter_share: Share = Field(
+        0.07, description="Share of levy payers who sign up as affiliated supporters."
+    )
+    levy_payer_ideology: IdeologyComponent = Field(
+        IdeologyComponent(weight=1.0, mean=-0.1, sd=0.4),
+        description="Ideology of levy payers who are not members (weight unused).",
+    )
+    union_cue: float = Field(
+        0.2, ge=0.0, le=2.0, description="Utility bonus for one's union's nominee."
+    )
+    union_nomination_radius: float = Field(
+        0.8, ge=0.0, le=2.0, description="A union nominates its nearest candidate within this."
+    )
+    supporter_conversion: Share = Field(
+        0.1, description="Share of supporters who become full members after the contest."
+    )
+    scheduled: list[ScheduledContest] = Field(default_factory=list)
+
+
 class RulesSpec(_Strict):
     """The rules in force at the start: a named preset plus field overrides."""
 
@@ -289,6 +363,7 @@ class Scenario(_Strict):
     plp: PlpSpec
     leader: LeaderSpec
     rules: RulesSpec
+    contests: ContestSpec = Field(default_factory=ContestSpec)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
@@ -300,6 +375,15 @@ class Scenario(_Strict):
         unions = [u.name for u in self.unions]
         if len(set(unions)) != len(unions):
             raise ValueError(f"union names must be unique: {unions}")
+        low, high = self.contests.candidates
+        if not 1 <= low <= high:
+            raise ValueError("contests.candidates must be [low, high] with 1 <= low <= high")
+        for contest in self.contests.scheduled:
+            if Month.parse(contest.month) < self.start:
+                raise ValueError(
+                    f"contests.scheduled: {contest.month} is before calendar.start"
+                    f" ({self.calendar.start})"
+                )
         return self
 
     @property

@@ -1,0 +1,256 @@
+"""Leadership contests: nominations, qualification, electorate, ballot, record."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import contests
+from model.counting import count_ballots
+from model.members import FULL_MEMBER, REGISTERED_SUPPORTER
+from model.party import PartyModel
+from model.rules import get_preset
+from model.scenario import ContestSpec, parse_scenario
+from tests.conftest import small_scenario
+
+PARAMS = ContestSpec()
+
+
+def with_contests(preset: str, scheduled: list[dict], **contest_changes) -> object:
+    scenario = small_scenario(rules={"preset": preset, "overrides": {}})
+    data = scenario.model_dump()
+    data["contests"].update(contest_changes)
+    data["contests"]["scheduled"] = scheduled
+    return parse_scenario(data)
+
+
+def cand(name, ideology, valence=0.0, incumbent=False, mp=0):
+    return contests.Candidate(name, mp, ideology, valence, incumbent=incumbent)
+
+
+# --- pure functions -------------------------------------------------------------
+
+
+def test_spread_declarers_span_the_range():
+    ideology = np.linspace(-1, 1, 100)
+    picks = contests.declare_candidates(
+        ideology,
+        np.ones(100, bool),
+        count=4,
+        draw="spread",
+        exclude=set(),
+        rng=np.random.default_rng(0),
+    )
+    assert len(picks) == 4
+    assert [p // 25 for p in picks] == [0, 1, 2, 3]
+
+
+def test_declare_tops_up_with_unambitious_mps():
+    ambitious = np.zeros(20, bool)
+    ambitious[3] = True
+    picks = contests.declare_candidates(
+        np.zeros(20), ambitious, count=3, draw="random", exclude={5}, rng=np.random.default_rng(1)
+    )
+    assert len(picks) == 3 and 3 in picks and 5 not in picks
+
+
+def test_mp_nominations_favourites_and_lending():
+    candidates = [cand("Left", -0.8), cand("Right", 0.5)]
+    ideology = np.concatenate([np.full(5, -0.8), np.full(45, 0.5)])
+    is_cand = np.full(50, -1)
+    is_cand[0], is_cand[10] = 0, 1
+    params = PARAMS.model_copy(update={"utility_noise": 0.0})
+    counts, choice = contests.mp_nominations(
+        ideology,
+        is_cand,
+        candidates,
+        threshold=8,
+        lend_share=0.0,
+        params=params,
+        rng=np.random.default_rng(0),
+    )
+    assert counts.tolist() == [5, 45] and choice[0] == 0 and choice[10] == 1
+    lent, _ = contests.mp_nominations(
+        ideology,
+        is_cand,
+        candidates,
+        threshold=8,
+        lend_share=0.5,
+        params=params,
+        rng=np.random.default_rng(0),
+    )
+    # Lenders from the right put the left candidate on the ballot, no further.
+    assert lent.tolist() == [8, 42]
+
+
+def test_rankings_truncate_but_never_blank():
+    rng = np.random.default_rng(0)
+    u = rng.normal(size=(1000, 4))
+    ranks = contests.rank_candidates(u, truncation=0.5, rng=rng)
+    assert (ranks[:, 0] >= 0).all()
+    assert (ranks == -1).any()
+    full = ranks[(ranks >= 0).all(axis=1)]
+    assert (np.sort(full, axis=1) == np.arange(4)).all()
+    assert (ranks[:, 0] == np.argmax(u, axis=1)).all()
+
+
+def test_labour_2020_needs_a_supplementary_route():
+    rules = get_preset("labour_2020").leadership
+    names = ["Enough MPs only", "MPs and CLPs", "MPs and affiliates"]
+    noms = contests.Nominations(
+        candidates=[cand(n, 0.0) for n in names],
+        threshold=22,
+        plp=[40, 40, 40],
+        clps=[10, 40, 0],
+        affiliates=[[], [], ["Unite", "UNISON", "Socialist Society"]],
+    )
+    sizes = {
+        "Unite": (True, 500_000),
+        "UNISON": (True, 500_000),
+        "Socialist Society": (False, 1_000),
+        "Other": (True, 1_000_000),
+    }
+    decided = contests.decide_qualification(
+        rules, noms, challenge=False, plp_size=202, n_meps=10, total_clps=650, affiliate_sizes=sizes
+    )
+    assert [d["qualified"] for d in decided] == [False, True, True]
+    assert "clp" in decided[1]["routes"] and "affiliates" in decided[2]["routes"]
+    assert "no supplementary route met" in decided[0]["reason"]
+
+
+def test_sections_for_college_and_omov():
+    assert contests.sections_for(get_preset("labour_2014").leadership) == {
+        "members": ["members"],
+        "registered_supporters": ["registered_supporters"],
+        "affiliated_supporters": ["affiliated_supporters"],
+    }
+    college = contests.sections_for(get_preset("labour_2010").leadership)
+    assert set(college) == {"mps_meps", "members", "affiliates"}
+    assert "affiliated_supporters" in college["affiliates"]
+
+
+# --- contests in the model -------------------------------------------------------------
+
+
+def contest_records(scenario, seed=1, months=8):
+    party = PartyModel(scenario, rng=seed)
+    party.run_for(months)
+    return party, party.events.of_type("leadership_contest")
+
+
+def test_scheduled_vacancy_elects_a_new_leader_by_ballot():
+    scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
+    party, records = contest_records(scenario)
+    (rec,) = records
+    assert rec["opened"] == "2016-11" and rec["month"] == "2017-02"  # three months later
+    assert rec["decided_by"] == "ballot" and rec["winner"] in rec["on_ballot"]
+    assert party.leader.name == rec["winner"]
+    assert party.series()["leader"].iloc[-1] == rec["winner"]
+    # every round of the count is in the record, per section
+    assert (
+        rec["count"]["rounds"][-1]["elected"] if "elected" in rec["count"]["rounds"][-1] else True
+    )
+    assert set(rec["electorate"]) >= {"members", "registered_supporters"}
+
+
+def test_record_replays_to_the_same_rounds():
+    scenario = with_contests("labour_2010", [{"month": "2016-11", "kind": "vacancy"}])
+    _, (rec,) = contest_records(scenario, seed=5)
+    profile = contests.profile_from_dict(rec["ballots"])
+    weights = rec["count"]["weights"]
+    again = count_ballots(profile, weights=weights, rng=rec["count"]["seed"])
+    assert again.to_dict() == rec["count"]
+
+
+def test_contest_is_reproducible_by_seed():
+    scenario = with_contests("labour_2016", [{"month": "2016-11", "kind": "vacancy"}])
+    _, a = contest_records(scenario, seed=8)
+    _, b = contest_records(scenario, seed=8)
+    _, c = contest_records(scenario, seed=9)
+    assert a == b
+    assert a != c
+
+
+def test_registered_supporters_vote_only_where_allowed():
+    allowed = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
+    banned = with_contests("labour_2021", [{"month": "2016-11", "kind": "vacancy"}])
+    _, (yes,) = contest_records(allowed)
+    _, (no,) = contest_records(banned)
+    assert yes["electorate"]["registered_supporters"]["voted"] > 0
+    assert "registered_supporters" not in no["electorate"]
+    assert "registered_supporters" not in no["first_round_by_type"]
+
+
+def test_supporters_lapse_or_join_after_the_contest():
+    scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
+    party, _ = contest_records(scenario)
+    m = party.members
+    supporters = m.joined == party.time_of(party.start.plus(3))
+    assert not (m.active & (m.kind == REGISTERED_SUPPORTER)).any()
+    assert (m.kind[supporters & m.active] == FULL_MEMBER).all()
+
+
+def test_freeze_date_excludes_recent_joiners():
+    def member_electorate(freeze: int) -> int:
+        scenario = with_contests("labour_2016", [{"month": "2017-06", "kind": "vacancy"}])
+        data = scenario.model_dump()
+        data["rules"]["overrides"] = {"leadership": {"freeze_months": freeze}}
+        party = PartyModel(parse_scenario(data), rng=3)
+        party.run_for(12)
+        (rec,) = party.events.of_type("leadership_contest")
+        return rec["electorate"]["members"]["eligible"]
+
+    assert member_electorate(0) > member_electorate(6)
+
+
+def test_multiple_voting_gives_levy_paying_members_two_votes():
+    def affiliates_electorate(multiple: bool) -> int:
+        scenario = with_contests("labour_2010", [{"month": "2016-11", "kind": "vacancy"}])
+        data = scenario.model_dump()
+        data["rules"]["overrides"] = {"leadership": {"multiple_voting": multiple}}
+        party = PartyModel(parse_scenario(data), rng=4)
+        party.run_for(8)
+        (rec,) = party.events.of_type("leadership_contest")
+        return rec["electorate"]["affiliates"]["eligible"]
+
+    members_paying_levy = 0.3 * 5436  # levy_payer_share × members in the small scenario
+    gap = affiliates_electorate(True) - affiliates_electorate(False)
+    assert gap == pytest.approx(members_paying_levy, rel=0.15)
+
+
+def test_challenge_below_threshold_does_not_reach_a_ballot():
+    scenario = with_contests(
+        "labour_2016",
+        [{"month": "2016-11", "kind": "challenge"}],
+        lend_share=0.0,
+    )
+    data = scenario.model_dump()
+    # A challenger at the leader's far side whom no MP prefers.
+    data["contests"]["scheduled"][0]["candidates"] = [
+        {"name": "Fringe Challenger", "ideology": -1.0, "valence": -2.0}
+    ]
+    data["rules"]["overrides"] = {"leadership": {"plp_threshold_challenge": 0.5}}
+    party, (rec,) = contest_records(parse_scenario(data))
+    assert rec["outcome"] == "challenge failed at nominations"
+    assert party.leader.name == scenario.leader.name
+
+
+def test_named_candidates_take_mps_places():
+    scenario = with_contests(
+        "labour_2014",
+        [
+            {
+                "month": "2016-11",
+                "kind": "vacancy",
+                "candidates": [
+                    {"name": "Left Hope", "ideology": -0.7, "valence": 0.5},
+                    {"name": "Centre Hope", "ideology": 0.2, "valence": 0.5},
+                ],
+            }
+        ],
+        lend_share=0.5,
+    )
+    party, (rec,) = contest_records(scenario)
+    names = [c["name"] for c in rec["nominations"]["candidates"]]
+    assert names == ["Left Hope", "Centre Hope"]
+    assert {mp.name for mp in party.sitting_mps} >= {"Left Hope", "Centre Hope"}
