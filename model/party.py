@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from mesa.time import Priority, Schedule
 
-from model import contests, dynamics, meetings, population
+from model import contests, dynamics, meetings, population, reselection
 from model.calendar import Month
 from model.clps import CLP, UNALIGNED, ClpTable
 from model.factions import Faction
@@ -41,7 +41,7 @@ from model.members import (
 )
 from model.mps import MP
 from model.records import EventLog
-from model.rules import RuleSet, resolve_rules
+from model.rules import RuleSet, resolve_rules, trigger_ballot_outcome
 from model.scenario import Scenario, ScheduledContest, load_scenario
 from model.unions import Union
 
@@ -161,6 +161,8 @@ class PartyModel(mesa.Model):
         )
         self.contest: OpenContest | None = None
         self._scheduled_contests: dict[int, ScheduledContest] = {}
+        self.round_times: list[int] = []
+        self.tally = defaultdict(int)  # running totals for the series
 
         self._snapshot: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
@@ -227,6 +229,9 @@ class PartyModel(mesa.Model):
             at = self.time_of(Month.parse(contest.month))
             self._scheduled_contests[at] = contest
             self.schedule_event(self._open_scheduled_contest, at=at)
+        for month in self.config.reselection.rounds:
+            self.schedule_trigger_round(self.time_of(Month.parse(month)))
+        self.schedule_recurring(self._retirements, Schedule(interval=12, start=12))
         self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
 
     # --- the month -----------------------------------------------------------
@@ -239,6 +244,8 @@ class PartyModel(mesa.Model):
             self._membership_flows()
         with self._timed("organising"):
             self._organising()
+        with self._timed("mp_focus"):
+            self._focus_minds()
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -798,6 +805,279 @@ class PartyModel(mesa.Model):
             **fields,
         )
 
+    # --- reselection -----------------------------------------------------------
+
+    def schedule_trigger_round(self, at: int) -> None:
+        """Hold a trigger-ballot round for every sitting MP at model time `at`."""
+        if at < max(int(self.time), 1) or at in self.round_times:
+            return
+        self.round_times.append(at)
+        self.round_times.sort()
+        self.schedule_event(self._trigger_round, at=at)
+
+    def _clp_members(self) -> tuple[np.ndarray, np.ndarray]:
+        """Active full members sorted by CLP, and each CLP's slice bounds."""
+        m = self.members
+        ids = np.flatnonzero(m.full_members())
+        ids = ids[np.argsort(m.clp[ids], kind="stable")]
+        bounds = np.searchsorted(m.clp[ids], np.arange(len(self.clps) + 1))
+        return ids, bounds
+
+    def _faction_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        specs = [f.spec for f in self.factions]
+        return (
+            self.faction_lines,
+            np.array([s.recruit_radius for s in specs]),
+            np.array([s.slate_discipline for s in specs]),
+            np.array([s.mobilisation for s in specs]),
+        )
+
+    def _trigger_round(self) -> None:
+        """A trigger-ballot round: every sitting MP's CLP decides."""
+        with self._timed("trigger_ballots"):
+            ids, bounds = self._clp_members()
+            for mp in list(self.sitting_mps):
+                members_here = ids[bounds[mp.clp] : bounds[mp.clp + 1]]
+                self._trigger_ballot(mp, members_here)
+
+    def _trigger_ballot(self, mp: MP, members_here: np.ndarray) -> None:
+        rules = self.rules.reselection
+        params = self.config.reselection
+        rng = self.streams["reselection"]
+        m = self.members
+        lines, radii, discipline, mobilisation = self._faction_arrays()
+        clp = mp.clp
+
+        def wants(who: np.ndarray) -> np.ndarray:
+            return reselection.wants_selection(
+                m.ideology[who],
+                m.faction[who],
+                mp_ideology=mp.ideology,
+                mp_faction=mp.faction,
+                faction_lines=lines,
+                faction_radii=radii,
+                discipline=discipline,
+                params=params,
+                rng=rng,
+            )
+
+        fields: dict[str, Any] = {"mp": mp.name, "clp": clp, "mp_ideology": round(mp.ideology, 6)}
+        fields["mp_faction"] = self.faction_name(mp.faction)
+        fields["rule"] = rules.method
+        decided_by = "meeting"
+        if rules.method == "open_selection":
+            outcome = trigger_ballot_outcome(
+                rules,
+                branches_for_selection=0,
+                branches_total=0,
+                affiliates_for_selection=0,
+                affiliates_total=0,
+            )
+            decided_by = "rule"
+        elif rules.method == "members_supermajority":
+            keep, against = reselection.member_support(
+                wants(members_here), m.turnout[members_here].astype(float), rng
+            )
+            share = keep / (keep + against) if keep + against else 1.0
+            fields["members_ballot"] = {"keep": keep, "against": against}
+            outcome = trigger_ballot_outcome(
+                rules,
+                branches_for_selection=0,
+                branches_total=0,
+                affiliates_for_selection=0,
+                affiliates_total=0,
+                member_support_share=share,
+            )
+            decided_by = "ballot"
+        else:
+            chance = meetings.attendance_chance(
+                m.activism[members_here],
+                m.faction[members_here],
+                m.clp[members_here],
+                self.targeted,
+                mobilisation,
+            )
+            came = members_here[rng.random(members_here.size) < chance]
+            tally = reselection.branch_votes(
+                wants(came),
+                m.branch[came] - self.clps.branch_start[clp],
+                int(self.clps.n_branches[clp]),
+            )
+            aff_for, aff_total, stance = reselection.affiliate_votes(
+                self.clps.affiliated_branches[clp],
+                np.array([u.leadership_ideology for u in self.unions]),
+                mp_ideology=mp.ideology,
+                tolerance=params.union_tolerance,
+            )
+            fields["branches"] = tally.to_dict()
+            fields["affiliates"] = {
+                "for_selection": aff_for,
+                "total": aff_total,
+                "by_union": {self.unions[u].name: w for u, w in stance.items()},
+            }
+            outcome = trigger_ballot_outcome(
+                rules,
+                branches_for_selection=tally.branches_for,
+                branches_total=tally.branches_voting,
+                affiliates_for_selection=aff_for,
+                affiliates_total=aff_total,
+            )
+        fields["outcome"] = outcome.to_dict()
+        result = "reselected automatically"
+        if outcome.full_selection:
+            self.tally["trigger_ballots_lost"] += 1
+            sitting = contests.Candidate(
+                name=mp.name,
+                mp=self.mps.index(mp),
+                ideology=mp.ideology,
+                valence=mp.valence + params.incumbency_bonus,
+                faction=mp.faction,
+                incumbent=True,
+            )
+            winner, count, field_ = self._selection(clp, members_here, [sitting], mp.faction)
+            fields["selection"] = {
+                "candidates": [c.to_dict() for c in field_],
+                "count": None if count is None else count.to_dict(),
+            }
+            if winner is None or winner.name == mp.name:
+                result = "reselected unopposed" if count is None else "reselected in full selection"
+            else:
+                result = "deselected"
+                self.tally["deselections"] += 1
+                self._replace_mp(mp, winner)
+        fields["result"] = result
+        self.events.record("trigger_ballot", self.now, decided_by=decided_by, **fields)
+
+    def _selection(
+        self,
+        clp: int,
+        members_here: np.ndarray,
+        standing: list[contests.Candidate],
+        exclude_faction: int,
+    ) -> tuple[contests.Candidate | None, Any, list[contests.Candidate]]:
+        """A members' ballot in a CLP among those standing and the factions' hopefuls."""
+        m = self.members
+        rng = self.streams["reselection"]
+        field_ = standing + reselection.field_challengers(
+            m.faction[members_here],
+            m.ideology[members_here],
+            control=int(self.clps.control[clp]),
+            exclude_faction=exclude_faction,
+            faction_lines=self.faction_lines,
+            faction_names=[f.name for f in self.factions],
+            params=self.config.reselection,
+            rng=rng,
+            label=f"CLP {clp:03d}",
+        )
+        if len(field_) == 1:
+            return field_[0], None, field_
+        if not field_:
+            return None, None, field_
+        count = reselection.selection_ballot(
+            m.ideology[members_here],
+            m.turnout[members_here].astype(float),
+            field_,
+            params=self.config.contests,
+            rng=rng,
+        )
+        if count is None:
+            return field_[0], None, field_
+        return next(c for c in field_ if c.name == count.winner), count, field_
+
+    def _replace_mp(self, old: MP | None, winner: contests.Candidate, clp: int | None = None) -> MP:
+        """A newly selected candidate takes the seat (the old MP, if any, leaves)."""
+        rng = self.streams["reselection"]
+        plp = self.config.plp
+        clp = old.clp if old is not None else int(clp)
+        if old is not None:
+            old.sitting = False
+        self.tally[f"mp_seat_{clp}"] += 1
+        new = MP(
+            self,
+            name=f"MP {clp:03d}/{self.tally[f'mp_seat_{clp}'] + 1}",
+            ideology=winner.ideology,
+            clp=clp,
+            faction=winner.faction,
+            ambition=bool(rng.random() < plp.ambition),
+            valence=winner.valence,
+            responsiveness=float(np.clip(rng.normal(plp.responsiveness, 0.1), 0.0, 1.0)),
+        )
+        self.mps.append(new)
+        if old is not None and old is self.leader:
+            # A leader who loses the seat loses the leadership.
+            self.leader = new if self.contest is None else self.leader
+            self.open_contest("vacancy")
+        return new
+
+    def open_seat_selection(self, clp: int, reason: str) -> MP | None:
+        """Select a candidate for a seat without a sitting MP; they take the seat."""
+        ids, bounds = self._clp_members()
+        members_here = ids[bounds[clp] : bounds[clp + 1]]
+        winner, count, field_ = self._selection(clp, members_here, [], -1)
+        new = None if winner is None else self._replace_mp(None, winner, clp=clp)
+        self.events.record(
+            "selection",
+            self.now,
+            decided_by="ballot",
+            clp=clp,
+            reason=reason,
+            candidates=[c.to_dict() for c in field_],
+            count=None if count is None else count.to_dict(),
+            winner=None if new is None else new.name,
+            winner_faction=None if new is None else self.faction_name(new.faction),
+        )
+        return new
+
+    def _retirements(self) -> None:
+        """Once a year some MPs stand down; their CLPs select successors."""
+        with self._timed("selections"):
+            rng = self.streams["reselection"]
+            rate = self.config.plp.retirement_rate
+            for mp in list(self.sitting_mps):
+                if mp is self.leader or rng.random() >= rate:
+                    continue
+                mp.sitting = False
+                self.tally["retirements"] += 1
+                self.events.record("retirement", self.now, mp=mp.name, clp=mp.clp)
+                self.open_seat_selection(mp.clp, reason="retirement")
+
+    def _focus_minds(self) -> None:
+        """MPs facing a round soon, with hostile CLPs, move towards their members."""
+        params = self.config.reselection
+        ahead = [t for t in self.round_times if t >= self.time]
+        if not ahead or ahead[0] - self.time > params.threat_horizon_months:
+            return
+        sitting = self.sitting_mps
+        m = self.members
+        full = m.full_members()
+        totals = np.bincount(m.clp[full], weights=m.ideology[full], minlength=len(self.clps))
+        counts = np.bincount(m.clp[full], minlength=len(self.clps))
+        means = totals / np.maximum(counts, 1)
+        lines, radii, _, _ = self._faction_arrays()
+        method = self.rules.reselection.method
+        threatened = []
+        for mp in sitting:
+            control = int(self.clps.control[mp.clp])
+            hostile = (
+                control >= 0
+                and control != mp.faction
+                and abs(lines[control] - mp.ideology) > radii[control]
+            )
+            exposed = method in ("open_selection", "members_supermajority") and (
+                abs(means[mp.clp] - mp.ideology) > params.tolerance
+            )
+            threatened.append(hostile or exposed)
+        moved = reselection.focus_the_mind(
+            np.array([mp.ideology for mp in sitting]),
+            means[[mp.clp for mp in sitting]],
+            np.array([mp.responsiveness for mp in sitting]),
+            np.array(threatened),
+            params.focus_rate,
+        )
+        for mp, x in zip(sitting, moved, strict=True):
+            if mp is not self.leader:
+                mp.ideology = float(x)
+
     # --- meetings ------------------------------------------------------------
 
     def _meet(self, clps: np.ndarray, targeted: np.ndarray) -> meetings.MeetingResult:
@@ -918,6 +1198,13 @@ class PartyModel(mesa.Model):
         for f in self.factions:
             row[f"clps_{slug(f.name)}"] = int(controls[f.index + 1])
             row[f"faction_{slug(f.name)}"] = int(sizes[f.index])
+        mp_factions = np.array([mp.faction for mp in self.sitting_mps], dtype=int)
+        by_faction = np.bincount(mp_factions + 1, minlength=len(self.factions) + 1)
+        row["plp_unaligned"] = int(by_faction[0])
+        for f in self.factions:
+            row[f"plp_{slug(f.name)}"] = int(by_faction[f.index + 1])
+        for key in ("trigger_ballots_lost", "deselections", "retirements"):
+            row[key] = int(self.tally[key])
         row["rules"] = self.rules.label()
         return row
 

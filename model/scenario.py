@@ -341,6 +341,55 @@ class ContestSpec(_Strict):
     scheduled: list[ScheduledContest] = Field(default_factory=list)
 
 
+class ReselectionSpec(_Strict):
+    """How trigger ballots, selections and MPs' reactions behave (rules are in [rules])."""
+
+    rounds: list[str] = Field(
+        default_factory=list,
+        description='Months ("YYYY-MM") when a trigger-ballot round is held for every sitting MP.',
+    )
+    tolerance: float = Field(
+        0.8,
+        ge=0.0,
+        le=2.0,
+        description="An unaligned member wants a full selection when further than this from the MP.",
+    )
+    vote_noise: float = Field(0.1, ge=0.0, le=2.0, description="Sd of noise on that distance.")
+    union_tolerance: float = Field(
+        0.8,
+        ge=0.0,
+        le=2.0,
+        description="An affiliated branch wants a full selection when its union's leadership is further than this from the MP.",
+    )
+    challenger_min_share: Share = Field(
+        0.1,
+        description="A faction fields a challenger where it has at least this share of the CLP's members or controls it.",
+    )
+    unaligned_hopeful: bool = Field(
+        True, description="An unaligned local hopeful (at the members' median) also stands."
+    )
+    hopeful_valence: tuple[float, float] = Field(
+        (0.0, 1.0), description="Range of challengers' and hopefuls' valence."
+    )
+    incumbency_bonus: float = Field(
+        0.3, ge=0.0, le=2.0, description="Valence added to a sitting MP in a full selection."
+    )
+    focus_rate: Share = Field(
+        0.1,
+        description="Monthly share of the gap to its CLP's members a threatened MP closes, times its responsiveness.",
+    )
+    threat_horizon_months: int = Field(
+        24, ge=0, le=120, description="A round this close ahead makes MPs feel threatened."
+    )
+
+    @field_validator("rounds")
+    @classmethod
+    def _valid_months(cls, value: list[str]) -> list[str]:
+        for month in value:
+            Month.parse(month)
+        return value
+
+
 class RulesSpec(_Strict):
     """The rules in force at the start: a named preset plus field overrides."""
 
@@ -364,6 +413,7 @@ class Scenario(_Strict):
     leader: LeaderSpec
     rules: RulesSpec
     contests: ContestSpec = Field(default_factory=ContestSpec)
+    reselection: ReselectionSpec = Field(default_factory=ReselectionSpec)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:

@@ -1,0 +1,225 @@
+"""Trigger ballots, selections, and MPs who react to them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import reselection
+from model.party import PartyModel
+from model.rules import get_preset, trigger_ballot_outcome
+from model.scenario import ReselectionSpec, parse_scenario
+from tests.conftest import small_scenario
+
+PARAMS = ReselectionSpec(vote_noise=0.0)
+
+
+def faction_controls_a_third_of_branch_meetings(n_branches=9, per_branch=10):
+    """Attendees: in branches 0-2 a faction majority wants a selection; elsewhere nobody."""
+    branch = np.repeat(np.arange(n_branches), per_branch)
+    faction = np.full(branch.size, -1, dtype=np.int16)
+    ideology = np.full(branch.size, 0.1)
+    for b in range(3):
+        members = np.flatnonzero(branch == b)[: per_branch // 2 + 1]
+        faction[members] = 0
+        ideology[members] = -0.7
+    wants = reselection.wants_selection(
+        ideology,
+        faction,
+        mp_ideology=0.1,
+        mp_faction=-1,
+        faction_lines=np.array([-0.7]),
+        faction_radii=np.array([0.25]),
+        discipline=np.array([1.0]),
+        params=PARAMS,
+        rng=np.random.default_rng(0),
+    )
+    return reselection.branch_votes(wants, branch, n_branches)
+
+
+def test_branch_meetings_go_with_their_attendees_majority():
+    tally = faction_controls_a_third_of_branch_meetings()
+    assert tally.branches_for == 3 and tally.branches_voting == 9
+    assert tally.for_selection.tolist()[:4] == [6, 6, 6, 0]
+
+
+def test_a_tied_branch_nominates_the_mp_and_an_empty_one_abstains():
+    tally = reselection.branch_votes(np.array([True, False]), np.array([0, 0]), 3)
+    assert tally.branches_for == 0 and tally.branches_voting == 1
+
+
+def test_third_of_branches_triggers_under_2018_not_pre_2018():
+    tally = faction_controls_a_third_of_branch_meetings()
+    aff_for, aff_total, _ = reselection.affiliate_votes(
+        np.array([2, 1]), np.array([0.0, 0.2]), mp_ideology=0.1, tolerance=0.8
+    )
+    assert (aff_for, aff_total) == (0, 3)
+    outcomes = {
+        preset: trigger_ballot_outcome(
+            get_preset(preset).reselection,
+            branches_for_selection=tally.branches_for,
+            branches_total=tally.branches_voting,
+            affiliates_for_selection=aff_for,
+            affiliates_total=aff_total,
+        ).full_selection
+        for preset in ("labour_2018", "pre_2018", "labour_2021")
+    }
+    assert outcomes == {"labour_2018": True, "pre_2018": False, "labour_2021": False}
+
+
+def test_affiliated_branches_follow_their_union_leadership():
+    aff_for, total, stance = reselection.affiliate_votes(
+        np.array([0, 3, 2]), np.array([-0.9, -0.9, 0.1]), mp_ideology=0.2, tolerance=0.5
+    )
+    assert (aff_for, total) == (3, 5)
+    assert stance == {1: True, 2: False}
+
+
+def test_members_supermajority_deselects_at_70_keeps_at_80():
+    rules = get_preset("members_supermajority").reselection
+    rng = np.random.default_rng(1)
+
+    def decide(share_against: float) -> bool:
+        wants = np.arange(1000) < share_against * 1000
+        keep, against = reselection.member_support(wants, np.ones(1000), rng)
+        return trigger_ballot_outcome(
+            rules,
+            branches_for_selection=0,
+            branches_total=0,
+            affiliates_for_selection=0,
+            affiliates_total=0,
+            member_support_share=keep / (keep + against),
+        ).full_selection
+
+    assert decide(0.30) is True
+    assert decide(0.20) is False
+
+
+def test_challengers_come_from_active_factions():
+    rng = np.random.default_rng(0)
+    faction = np.array([0] * 30 + [1] * 2 + [-1] * 68, dtype=np.int16)
+    hopefuls = reselection.field_challengers(
+        faction,
+        np.linspace(-1, 1, 100),
+        control=-1,
+        exclude_faction=-1,
+        faction_lines=np.array([-0.6, 0.2]),
+        faction_names=["Left", "Centre"],
+        params=PARAMS,
+        rng=rng,
+        label="CLP 001",
+    )
+    assert [h.faction for h in hopefuls] == [0, -1]
+    assert hopefuls[0].ideology == -0.6
+    # the controlling faction stands even when small
+    ruled = reselection.field_challengers(
+        faction,
+        np.zeros(100),
+        control=1,
+        exclude_faction=0,
+        faction_lines=np.array([-0.6, 0.2]),
+        faction_names=["Left", "Centre"],
+        params=PARAMS,
+        rng=rng,
+        label="CLP 001",
+    )
+    assert [h.faction for h in ruled] == [1, -1]
+
+
+def test_focus_moves_only_threatened_mps():
+    new = reselection.focus_the_mind(
+        np.array([0.5, 0.5]),
+        np.array([-0.5, -0.5]),
+        np.array([1.0, 1.0]),
+        np.array([True, False]),
+        0.1,
+    )
+    assert new.tolist() == [0.4, 0.5]
+
+
+# --- in the model --------------------------------------------------------------------
+
+
+def run_round(preset: str, seed: int = 2, months: int = 4, **changes):
+    scenario = small_scenario(rules={"preset": preset, "overrides": {}})
+    data = scenario.model_dump()
+    data["reselection"]["rounds"] = ["2017-01"]
+    data["reselection"].update(changes)
+    party = PartyModel(parse_scenario(data), rng=seed)
+    party.run_for(months)
+    return party, party.events.of_type("trigger_ballot")
+
+
+def test_every_sitting_mp_faces_the_round():
+    party, records = run_round("labour_2018")
+    assert len(records) == party.config.party.plp_size
+    for rec in records:
+        assert rec["decided_by"] == "meeting"
+        b = rec["branches"]
+        assert b["branches_for"] <= b["branches_voting"]
+        assert rec["result"] in {
+            "reselected automatically",
+            "reselected in full selection",
+            "reselected unopposed",
+            "deselected",
+        }
+
+
+def test_open_selection_always_selects():
+    _, records = run_round("open_selection")
+    assert records and all(r["outcome"]["full_selection"] for r in records)
+    assert all(r["decided_by"] == "rule" for r in records)
+    assert all("selection" in r for r in records)
+
+
+def test_deselected_mp_is_replaced_by_the_winner():
+    party, records = run_round("open_selection", seed=3)
+    deselected = [r for r in records if r["result"] == "deselected"]
+    assert deselected, "open selection in a left membership should deselect someone"
+    for rec in deselected:
+        winner = rec["selection"]["count"]["winner"]
+        seat = [mp for mp in party.sitting_mps if mp.clp == rec["clp"]]
+        assert len(seat) == 1 and seat[0].name != rec["mp"]
+        chosen = next(c for c in rec["selection"]["candidates"] if c["name"] == winner)
+        assert abs(seat[0].ideology - chosen["ideology"]) < 1e-6  # records round to 6 places
+    series = party.series()
+    assert series["deselections"].iloc[-1] == len(deselected)
+    assert series["plp_size"].iloc[-1] == party.config.party.plp_size
+
+
+def test_round_is_reproducible_by_seed():
+    _, a = run_round("labour_2018", seed=5)
+    _, b = run_round("labour_2018", seed=5)
+    assert a == b
+
+
+def test_harder_rules_deselect_fewer():
+    def deselections(preset):
+        return sum(
+            sum(r["result"] == "deselected" for r in run_round(preset, seed=s)[1]) for s in range(3)
+        )
+
+    assert deselections("pre_2018") <= deselections("labour_2018") < deselections("open_selection")
+
+
+def test_responsiveness_narrows_the_gap_only_in_threatened_seats():
+    scenario = small_scenario(rules={"preset": "labour_2018", "overrides": {}})
+    data = scenario.model_dump()
+    data["reselection"]["rounds"] = ["2018-06"]
+    data["reselection"]["threat_horizon_months"] = 24
+    data["plp"]["responsiveness"] = 0.9
+    party = PartyModel(parse_scenario(data), rng=4)
+    lines = party.faction_lines
+    # Hand the left faction control of half the seats, and the MPs' own
+    # (or no) control of the rest; remember where each MP started.
+    sitting = [mp for mp in party.sitting_mps if mp is not party.leader]
+    hostile = {
+        mp.clp for mp in sitting[::2] if abs(mp.ideology - lines[0]) > 0.3 and mp.faction != 0
+    }
+    party.clps.control[:] = -1
+    party.clps.control[list(hostile)] = 0
+    start = {mp.name: mp.ideology for mp in sitting}
+    party._focus_minds()
+    for mp in sitting:
+        moved = mp.ideology != start[mp.name]
+        assert moved == (mp.clp in hostile), mp.name
+    assert hostile
