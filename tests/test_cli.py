@@ -39,8 +39,11 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
     assert len(series) == 12
     assert pd.read_csv(out / "series.csv").shape == series.shape
     events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
-    assert {e["type"] for e in events} == {"agm"}
-    assert (out / "figures" / "overview.png").stat().st_size > 10_000
+    types = {e["type"] for e in events}
+    assert "agm" in types and types <= {"agm", "retirement", "selection"}
+    assert all(e["month"] <= series["date"].iloc[-1] for e in events)
+    for figure in ("overview.png", "plp.png"):
+        assert (out / "figures" / figure).stat().st_size > 10_000
 
 
 def test_same_seed_gives_identical_bytes(tmp_path: Path):
