@@ -162,18 +162,16 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
         out / "events.jsonl",
     ]
     if figures:
-        from model.plots import overview_figure
-        from model.records import atomic_write
-
-        fig = overview_figure(
-            result.series,
-            result.events,
-            title=f"{result.scenario.scenario.name}, seed {result.seed}",
-        )
-        path = out / "figures" / "overview.png"
-        atomic_write(path, lambda p: fig.savefig(p, format="png", metadata={"Software": None}))
-        written.append(path)
         import matplotlib.pyplot as plt
 
-        plt.close(fig)
+        from model.plots import overview_figure, plp_composition_figure
+        from model.records import atomic_write
+
+        title = f"{result.scenario.scenario.name}, seed {result.seed}"
+        for name, draw in [("overview", overview_figure), ("plp", plp_composition_figure)]:
+            fig = draw(result.series, result.events, title=title)
+            path = out / "figures" / f"{name}.png"
+            atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png"))
+            written.append(path)
+            plt.close(fig)
     return written
