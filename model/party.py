@@ -1009,9 +1009,21 @@ class PartyModel(mesa.Model):
             self.open_contest("vacancy")
         return new
 
-    def open_seat_selection(self, clp: int, reason: str) -> MP | None:
-        """Select a candidate for a seat without a sitting MP; they take the seat."""
-        ids, bounds = self._clp_members()
+    def open_seat_selection(
+        self, clp: int, reason: str, by_clp: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> MP | None:
+        """Select a candidate for a seat without a sitting MP; they take the seat.
+
+        Args:
+            clp: the seat's CLP.
+            reason: why the seat is open ("retirement", "seat gained", ...).
+            by_clp: members sorted by CLP with bounds (from `_clp_members`),
+                when the caller selects in many CLPs at once.
+
+        Returns:
+            The new MP, or None if nobody stood.
+        """
+        ids, bounds = by_clp if by_clp is not None else self._clp_members()
         members_here = ids[bounds[clp] : bounds[clp + 1]]
         winner, count, field_ = self._selection(clp, members_here, [], -1)
         new = None if winner is None else self._replace_mp(None, winner, clp=clp)
@@ -1033,13 +1045,14 @@ class PartyModel(mesa.Model):
         with self._timed("selections"):
             rng = self.streams["reselection"]
             rate = self.config.plp.retirement_rate
+            by_clp = self._clp_members()
             for mp in list(self.sitting_mps):
                 if mp is self.leader or rng.random() >= rate:
                     continue
                 mp.sitting = False
                 self.tally["retirements"] += 1
                 self.events.record("retirement", self.now, mp=mp.name, clp=mp.clp)
-                self.open_seat_selection(mp.clp, reason="retirement")
+                self.open_seat_selection(mp.clp, reason="retirement", by_clp=by_clp)
 
     def _focus_minds(self) -> None:
         """MPs facing a round soon, with hostile CLPs, move towards their members."""
