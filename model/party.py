@@ -26,7 +26,16 @@ import numpy as np
 import pandas as pd
 from mesa.time import Priority, Schedule
 
-from model import contests, dynamics, meetings, population, reselection
+from model import (
+    conference,
+    contests,
+    dynamics,
+    elections,
+    meetings,
+    population,
+    reselection,
+    union_politics,
+)
 from model.calendar import Month
 from model.clps import CLP, UNALIGNED, ClpTable
 from model.factions import Faction
@@ -59,6 +68,7 @@ STREAMS = {
     "conference": 7,
     "elections": 8,
     "unions": 9,
+    "polls": 10,
 }
 
 STAGES = ("influence", "joining_lapsing", "organising", "agm", "data_collection")
@@ -69,12 +79,28 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+class _UnionCycle:
+    """Holds one union's recurring general-secretary election for Mesa's scheduler.
+
+    Mesa keeps scheduled callbacks only weakly, so each union's callback is
+    a bound method of an object the model keeps.
+    """
+
+    def __init__(self, model: PartyModel, index: int):
+        self.model = model
+        self.index = index
+
+    def run(self) -> None:
+        self.model.general_secretary_election(self.index)
+
+
 @dataclass
 class OpenContest:
     """A leadership contest between nominations and the result."""
 
     kind: str
     opened: int
+    rules: RuleSet  # the rules when it opened: a change at conference waits for the next contest
     nominations: contests.Nominations
     on_ballot: list[contests.Candidate]
     union_nominee: np.ndarray
@@ -163,6 +189,10 @@ class PartyModel(mesa.Model):
         self._scheduled_contests: dict[int, ScheduledContest] = {}
         self.round_times: list[int] = []
         self.tally = defaultdict(int)  # running totals for the series
+        self.polls: list[float] = []
+        self.last_election: elections.GeneralElectionResult | None = None
+        self._last_challenge = -(10**9)
+        self._union_cycles: list[_UnionCycle] = []
 
         self._snapshot: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
@@ -229,8 +259,31 @@ class PartyModel(mesa.Model):
             at = self.time_of(Month.parse(contest.month))
             self._scheduled_contests[at] = contest
             self.schedule_event(self._open_scheduled_contest, at=at)
-        for month in self.config.reselection.rounds:
+        config = self.config
+        end = config.calendar.months
+        self.election_times = [
+            self.time_of(month)
+            for month in elections.election_schedule(self.start, end, config.elections)
+        ]
+        for at in self.election_times:
+            self.schedule_event(self._general_election, at=at)
+            before = config.reselection.before_each_election
+            if before is not None:
+                self.schedule_trigger_round(max(at - before, 1))
+        for month in config.reselection.rounds:
             self.schedule_trigger_round(self.time_of(Month.parse(month)))
+        first_conference = (config.conference.month - self.start.month) % 12 + 1
+        self.schedule_recurring(self._conference, Schedule(interval=12, start=first_conference))
+        if config.union_politics.enabled and self.unions:
+            offsets = union_politics.staggered_schedule(
+                len(self.unions), [u.gs_cycle_months for u in self.unions], self.streams["unions"]
+            )
+            for union, offset in zip(self.unions, offsets, strict=True):
+                cycle = _UnionCycle(self, union.index)
+                self._union_cycles.append(cycle)
+                self.schedule_recurring(
+                    cycle.run, Schedule(interval=union.gs_cycle_months, start=offset + 1)
+                )
         self.schedule_recurring(self._retirements, Schedule(interval=12, start=12))
         self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
 
@@ -246,6 +299,8 @@ class PartyModel(mesa.Model):
             self._organising()
         with self._timed("mp_focus"):
             self._focus_minds()
+        with self._timed("polling"):
+            self._poll()
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -507,6 +562,7 @@ class PartyModel(mesa.Model):
         self.contest = OpenContest(
             kind=kind,
             opened=int(self.time),
+            rules=self.rules,
             nominations=record,
             on_ballot=on_ballot,
             union_nominee=self._union_nominees(on_ballot),
@@ -585,7 +641,7 @@ class PartyModel(mesa.Model):
             if contest is None:
                 return
             rng = self.streams["contests"]
-            rules = self.rules.leadership
+            rules = contest.rules.leadership
             supporters = self._sign_up_supporters(contest, rules, rng)
             roll, eligible_extra = self._voter_roll(contest, rules, rng)
             outcome = contests.count_contest(
@@ -614,6 +670,7 @@ class PartyModel(mesa.Model):
                 opened=self.start.plus(contest.opened - 1),
                 ballot=outcome,
                 previous=previous,
+                rules=contest.rules,
             )
 
     def _sign_up_supporters(
@@ -778,13 +835,16 @@ class PartyModel(mesa.Model):
         opened: Month | None = None,
         ballot: contests.BallotOutcome | None = None,
         previous: str | None = None,
+        rules: RuleSet | None = None,
     ) -> None:
+        rules = rules or self.rules
         fields: dict[str, Any] = {
             "kind": kind,
             "opened": str(opened or self.now),
             "outcome": outcome,
-            "rules": self.rules.name,
-            "electorate_rule": self.rules.leadership.electorate,
+            "rules": rules.name,
+            "rules_label": rules.label(),
+            "electorate_rule": rules.leadership.electorate,
             "nominations": nominations.to_dict(),
             "on_ballot": [c.name for c in nominations.on_ballot],
             "previous_leader": previous or self.leader.name,
@@ -1004,8 +1064,9 @@ class PartyModel(mesa.Model):
         )
         self.mps.append(new)
         if old is not None and old is self.leader:
-            # A leader who loses the seat loses the leadership.
-            self.leader = new if self.contest is None else self.leader
+            # A leader who loses the seat loses the leadership; they stay on
+            # as caretaker until the contest for the vacancy is decided.
+            self.events.record("leader_resigns", self.now, leader=old.name, reason="deselected")
             self.open_contest("vacancy")
         return new
 
@@ -1090,6 +1151,237 @@ class PartyModel(mesa.Model):
         for mp, x in zip(sitting, moved, strict=True):
             if mp is not self.leader:
                 mp.ideology = float(x)
+
+    # --- national politics: polls, general elections, challenges -----------------
+
+    def _vote_share_target(self) -> float:
+        e = self.config.elections
+        return elections.national_vote_share(
+            self.leader.ideology,
+            self.leader.valence,
+            e.electorate_median,
+            base_share=e.base_share,
+            distance_penalty=e.distance_penalty,
+            valence_weight=e.valence_weight,
+            noise_sd=0.0,
+        )
+
+    def _poll(self) -> None:
+        """Monthly national poll, and a challenge if MPs turn on the leader after a shock."""
+        e = self.config.elections
+        target = self._vote_share_target()
+        previous = self.polls[-1] if self.polls else target
+        self.polls.append(
+            elections.monthly_poll(
+                previous,
+                target,
+                persistence=e.poll_persistence,
+                noise_sd=e.poll_noise_sd,
+                rng=self.streams["polls"],
+            )
+        )
+        c = self.config.challenges
+        slump = elections.poll_slump(self.polls, window=c.slump_window_months, drop=c.slump_drop)
+        if slump:
+            self._consider_challenge("poll slump")
+
+    def _consider_challenge(self, shock: str) -> None:
+        c = self.config.challenges
+        if not c.enabled or self.contest is not None:
+            return
+        if self.time - self._last_challenge < c.slump_window_months:
+            return
+        others = np.array([mp.ideology for mp in self.sitting_mps if mp is not self.leader])
+        due, share_far = elections.challenge_due(
+            others,
+            self.leader.ideology,
+            distance=c.distance,
+            share_threshold=c.share_threshold,
+            shock=True,
+        )
+        if not due:
+            return
+        self._last_challenge = int(self.time)
+        self.events.record(
+            "challenge_launched", self.now, shock=shock, share_of_mps_far=round(share_far, 6)
+        )
+        self.open_contest("challenge")
+
+    def _general_election(self) -> None:
+        """A general election: seats change hands, the leader may resign or be challenged."""
+        with self._timed("general_election"):
+            e = self.config.elections
+            result = elections.general_election_result(
+                self.now,
+                held=self.clps.seat_held,
+                marginality=-self.clps.lean,
+                leader_ideology=self.leader.ideology,
+                leader_valence=self.leader.valence,
+                params=e,
+                rng=self.streams["elections"],
+            )
+            self.last_election = result
+            leader_lost_seat = self.leader.clp in result.lost
+            for clp in result.lost:
+                self.clps.seat_held[clp] = False
+                for mp in self.sitting_mps:
+                    if mp.clp == clp:
+                        mp.sitting = False
+            self.events.record(
+                "general_election",
+                self.now,
+                decided_by="election",
+                leader=self.leader.name,
+                leader_ideology=round(self.leader.ideology, 6),
+                **result.to_dict(),
+            )
+            by_clp = self._clp_members()
+            for clp in result.gained:
+                self.clps.seat_held[clp] = True
+                self.open_seat_selection(int(clp), reason="seat gained", by_clp=by_clp)
+            resigns = elections.leader_resigns(
+                result,
+                resignation_probability=e.resignation_probability,
+                rng=self.streams["elections"],
+            )
+            if leader_lost_seat or resigns:
+                self.events.record(
+                    "leader_resigns",
+                    self.now,
+                    leader=self.leader.name,
+                    reason="lost seat" if leader_lost_seat else "general election defeat",
+                )
+                self.open_contest("vacancy")
+            elif result.defeat:
+                self._consider_challenge("general election defeat")
+
+    # --- annual conference -------------------------------------------------------
+
+    def _conference(self) -> None:
+        """Annual conference: rule-change proposals decided by card vote."""
+        with self._timed("conference"):
+            spec = self.config.conference
+            rng = self.streams["conference"]
+            rules_before = self.rules
+            m = self.members
+            full = m.full_members()
+            member_median = float(np.median(m.ideology[full])) if full.any() else 0.0
+            plp = np.array([mp.ideology for mp in self.sitting_mps])
+            balance = spec.balance
+            if balance is None:
+                balance = (member_median + float(np.median(plp))) / 2 if plp.size else member_median
+
+            proposals: list[conference.Proposal] = []
+            for scheduled in spec.scheduled:
+                if scheduled.year == self.now.year:
+                    proposal = conference.scheduled_proposal(scheduled, rules_before)
+                    if proposal is not None:
+                        proposals.append(proposal)
+            movers = []
+            if spec.leader_proposes:
+                movers.append(("leader", self.leader.ideology))
+            if spec.faction_proposes:
+                movers += [(f.name, f.line) for f in self.factions]
+            for name, position in movers:
+                if rng.random() < spec.proposal_chance:
+                    proposals += conference.propose(
+                        rules_before,
+                        name,
+                        position,
+                        rng,
+                        balance=balance,
+                        shift_scale=spec.shift_scale,
+                        max_proposals=spec.proposals_per_year,
+                    )
+            if not proposals:
+                return
+            delegates = self._clp_delegates(member_median)
+            unions = [
+                conference.UnionBloc(u.name, u.levy_payers, u.leadership_ideology)
+                for u in self.unions
+            ]
+            results = []
+            for proposal in proposals:
+                result = conference.card_vote(
+                    proposal,
+                    unions=unions,
+                    clps=delegates,
+                    rules=rules_before,
+                    balance=balance,
+                    shift_scale=spec.shift_scale,
+                    clp_noise=spec.clp_noise,
+                    rng=rng,
+                )
+                results.append(result)
+                self.events.record(
+                    "conference_vote",
+                    self.now,
+                    decided_by="card vote",
+                    balance=round(balance, 6),
+                    **result.to_dict(),
+                )
+            new_rules, applied = conference.adopt_passed(
+                rules_before, results, reason=f"conference {self.now.year}"
+            )
+            if applied:
+                self.rules = new_rules
+                self.events.record(
+                    "rule_change",
+                    self.now,
+                    decided_by="card vote",
+                    proposals=[p.title for p in applied],
+                    changes=rules_before.rule_changes_to(new_rules),
+                    rules_before=rules_before.label(),
+                    rules_after=new_rules.label(),
+                )
+
+    def _clp_delegates(self, fallback_median: float) -> conference.ClpDelegates:
+        ids, bounds = self._clp_members()
+        x = self.members.ideology[ids]
+        medians = np.array(
+            [
+                float(np.median(x[bounds[c] : bounds[c + 1]]))
+                if bounds[c + 1] > bounds[c]
+                else fallback_median
+                for c in range(len(self.clps))
+            ]
+        )
+        control = self.clps.control
+        lines = self.faction_lines
+        line = np.where(control >= 0, lines[np.maximum(control, 0)] if lines.size else 0.0, np.nan)
+        return conference.ClpDelegates(
+            votes=np.diff(bounds).astype(np.int64), line=line, member_median=medians
+        )
+
+    # --- unions --------------------------------------------------------------------
+
+    def general_secretary_election(self, union_index: int) -> None:
+        """A union's own members elect its general secretary (a ballot)."""
+        with self._timed("union_elections"):
+            union = self.unions[union_index]
+            spec = self.config.unions[union_index]
+            members = spec.members_ideology or self.config.contests.levy_payer_ideology
+            p = self.config.union_politics
+            result = union_politics.general_secretary_election(
+                union.leadership_ideology,
+                members.mean,
+                members.sd,
+                candidates=p.candidates,
+                continuity_sd=p.continuity_sd,
+                incumbent_advantage=p.incumbent_advantage,
+                noise_sd=p.noise_sd,
+                voter_noise_sd=p.voter_noise_sd,
+                voters=p.voters,
+                rng=self.streams["unions"],
+            )
+            union.leadership_ideology = float(result.winner)
+            self.events.record(
+                "union_gs_election",
+                self.now,
+                decided_by="ballot",
+                union=union.name,
+                **result.to_dict(),
+            )
 
     # --- meetings ------------------------------------------------------------
 
@@ -1216,6 +1508,14 @@ class PartyModel(mesa.Model):
         row["plp_unaligned"] = int(by_faction[0])
         for f in self.factions:
             row[f"plp_{slug(f.name)}"] = int(by_faction[f.index + 1])
+        row["poll"] = float(self.polls[-1]) if self.polls else float("nan")
+        row["seats"] = int(self.clps.seat_held.sum())
+        payers = np.array([u.levy_payers for u in self.unions], dtype=float)
+        leaderships = np.array([u.leadership_ideology for u in self.unions])
+        row["union_leadership_mean"] = (
+            float(np.average(leaderships, weights=payers)) if payers.sum() else float("nan")
+        )
+        row["unions_left_led"] = int(np.count_nonzero(leaderships < 0))
         for key in ("trigger_ballots_lost", "deselections", "retirements"):
             row[key] = int(self.tally[key])
         row["rules"] = self.rules.label()

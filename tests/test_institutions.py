@@ -1,0 +1,199 @@
+"""Rules as an outcome, wired into the model: elections, resignations,
+challenges, conference and unions."""
+
+from __future__ import annotations
+
+from model.party import PartyModel
+from model.scenario import parse_scenario
+from tests.conftest import small_scenario
+
+
+def scenario_with(**sections):
+    data = small_scenario(calendar={"months": 24}).model_dump()
+    for section, changes in sections.items():
+        data[section].update(changes)
+    return parse_scenario(data)
+
+
+def events(party, kind):
+    return party.events.of_type(kind)
+
+
+def test_defeat_with_resignation_probability_one_opens_a_contest():
+    scenario = scenario_with(
+        elections={
+            "dates": ["2017-06"],
+            "historical_seats": {"2017-06": 150},
+            "resignation_probability": 1.0,
+        },
+        challenges={"enabled": False},
+    )
+    party = PartyModel(scenario, rng=1)
+    party.run_for(12)
+    (ge,) = events(party, "general_election")
+    assert ge["month"] == "2017-06" and ge["won"] is False and ge["mode"] == "historical"
+    assert ge["seats"] == round(150 * 60 / 650)
+    (resign,) = events(party, "leader_resigns")
+    assert resign["month"] == "2017-06"
+    (contest,) = events(party, "leadership_contest")
+    assert contest["opened"] == "2017-06" and contest["kind"] == "vacancy"
+
+
+def test_no_resignation_after_a_win_or_with_probability_zero():
+    for seats, probability in [(600, 1.0), (150, 0.0)]:
+        scenario = scenario_with(
+            elections={
+                "dates": ["2017-06"],
+                "historical_seats": {"2017-06": seats},
+                "resignation_probability": probability,
+            },
+            challenges={"enabled": False},
+        )
+        party = PartyModel(scenario, rng=1)
+        party.run_for(12)
+        assert not events(party, "leader_resigns")
+        assert not events(party, "leadership_contest")
+
+
+def test_seats_lost_remove_mps_and_seats_gained_select_new_ones():
+    scenario = scenario_with(
+        elections={"dates": ["2017-06"], "historical_seats": {"2017-06": 420}},
+    )
+    party = PartyModel(scenario, rng=2)
+    before = len(party.sitting_mps)
+    party.run_for(12)
+    (ge,) = events(party, "general_election")
+    gained = [s for s in events(party, "selection") if s["reason"] == "seat gained"]
+    assert len(gained) == len(ge["gained_clps"]) == ge["seats"] - ge["seats_before"] > 0
+    assert not ge["lost_clps"]
+    assert len(party.sitting_mps) == before + len(gained)
+    assert party.series()["seats"].iloc[-1] == ge["seats"]
+
+
+def test_challenge_below_the_threshold_does_not_happen():
+    # Every MP near the leader: a defeat is a shock, but no challenge is due.
+    scenario = scenario_with(
+        elections={
+            "dates": ["2017-06"],
+            "historical_seats": {"2017-06": 150},
+            "resignation_probability": 0.0,
+        },
+        challenges={"distance": 1.9, "share_threshold": 0.5},
+    )
+    party = PartyModel(scenario, rng=3)
+    party.run_for(12)
+    assert not events(party, "challenge_launched")
+    assert not events(party, "leadership_contest")
+
+
+def test_challenge_after_a_defeat_when_mps_are_far_from_the_leader():
+    scenario = scenario_with(
+        elections={
+            "dates": ["2017-06"],
+            "historical_seats": {"2017-06": 150},
+            "resignation_probability": 0.0,
+        },
+        challenges={"distance": 0.3, "share_threshold": 0.3},
+    )
+    party = PartyModel(scenario, rng=3)
+    party.run_for(12)
+    (launched,) = [e for e in events(party, "challenge_launched") if e["month"] == "2017-06"]
+    assert launched["share_of_mps_far"] > 0.3
+    contest = events(party, "leadership_contest")[0]
+    assert contest["kind"] == "challenge"
+    incumbent = next(c for c in contest["nominations"]["candidates"] if c["incumbent"])
+    assert incumbent["name"] == scenario.leader.name
+
+
+def test_passed_change_applies_only_from_the_next_contest():
+    # A contest opens in August 2017; conference in September 2017 passes a
+    # return to a college; the open contest still runs under OMOV, the next
+    # one under the college.
+    scenario = scenario_with(
+        contests={
+            "scheduled": [
+                {"month": "2017-08", "kind": "vacancy"},
+                {"month": "2018-03", "kind": "vacancy"},
+            ]
+        },
+        conference={
+            "leader_proposes": False,
+            "faction_proposes": False,
+            "balance": 0.0,
+            "scheduled": [
+                {
+                    "year": 2017,
+                    "title": "College of thirds",
+                    "direction": -1.0,  # made to pass: every bloc left of the balance
+                    "preset": "college_thirds_2021",
+                    "paths": ["leadership.electorate", "leadership.college_sections"],
+                }
+            ],
+        },
+        rules={"preset": "labour_2014", "overrides": {}},
+    )
+    party = PartyModel(scenario, rng=4)
+    party.run_for(24)
+    (vote,) = events(party, "conference_vote")
+    assert vote["month"] == "2017-09" and vote["passes"] is True
+    (change,) = events(party, "rule_change")
+    assert "college" in change["rules_after"]
+    first, second = events(party, "leadership_contest")
+    assert first["opened"] == "2017-08" and first["month"] == "2017-11"
+    assert first["electorate_rule"] == "omov"
+    assert second["opened"] == "2018-03" and second["electorate_rule"] == "college"
+
+
+def test_proposal_opposed_by_the_unions_fails_when_clps_split():
+    scenario = scenario_with(
+        conference={
+            "leader_proposes": False,
+            "faction_proposes": False,
+            "balance": 0.0,
+            "clp_noise": 0.0,
+            "scheduled": [
+                {
+                    "year": 2017,
+                    "title": "Raise the threshold",
+                    "direction": 1.0,
+                    "changes": {"leadership.plp_threshold_vacancy": 0.2},
+                }
+            ],
+        },
+    )
+    data = scenario.model_dump()
+    for union in data["unions"]:
+        union["leadership_ideology"] = -0.5  # every union against a move right
+    party = PartyModel(parse_scenario(data), rng=5)
+    party.run_for(12)
+    (vote,) = events(party, "conference_vote")
+    assert vote["blocs"]["affiliates"]["share_for"] == 0.0
+    assert vote["passes"] is False
+    assert not events(party, "rule_change")
+
+
+def test_union_general_secretary_elections_are_staggered_ballots():
+    scenario = scenario_with(calendar={"months": 60})
+    party = PartyModel(scenario, rng=6)
+    party.run_for(60)
+    held = events(party, "union_gs_election")
+    assert sorted(e["union"] for e in held) == sorted(u.name for u in party.unions)
+    assert len({e["month"] for e in held}) == len(held)  # staggered
+    assert all(e["decided_by"] == "ballot" for e in held)
+
+
+def test_whole_party_run_is_reproducible():
+    scenario = scenario_with(
+        calendar={"months": 40},
+        elections={"dates": ["2017-06", "2019-12"]},
+        reselection={"rounds": ["2019-06"]},
+    )
+
+    def run(seed):
+        party = PartyModel(scenario, rng=seed)
+        party.run_for(40)
+        return party.series(), list(party.events)
+
+    a, b = run(7), run(7)
+    assert a[0].equals(b[0]) and a[1] == b[1]
+    assert {"general_election", "trigger_ballot", "agm"} <= {e["type"] for e in a[1]}
