@@ -40,7 +40,14 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
     assert pd.read_csv(out / "series.csv").shape == series.shape
     events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
     types = {e["type"] for e in events}
-    assert "agm" in types and types <= {"agm", "retirement", "selection"}
+    assert "agm" in types and types <= {
+        "agm",
+        "retirement",
+        "selection",
+        "union_gs_election",
+        "conference_vote",
+        "rule_change",
+    }
     assert all(e["month"] <= series["date"].iloc[-1] for e in events)
     for figure in ("overview.png", "plp.png"):
         assert (out / "figures" / figure).stat().st_size > 10_000
