@@ -24,6 +24,12 @@ from model.calendar import Month
 
 DECIDED_BY = ("meeting", "ballot", "rule", "election", "card vote")
 
+# mkstemp creates files readable by the owner only; results are ordinary
+# files, so they get the permissions the user's umask gives a new file.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
 
 def jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays, Fractions and Months into JSON-safe values."""
@@ -102,6 +108,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        os.chmod(tmp_path, FILE_MODE)
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -76,8 +77,11 @@ def simulate(
 
     months = scenario.calendar.months if months is None else months
     party = PartyModel(scenario, rng=seed)
+    # In a terminal the bar appears for runs over ~2 s; in a log (no TTY)
+    # it is off rather than thousands of carriage returns.
+    show = progress and sys.stderr.isatty()
     with tqdm(
-        total=months, unit="month", disable=not progress, delay=2.0, desc=scenario.scenario.name
+        total=months, unit="month", disable=not show, delay=2.0, desc=scenario.scenario.name
     ) as bar:
         for _ in range(months):
             party.run_for(1)
