@@ -16,6 +16,7 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m model.viz_assets
 	@touch $(STAMP)
 
 venv: $(STAMP)

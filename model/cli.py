@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_count_parser(sub)
     sub.choices["count"].set_defaults(handler=run_count)
+
+    from model.viz_command import add_viz_parser
+
+    add_viz_parser(sub)
     return parser
 
 

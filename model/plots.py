@@ -187,6 +187,7 @@ def ideology_histogram_figure(
     plp: Sequence[float],
     leader: float | None = None,
     *,
+    leader_name: str | None = None,
     bins: int = 40,
     title: str | None = "Ideology: members and PLP",
     figsize: tuple[float, float] = (6.0, 3.4),
@@ -200,6 +201,7 @@ def ideology_histogram_figure(
         members: ideology of each (full, active) member.
         plp: ideology of each sitting MP.
         leader: the leader's ideology, marked if given.
+        leader_name: the leader's name, for the legend.
         bins: bins across [-1, 1].
         title: axes title.
         figsize: figure size in inches.
@@ -233,13 +235,14 @@ def ideology_histogram_figure(
             )
             ax.axvline(float(np.median(values)), color=colour, ls=":", lw=1.2)
         if leader is not None:
-            ax.axvline(leader, color="black", lw=1.6, label=f"leader ({leader:+.2f})")
+            who = f"leader, {leader_name}" if leader_name else "leader"
+            ax.axvline(leader, color="black", lw=1.6, label=f"{who} ({leader:+.2f})")
         ax.set_xlim(-1, 1)
         ax.set_xlabel("left (-1) .. right (+1); dotted: medians")
         ax.set_ylabel("density")
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper right")
+        ax.legend(loc="best")  # the mass of members and MPs moves; keep clear of it
     return fig
 
 
@@ -340,22 +343,32 @@ def headline_series_figure(
             axes[1].text(0.5, 0.5, "no months simulated yet", ha="center", va="center")
             return fig
         when = month_dates(series)
+        # Dots while the run is short: a line needs two months to show at all.
+        marker = "." if len(series) < 13 else None
 
         ax = axes[0]
-        ax.plot(when, series["members_full"] / 1000, marker="." if len(series) < 13 else None)
+        ax.plot(when, series["members_full"] / 1000, marker=marker)
         ax.set_ylabel("thousands")
         ax.set_title("Full members")
 
         ax = axes[1]
-        ax.plot(when, series["member_plp_gap"], color="tab:purple")
+        ax.plot(when, series["member_plp_gap"], color="tab:purple", marker=marker)
         ax.axhline(0, color="0.5", lw=0.6)
         ax.set_ylabel("PLP − members")
         ax.set_title("Member–PLP gap (medians)")
 
         ax = axes[2]
         for i, col in enumerate(faction_columns(series, "clps_")):
-            ax.plot(when, series[col], color=faction_colour(i), label=_pretty(col, "clps_"))
-        ax.plot(when, series["clps_unaligned"], color=UNALIGNED_COLOUR, label="unaligned")
+            ax.plot(
+                when,
+                series[col],
+                color=faction_colour(i),
+                marker=marker,
+                label=_pretty(col, "clps_"),
+            )
+        ax.plot(
+            when, series["clps_unaligned"], color=UNALIGNED_COLOUR, marker=marker, label="unaligned"
+        )
         ax.set_ylabel("CLPs")
         ax.set_title("CLPs controlled")
         ax.legend(loc="best", ncol=3)
@@ -370,4 +383,479 @@ def headline_series_figure(
 
         for ax in axes:
             mark_events(ax, events)
+    return fig
+
+
+# --- figures over many runs (sweeps): median and a 5–95% band per variant -------
+#
+# These take the tidy tables of a sweep (`model.sweep.SweepResult`: series_long,
+# outcomes, events, inputs) or of a single run turned into the same shape, so
+# `factions report` draws a run folder and a sweep folder with the same code.
+
+VARIANT_COLOURS = [
+    "tab:blue",
+    "tab:orange",
+    "tab:green",
+    "tab:red",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:olive",
+    "tab:cyan",
+    "0.3",
+]
+MAX_BANDS = len(VARIANT_COLOURS)
+IDEOLOGY_UNIT = "left (-1) .. right (+1)"
+
+# Series variables: (title, unit for the y label, multiplier).
+SERIES_LABELS: dict[str, tuple[str, str, float]] = {
+    "members_full": ("Full members", "thousands", 1e-3),
+    "members_total": ("Members of every type", "thousands", 1e-3),
+    "registered_supporters": ("Registered supporters", "thousands", 1e-3),
+    "affiliated_supporters": ("Affiliated supporters", "thousands", 1e-3),
+    "joined": ("Joiners per month", "members per month", 1.0),
+    "lapsed": ("Lapsers per month", "members per month", 1.0),
+    "ideology_median": ("Members' median ideology", IDEOLOGY_UNIT, 1.0),
+    "ideology_mean": ("Members' mean ideology", IDEOLOGY_UNIT, 1.0),
+    "plp_median": ("PLP median ideology", IDEOLOGY_UNIT, 1.0),
+    "leader_ideology": ("Leader's ideology", IDEOLOGY_UNIT, 1.0),
+    "member_plp_gap": ("Member–PLP gap", "PLP − members (medians)", 1.0),
+    "plp_size": ("Labour MPs", "MPs", 1.0),
+    "deselections": ("Deselections", "MPs", 1.0),
+}
+
+
+def series_label(variable: str) -> tuple[str, str, float]:
+    """(title, unit, multiplier) for a series variable, with per-faction columns named."""
+    if variable in SERIES_LABELS:
+        return SERIES_LABELS[variable]
+    if variable.startswith("clps_"):
+        return f"CLPs controlled: {_pretty(variable, 'clps_')}", "CLPs", 1.0
+    if variable.startswith("faction_"):
+        return f"Faction members: {_pretty(variable, 'faction_')}", "thousands", 1e-3
+    return variable.replace("_", " "), "", 1.0
+
+
+def quantile_bands(
+    series_long: pd.DataFrame,
+    variable: str,
+    *,
+    by: str = "label",
+    low: float = 0.05,
+    high: float = 0.95,
+) -> pd.DataFrame:
+    """Median and a quantile band of one variable across runs, per group and month.
+
+    Args:
+        series_long: long series (run_id, `by`, date, variable, value, ...).
+        variable: the variable to summarise.
+        by: the grouping column (a variant's label by default).
+        low: the band's lower quantile.
+        high: the band's upper quantile.
+
+    Returns:
+        Columns `by`, date, runs, low, median, high; groups in first-seen order.
+    """
+    rows = series_long[series_long["variable"] == variable]
+    grouped = rows.groupby([by, "date"], sort=False)["value"]
+    # One vectorised quantile call: per-group lambdas are ~50x slower on big sweeps.
+    table = grouped.quantile([low, 0.5, high]).unstack()[[low, 0.5, high]]
+    table.columns = ["low", "median", "high"]
+    table.insert(0, "runs", grouped.count())
+    return table.reset_index()
+
+
+def _group_order(table: pd.DataFrame, by: str) -> list[Any]:
+    if "variant" in table.columns and by != "variant":
+        first = table.drop_duplicates(by).sort_values("variant", kind="stable")
+        return list(first[by])
+    return list(dict.fromkeys(table[by]))
+
+
+def _too_many_groups(series_long: pd.DataFrame, by: str) -> pd.DataFrame:
+    # More groups than colours (a sampled design) cannot be told apart: pool them.
+    if series_long[by].nunique() <= MAX_BANDS:
+        return series_long
+    pooled = series_long.copy()
+    pooled[by] = f"all {series_long['run_id'].nunique()} runs"
+    return pooled
+
+
+def _month_axis(ax: Any, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months <= 36:
+        locator: Any = mdates.MonthLocator(interval=max(1, -(-months // 6)))
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def band_figure(
+    series_long: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    by: str = "label",
+    events: Iterable[dict[str, Any]] = (),
+    title: str | None = None,
+    low: float = 0.05,
+    high: float = 0.95,
+    panel_height: float = 2.1,
+) -> Figure:
+    """Monthly series across runs: per variant, the median and a 5–95% band over seeds.
+
+    One panel per variable, on a dated axis, with units in the y labels and
+    events drawn as vertical lines. With more variants than colours (a
+    sampled design) all runs are pooled into one band.
+
+    Args:
+        series_long: long series (run_id, label, date, variable, value, ...).
+        variables: the variables to draw, one panel each (missing ones are skipped).
+        by: the column that names a variant.
+        events: event records to mark (e.g. those common to most runs).
+        title: figure title.
+        low: the band's lower quantile.
+        high: the band's upper quantile.
+        panel_height: inches per panel.
+
+    Returns:
+        The Figure.
+    """
+    present = set(series_long["variable"].unique()) if not series_long.empty else set()
+    variables = [v for v in variables if v in present]
+    data = _too_many_groups(series_long, by) if not series_long.empty else series_long
+    events = list(events)
+    with plt.rc_context(HOUSE_STYLE):
+        n = max(1, len(variables))
+        fig = Figure(figsize=(8.5, 0.9 + panel_height * n), layout="constrained")
+        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
+        if not variables:
+            axes[0].set_axis_off()
+            axes[0].text(0.5, 0.5, "no series to draw", ha="center", va="center")
+            return fig
+        order = _group_order(data, by)
+        for ax, variable in zip(axes, variables, strict=True):
+            name, unit, factor = series_label(variable)
+            bands = quantile_bands(data, variable, by=by, low=low, high=high)
+            for i, group in enumerate(order):
+                rows = bands[bands[by] == group]
+                if rows.empty:
+                    continue
+                when = pd.to_datetime(rows["date"] + "-15")
+                colour = VARIANT_COLOURS[i % MAX_BANDS]
+                runs = int(rows["runs"].max())
+                ax.fill_between(
+                    when,
+                    rows["low"] * factor,
+                    rows["high"] * factor,
+                    color=colour,
+                    alpha=0.18,
+                    lw=0,
+                )
+                ax.plot(
+                    when, rows["median"] * factor, color=colour, lw=1.3, label=f"{group} (n={runs})"
+                )
+            if variable == "member_plp_gap":
+                ax.axhline(0, color="0.5", lw=0.6)
+            ax.set_title(name)
+            ax.set_ylabel(unit)
+            mark_events(ax, events, label=ax is axes[0])
+        dates = pd.to_datetime(data["date"] + "-15")
+        _month_axis(axes[-1], dates.min(), dates.max())
+        axes[0].legend(loc="best")
+        caption = f"lines: median across seeds; bands: {low:.0%}–{high:.0%} of runs"
+        fig.suptitle(f"{title}\n{caption}" if title else caption)
+    return fig
+
+
+def outcomes_figure(
+    outcomes: pd.DataFrame,
+    names: Sequence[str],
+    *,
+    by: str = "label",
+    units: dict[str, str] | None = None,
+    titles: dict[str, str] | None = None,
+    low: float = 0.05,
+    high: float = 0.95,
+    title: str | None = None,
+) -> Figure:
+    """Scalar outcomes by variant: every run as a faint dot, the median and a 5–95% bar.
+
+    Args:
+        outcomes: runs × outcomes (with `by` and, ideally, `variant` columns).
+        names: outcome columns to draw, one panel each (missing ones skipped).
+        by: the column that names a variant.
+        units: outcome -> unit, for the x labels.
+        titles: outcome -> panel title.
+        low: the bar's lower quantile.
+        high: the bar's upper quantile.
+        title: figure title.
+
+    Returns:
+        The Figure.
+    """
+    import numpy as np
+
+    names = [n for n in names if n in outcomes.columns]
+    order = _group_order(outcomes, by) if not outcomes.empty else []
+    units, titles = units or {}, titles or {}
+    cols = min(3, max(1, len(names)))
+    rows = max(1, -(-len(names) // cols))
+    height = 0.6 + max(1.6, 0.32 * len(order) + 0.8) * rows
+    with plt.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=(3.2 * cols + 2.4, height), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False, sharey=True).ravel()
+        for ax in axes[len(names) :]:
+            ax.set_axis_off()
+        if not names or not order:
+            axes[0].set_axis_off()
+            axes[0].text(0.5, 0.5, "no outcomes to draw", ha="center", va="center")
+            return fig
+        y = np.arange(len(order))
+        jitter = np.random.default_rng(0)  # fixed: the same figure every time
+        for ax, name in zip(axes, names, strict=False):
+            for i, group in enumerate(order):
+                values = outcomes.loc[outcomes[by] == group, name].astype(float).dropna()
+                if values.empty:
+                    continue
+                colour = VARIANT_COLOURS[i % MAX_BANDS]
+                ax.scatter(
+                    values,
+                    i + jitter.uniform(-0.18, 0.18, len(values)),
+                    s=6,
+                    color=colour,
+                    alpha=0.35,
+                    lw=0,
+                )
+                lo, mid, hi = values.quantile([low, 0.5, high])
+                ax.plot([lo, hi], [i, i], color=colour, lw=2.2, solid_capstyle="butt")
+                ax.plot([mid], [i], marker="D", color="black", ms=4)
+            ax.set_title(titles.get(name, name.replace("_", " ")))
+            ax.set_xlabel(units.get(name, ""))
+            ax.grid(axis="y", visible=False)
+        axes[0].set_yticks(y, [str(g) for g in order])
+        axes[0].invert_yaxis()
+        caption = f"diamonds: median across seeds; bars: {low:.0%}–{high:.0%}; dots: runs"
+        fig.suptitle(f"{title}\n{caption}" if title else caption)
+    return fig
+
+
+def contest_outcomes_figure(
+    outcomes: pd.DataFrame, *, by: str = "label", title: str | None = None
+) -> Figure:
+    """Leadership contests per run won left and right of centre, by variant (stacked bars).
+
+    Args:
+        outcomes: runs × outcomes with contests_won_left and contests_won_right.
+        by: the column that names a variant.
+        title: figure title.
+
+    Returns:
+        The Figure (saying so when no run held a contest).
+    """
+    import numpy as np
+
+    needed = {"contests_won_left", "contests_won_right"}
+    order = _group_order(outcomes, by) if not outcomes.empty else []
+    with plt.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=(8.5, 1.4 + 0.35 * max(len(order), 2)), layout="constrained")
+        ax = fig.subplots()
+        ax.set_title(title or "Leadership contests won, per run (mean across seeds)")
+        if not needed <= set(outcomes.columns) or outcomes[list(needed)].fillna(0).sum().sum() == 0:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "no leadership contests in these runs", ha="center", va="center")
+            return fig
+        means = outcomes.groupby(by, sort=False)[sorted(needed)].mean().reindex(order)
+        y = np.arange(len(order))
+        left = means["contests_won_left"].to_numpy()
+        right = means["contests_won_right"].to_numpy()
+        ax.barh(y, left, color="tab:red", label="won left of centre")
+        ax.barh(y, right, left=left, color="tab:blue", label="won right of centre")
+        ax.set_yticks(y, [str(g) for g in order])
+        ax.invert_yaxis()
+        ax.set_xlabel("contests per run")
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="best")
+    return fig
+
+
+def deselections_figure(
+    events: pd.DataFrame, runs: pd.DataFrame, *, by: str = "label", title: str | None = None
+) -> Figure:
+    """Deselections per parliament by variant: mean per run, grouped bars.
+
+    A parliament runs from one general election to the next (parliament 0 is
+    the time before the run's first election).
+
+    Args:
+        events: the long events table (run_id, `by`, type, month, record).
+        runs: the runs that count (run_id, `by`): runs without events are zeros.
+        by: the column that names a variant.
+        title: figure title.
+
+    Returns:
+        The Figure (saying so when no run held a selection).
+    """
+    import numpy as np
+
+    from model.outcomes import deselections_by_parliament
+
+    counts: list[dict[str, Any]] = []
+    relevant = events[events["type"].isin(["trigger_ballot", "selection", "general_election"])]
+    records = relevant.groupby("run_id", sort=False)["record"].apply(list).to_dict()
+    for row in runs.itertuples(index=False):
+        by_parliament = deselections_by_parliament(records.get(row.run_id, []))
+        for parliament, n in by_parliament.items():
+            counts.append({by: getattr(row, by), "parliament": parliament, "n": n})
+    table = pd.DataFrame(counts, columns=[by, "parliament", "n"])
+    order = _group_order(runs, by) if not runs.empty else []
+    with plt.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=(8.5, 3.6), layout="constrained")
+        ax = fig.subplots()
+        ax.set_title(title or "Deselections per parliament (mean per run across seeds)")
+        if table.empty or table["n"].sum() == 0:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "no MPs deselected in these runs", ha="center", va="center")
+            return fig
+        # Runs lacking a later parliament count as zero there, not as missing.
+        pivot = table.pivot_table(index="parliament", columns=by, values="n", aggfunc="sum")
+        per_run = pivot.fillna(0) / runs.groupby(by).size()
+        parliaments = list(per_run.index)
+        width = 0.8 / max(len(order), 1)
+        x = np.arange(len(parliaments))
+        for i, group in enumerate(order):
+            if group in per_run.columns:
+                ax.bar(
+                    x + i * width - 0.4 + width / 2,
+                    per_run[group].to_numpy(),
+                    width=width,
+                    color=VARIANT_COLOURS[i % MAX_BANDS],
+                    label=str(group),
+                )
+        ax.set_xticks(x, ["before 1st GE" if p == 0 else f"after GE {p}" for p in parliaments])
+        ax.set_ylabel("MPs deselected per run")
+        ax.legend(loc="best")
+    return fig
+
+
+def outcome_vs_factor_figure(
+    inputs: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    factor: str,
+    names: Sequence[str],
+    *,
+    units: dict[str, str] | None = None,
+    low: float = 0.05,
+    high: float = 0.95,
+) -> Figure:
+    """Outcomes against a numeric factor: runs as dots, median and 5–95% band per level.
+
+    For a grid factor (few levels) the band joins the levels; for a sampled
+    factor (many values) the runs are a scatter.
+
+    Args:
+        inputs: runs × inputs (run_id and the factor column).
+        outcomes: runs × outcomes (run_id and the outcome columns).
+        factor: the factor's column (its dotted path).
+        names: outcome columns, one panel each.
+        units: outcome -> unit, for the y labels.
+        low: the band's lower quantile.
+        high: the band's upper quantile.
+
+    Returns:
+        The Figure.
+    """
+    names = [n for n in names if n in outcomes.columns]
+    data = outcomes.merge(inputs[["run_id", factor]], on="run_id")
+    data[factor] = pd.to_numeric(data[factor], errors="coerce")
+    units = units or {}
+    cols = min(3, max(1, len(names)))
+    rows = max(1, -(-len(names) // cols))
+    with plt.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=(3.2 * cols, 0.6 + 2.6 * rows), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        for ax in axes[len(names) :]:
+            ax.set_axis_off()
+        levels = data[factor].nunique()
+        for ax, name in zip(axes, names, strict=False):
+            ax.scatter(data[factor], data[name], s=6, alpha=0.35, color="tab:blue", lw=0)
+            if 1 < levels <= 20:
+                summary = data.groupby(factor)[name].quantile([low, 0.5, high]).unstack()
+                ax.fill_between(
+                    summary.index, summary[low], summary[high], color="tab:blue", alpha=0.18, lw=0
+                )
+                ax.plot(summary.index, summary[0.5], color="tab:blue", marker="o", ms=3)
+            ax.set_title(name.replace("_", " "))
+            ax.set_xlabel(factor)
+            ax.set_ylabel(units.get(name, ""))
+        fig.suptitle(f"Outcomes against {factor} (line: median; band: {low:.0%}–{high:.0%})")
+    return fig
+
+
+def common_events(
+    events: pd.DataFrame, n_runs: int, *, min_share: float = 0.5
+) -> list[dict[str, Any]]:
+    """Events (by type and month) that occur in at least `min_share` of the runs.
+
+    Scheduled events (conferences, fixed-date elections) then show as
+    markers on sweep figures; the scattered events of single runs do not.
+
+    Args:
+        events: the long events table (run_id, type, month).
+        n_runs: the number of runs the table covers.
+        min_share: the share of runs an event must occur in.
+
+    Returns:
+        Event records {"type", "month"} in month order.
+    """
+    if events.empty or n_runs <= 0:
+        return []
+    seen = events.drop_duplicates(["run_id", "type", "month"])
+    counts = seen.groupby(["type", "month"]).size()
+    common = counts[counts >= min_share * n_runs].reset_index()
+    return [
+        {"type": t, "month": m}
+        for t, m in sorted(zip(common["type"], common["month"], strict=True), key=lambda x: x[1])
+    ]
+
+
+def plp_composition_figure(
+    series: pd.DataFrame, events: Sequence[dict[str, Any]] = (), *, title: str | None = None
+) -> Figure:
+    """The PLP by faction over time, with deselections and retirements.
+
+    Args:
+        series: the monthly series (plp_<faction>, plp_unaligned, deselections,
+            retirements columns).
+        events: event records, drawn as vertical lines where relevant.
+        title: figure title.
+
+    Returns:
+        The Figure.
+    """
+    with plt.rc_context(HOUSE_STYLE):
+        fig, (top, bottom) = plt.subplots(
+            2, 1, figsize=(8.5, 6), sharex=True, height_ratios=[2, 1], layout="constrained"
+        )
+        when = month_dates(series)
+        columns = faction_columns(series, "plp_")
+        columns = [c for c in columns if c not in ("plp_size", "plp_mean", "plp_median")]
+        stacks = [series[c] for c in columns] + [series["plp_unaligned"]]
+        labels = [_pretty(c, "plp_") for c in columns] + ["unaligned"]
+        colours = [FACTION_COLOURS[i % 5] for i in range(len(columns))] + [UNALIGNED_COLOUR]
+        top.stackplot(when, *stacks, labels=labels, colors=colours, alpha=0.8)
+        top.set_ylabel("MPs")
+        top.set_title("PLP by faction")
+        top.legend(loc="upper left")
+        for col, name in [("deselections", "deselected (cumulative)"), ("retirements", "retired")]:
+            if col in series:
+                bottom.step(when, series[col], where="post", label=name)
+        bottom.set_ylabel("MPs")
+        bottom.set_title("Deselections and retirements")
+        bottom.legend(loc="upper left")
+        _date_axis(bottom)
+        for ax in (top, bottom):
+            mark_events(ax, events)
+        if title:
+            fig.suptitle(title)
     return fig

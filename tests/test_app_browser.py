@@ -1,0 +1,259 @@
+"""The web page in a real browser: Debian's chromium driven by Playwright.
+
+Starts `factions viz` (through `python -m model.viz_command`) on a free
+local port, opens the page, presses Step three times, changes parameters and
+presses Reset, and checks what a user would see: the month advances, every
+panel changes, Reset rebuilds the model with the new parameters, and the
+browser logs no console error, no failed request and no request outside
+localhost (the page must work offline).
+
+Never `playwright install`: the browser is Debian's (`apt-get install
+chromium`, which `.ci/run` does). Without it the test skips, except under CI
+(the CI variable set), where it fails.
+
+Set APP_SCREENSHOT=docs/images/app.png to also write the README's picture
+(taken after 45 simulated months).
+
+Run as a script for a human summary: `python tests/test_app_browser.py`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+START_TIMEOUT = 60.0  # seconds for the server to answer
+UI_TIMEOUT = 30_000  # milliseconds for the page to react
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when `condition` is false; fail instead under CI, where the test must run."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so the browser test may not be skipped)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Poll `url` until it answers; fail with the server's log if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited ({proc.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"the server did not answer {url} within {timeout:.0f} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """`factions viz` on a free port; yields its URL and stops it (and its child) after."""
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    require(
+        importlib.util.find_spec("playwright") is not None,
+        "the playwright package is missing (pip install -e '.[dev]')",
+    )
+    from model import viz_assets
+
+    absent = viz_assets.missing()
+    assert not absent, (
+        f"the page's front-end assets are not installed ({', '.join(a.folder for a in absent)}): "
+        "run `python -m model.viz_assets` (make does this)"
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        # A session of its own, so the solara child is stopped with it.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "model.viz_command", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_up(url, proc, log, START_TIMEOUT)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def panels(page) -> list:
+    """The page's four panels: three figures and the status/event feed."""
+    return [page.locator("img.panel-figure").nth(i) for i in range(3)] + [
+        page.locator("div.status-panel")
+    ]
+
+
+def settled_shots(page, timeout: float = 10.0) -> list[bytes]:
+    """Screenshots of each panel, once two rounds in a row agree (updates have landed)."""
+    shots = [p.screenshot() for p in panels(page)]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        again = [p.screenshot() for p in panels(page)]
+        if again == shots:
+            return shots
+        shots = again
+    return shots
+
+
+def press_step(page, times: int, start: int) -> None:
+    """Press Step `times` times, waiting each time for Mesa's time counter to move on."""
+    step = page.get_by_role("button", name="Step", exact=True)
+    for i in range(start + 1, start + times + 1):
+        step.click()
+        page.get_by_text(re.compile(rf"^Time: {i}(\.0)?$")).wait_for(timeout=UI_TIMEOUT)
+
+
+def test_page_steps_resets_and_stays_offline(server: str, tmp_path: Path) -> None:
+    """Step three times, change a select and a slider, Reset: all visible, no errors."""
+    from playwright import sync_api as playwright
+
+    from model.rules import resolve_rules
+
+    problems: list[str] = []
+    outside: list[str] = []
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+                ),
+            )
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on(
+                "requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}")
+            )
+            page.on(
+                "response",
+                lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+            )
+            page.on(
+                "request",
+                lambda r: (
+                    None
+                    if r.url.startswith((server, server.replace("http", "ws", 1), "data:", "blob:"))
+                    else outside.append(r.url)
+                ),
+            )
+
+            page.goto(server)
+            page.get_by_role("button", name="Step", exact=True).wait_for(timeout=UI_TIMEOUT * 2)
+            for panel in panels(page):
+                panel.wait_for(timeout=UI_TIMEOUT)
+            page.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT)
+            before = settled_shots(page)
+
+            press_step(page, 3, start=0)
+            page.get_by_text("Month: 2016-12 (month 3 of 120)").wait_for(timeout=UI_TIMEOUT)
+            after = settled_shots(page)
+            names = ["ideology histograms", "CLP map", "time series", "status and events"]
+            unchanged = [n for n, a, b in zip(names, before, after, strict=True) if a == b]
+            assert not unchanged, f"panels did not change after three steps: {unchanged}"
+            # The event feed shows this month's AGMs.
+            page.get_by_text(re.compile(r"^2016-12 · \d+ CLP AGMs")).wait_for(timeout=UI_TIMEOUT)
+            page.screenshot(path=tmp_path / "after_steps.png", full_page=True)
+
+            # Each browser session has its own model: a second tab starts afresh.
+            other = browser.new_page(viewport=VIEWPORT)
+            other.goto(server)
+            other.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT)
+            other.close()
+
+            # Change a select and a slider, then Reset: a new model from the new values.
+            page.locator(".v-select").filter(has_text="Rules preset").locator(
+                ".v-input__slot"
+            ).click()
+            page.get_by_role("option", name="labour_2018").click()
+            scale = page.get_by_role("slider", name="Scale (share of real size)")
+            scale.focus()
+            scale.press("ArrowRight")  # one step: 0.02 -> 0.025
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.get_by_text(re.compile(r"^Time: 0(\.0)?$")).wait_for(timeout=UI_TIMEOUT)
+            page.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT)
+            page.get_by_text(resolve_rules("labour_2018").label(), exact=False).wait_for(
+                timeout=UI_TIMEOUT
+            )
+            page.get_by_text("scale 0.025", exact=False).wait_for(timeout=UI_TIMEOUT)
+            press_step(page, 1, start=0)
+            page.get_by_text("Month: 2016-10 (month 1 of 120)").wait_for(timeout=UI_TIMEOUT)
+            settled_shots(page)
+            page.screenshot(path=tmp_path / "app.png", full_page=True)
+
+            target = os.environ.get("APP_SCREENSHOT")
+            if target:
+                _docs_screenshot(page, ROOT / target)
+        finally:
+            browser.close()
+
+    assert (tmp_path / "app.png").stat().st_size > 10_000
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    assert not outside, "requests left localhost:\n" + "\n".join(outside)
+    server_log = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in server_log, f"the server logged an error:\n{server_log}"
+
+
+def _docs_screenshot(page, path: Path) -> None:
+    """Run nearly four years (Render Interval: 11 months a Step) and save the README's picture."""
+    interval = page.get_by_role("slider", name="Render Interval (steps)")
+    interval.focus()
+    for _ in range(5):  # 1 -> 11 in steps of 2
+        interval.press("ArrowRight")
+    step = page.get_by_role("button", name="Step", exact=True)
+    for month in (12, 23, 34, 45):
+        step.click()
+        page.get_by_text(re.compile(rf"month {month} of")).wait_for(timeout=UI_TIMEOUT * 2)
+    settled_shots(page)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, type="png")
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-v", "-s", *sys.argv[1:]]))
