@@ -107,7 +107,11 @@ def overview_figure(
         The Figure.
     """
     with plt.rc_context(HOUSE_STYLE):
-        fig, axes = plt.subplots(5, 1, figsize=(8.5, 11), sharex=True, layout="constrained")
+        has_poll = "poll" in series and series["poll"].notna().any()
+        rows = 6 if has_poll else 5
+        fig, axes = plt.subplots(
+            rows, 1, figsize=(8.5, 2.2 * rows), sharex=True, layout="constrained"
+        )
         when = month_dates(series)
 
         ax = axes[0]
@@ -159,7 +163,18 @@ def overview_figure(
             )
         ax.set_ylabel("members, thousands")
         ax.set_title("Faction sizes")
-        _date_axis(ax)
+
+        if has_poll:
+            ax = axes[5]
+            ax.plot(when, series["poll"] * 100, color="0.3", label="national poll")
+            elections = [e for e in events if e.get("type") == "general_election"]
+            shares = [(e["month"], e.get("vote_share")) for e in elections]
+            shown = [(pd.Timestamp(m + "-15"), v * 100) for m, v in shares if v is not None]
+            if shown:
+                ax.scatter(*zip(*shown, strict=True), color="black", zorder=3, label="election")
+            ax.set_ylabel("vote share, %")
+            ax.set_title("National vote")
+        _date_axis(axes[-1])
 
         for i, ax in enumerate(axes):
             mark_events(ax, events, label=i == 0)
@@ -643,7 +658,10 @@ def outcomes_figure(
 def contest_outcomes_figure(
     outcomes: pd.DataFrame, *, by: str = "label", title: str | None = None
 ) -> Figure:
-    """Leadership contests per run won left and right of centre, by variant (stacked bars).
+    """Leadership contests per run won left and right of the party's centre, by variant.
+
+    The centre is the midpoint of the members' and the PLP's medians in the
+    month of the contest (see `model.outcomes.party_centre`); stacked bars.
 
     Args:
         outcomes: runs × outcomes with contests_won_left and contests_won_right.
@@ -669,8 +687,8 @@ def contest_outcomes_figure(
         y = np.arange(len(order))
         left = means["contests_won_left"].to_numpy()
         right = means["contests_won_right"].to_numpy()
-        ax.barh(y, left, color="tab:red", label="won left of centre")
-        ax.barh(y, right, left=left, color="tab:blue", label="won right of centre")
+        ax.barh(y, left, color="tab:red", label="won left of the party's centre")
+        ax.barh(y, right, left=left, color="tab:blue", label="won right of the party's centre")
         ax.set_yticks(y, [str(g) for g in order])
         ax.invert_yaxis()
         ax.set_xlabel("contests per run")
