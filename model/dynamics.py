@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.scenario import FlowSpec, InfluenceSpec, IdeologyComponent
+from model.scenario import FlowSpec, IdeologyComponent, InfluenceSpec
 
 IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
 
@@ -42,6 +42,7 @@ def influence(
     leader_ideology: float,
     params: InfluenceSpec,
     rng: np.random.Generator,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """One month of opinion dynamics.
 
@@ -55,43 +56,88 @@ def influence(
         leader_ideology: the leader's position.
         params: the scenario's influence parameters.
         rng: random generator for pairing and drift.
+        out: where to write the result; may be `ideology` itself, to update
+            it in place (same result, one copy of the column fewer).
 
     Returns:
-        The new ideology array (a copy; inactive rows unchanged).
+        The new ideology array (`out`, or a copy; inactive rows unchanged).
     """
-    x = ideology.copy()
+    if out is None:
+        x = ideology.copy()
+    else:
+        if out is not ideology:
+            out[:] = ideology
+        x = out
     ids = np.flatnonzero(active)
     if ids.size == 0:
         return x
 
     # Deffuant meetings: a random share of members each meet one other member
-    # of their own CLP. Sorting a random permutation by CLP (stable) puts each
-    # CLP's meeters side by side in random order; neighbours pair up.
+    # of their own CLP who is also meeting this month.
     meeters = ids[rng.random(ids.size) < params.interaction_rate]
-    meeters = meeters[rng.permutation(meeters.size)]
-    meeters = meeters[np.argsort(clp[meeters], kind="stable")]
-    a, b = meeters[0:-1:2], meeters[1::2]
-    same_clp = clp[a] == clp[b]
-    a, b = a[same_clp], b[same_clp]
+    a, b = pair_within(meeters, clp, rng)
     gap = x[b] - x[a]
     close = np.abs(gap) < params.confidence_bound
     step = params.convergence * gap[close]
     x[a[close]] += step
     x[b[close]] -= step
 
-    in_faction = ids[faction[ids] >= 0]
-    if in_faction.size and params.faction_pull > 0:
-        lines = faction_lines[faction[in_faction]]
-        x[in_faction] += params.faction_pull * (lines - x[in_faction])
-
-    trusting = ids[trusts_leader[ids]]
-    if trusting.size and params.leader_cue > 0:
-        x[trusting] += params.leader_cue * (leader_ideology - x[trusting])
-
+    # Pull, cue and drift touch only the active rows: gather them once, update
+    # in place and scatter back. Members who do not trust the leader get a cue
+    # weight of zero, which leaves them exactly unchanged.
+    xa = x[ids]
+    if faction_lines.size and params.faction_pull > 0:
+        f = faction[ids]
+        aligned = np.flatnonzero(f >= 0)  # few: work on them alone
+        xf = xa[aligned]
+        xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
+        xa[aligned] = xf
+    if params.leader_cue > 0:
+        xa += (params.leader_cue * trusts_leader[ids]) * (leader_ideology - xa)
     if params.noise_sd > 0:
-        x[ids] += rng.normal(0.0, params.noise_sd, ids.size)
-    np.clip(x, IDEOLOGY_MIN, IDEOLOGY_MAX, out=x)
+        xa += rng.normal(0.0, params.noise_sd, ids.size)
+    np.clip(xa, IDEOLOGY_MIN, IDEOLOGY_MAX, out=xa)
+    x[ids] = xa
     return x
+
+
+def pair_within(
+    members: np.ndarray, group: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random disjoint pairs of members who share a group (a CLP).
+
+    The members are shuffled, then sorted by group (stably, so each group's
+    members stay in random order), and neighbours within a group pair up; in
+    a group with an odd number of members the last one sits out. So each
+    member meets a uniformly random other member of its group.
+
+    Args:
+        members: ids of the members looking for a partner (distinct).
+        group: each member's group, indexed by id (all rows; values >= 0).
+        rng: random generator.
+
+    Returns:
+        (a, b): ids of the pairs' first and second members; `a[i]` meets `b[i]`.
+    """
+    if members.size < 2:
+        return members[:0], members[:0]
+    members = members[rng.permutation(members.size)]
+    g = group[members]
+    # A narrow unsigned key lets numpy use its O(n) radix sort.
+    narrow = int(g.min()) >= 0 and int(g.max()) <= np.iinfo(np.uint16).max
+    key = g.astype(np.uint16) if narrow else g
+    order = np.argsort(key, kind="stable")
+    members, g = members[order], g[order]
+    n = members.size
+    starts_group = np.empty(n, dtype=bool)
+    starts_group[0] = True
+    np.not_equal(g[1:], g[:-1], out=starts_group[1:])
+    starts = np.flatnonzero(starts_group)
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+    first = np.flatnonzero(rank % 2 == 0)
+    first = first[first + 1 < n]
+    first = first[~starts_group[first + 1]]
+    return members[first], members[first + 1]
 
 
 # --- 2. membership flows ----------------------------------------------------
@@ -203,8 +249,19 @@ def lapsers(
     Returns:
         Sorted ids of the members who lapse.
     """
-    p = lapse_probability(ideology[candidates], leader_ideology, params)
-    return candidates[rng.random(candidates.size) < p]
+    # Thinning: pick each candidate with the highest chance anyone can have
+    # (ideologies lie in [IDEOLOGY_MIN, IDEOLOGY_MAX]), then keep each picked
+    # member with its own chance over that. Each member lapses with exactly
+    # its own chance, and only the few picked need a draw or a look-up.
+    farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
+    highest = float(
+        lapse_probability(np.array([leader_ideology + farthest]), leader_ideology, params)[0]
+    )
+    ids = candidates[bernoulli_positions(candidates.size, highest, rng)]
+    if ids.size == 0 or highest <= 0:
+        return ids[:0]
+    p = lapse_probability(ideology[ids], leader_ideology, params)
+    return ids[rng.random(ids.size) * highest < p]
 
 
 # --- 3. faction organising ----------------------------------------------------
@@ -242,20 +299,86 @@ def recruit(
     new = faction.copy()
     if faction_lines.size == 0:
         return new
-    unaligned = np.flatnonzero(eligible & (faction < 0))
-    distance = np.abs(ideology[unaligned, None] - faction_lines[None, :])
+    # Thinning, as in `lapsers`: pick each row with the highest rate, keep the
+    # eligible ones, then let each pass with its own rate over the highest.
+    # Every eligible member is thus recruited (or drifts out) with exactly its
+    # own rate, and only the few picked rows are looked at.
+    highest = float(rates.max())
+    if highest <= 0:
+        return new
+    picked = bernoulli_positions(faction.size, highest, rng)
+    picked = picked[eligible[picked]]
+    own = faction[picked]
+    keep = rng.random(picked.size) * highest
+
+    unaligned = own < 0
+    candidates = picked[unaligned]
+    distance = np.abs(ideology[candidates, None] - faction_lines[None, :])
     distance = np.where(distance <= radii[None, :], distance, np.inf)
     nearest = np.argmin(distance, axis=1)
-    reachable = np.isfinite(distance[np.arange(unaligned.size), nearest])
-    joins = reachable & (rng.random(unaligned.size) < rates[nearest])
-    new[unaligned[joins]] = nearest[joins]
+    reachable = np.isfinite(distance[np.arange(candidates.size), nearest])
+    joins = reachable & (keep[unaligned] < rates[nearest])
+    new[candidates[joins]] = nearest[joins]
 
-    aligned = np.flatnonzero(eligible & (faction >= 0))
-    own = faction[aligned]
-    drifted = np.abs(ideology[aligned] - faction_lines[own]) > 2 * radii[own]
-    leaves = drifted & (rng.random(aligned.size) < rates[own])
-    new[aligned[leaves]] = -1
+    aligned = ~unaligned
+    members, own = picked[aligned], own[aligned].astype(np.intp)
+    drifted = np.abs(ideology[members] - faction_lines[own]) > 2 * radii[own]
+    leaves = drifted & (keep[aligned] < rates[own])
+    new[members[leaves]] = -1
     return new
+
+
+def bernoulli_positions(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Positions in 0..n-1, each included independently with probability p.
+
+    Drawn as the running sum of geometric gaps, so the cost is about n*p
+    draws rather than n: the way to pick the few members a rare event (a
+    lapse, a recruitment) can touch.
+
+    Args:
+        n: number of positions.
+        p: inclusion probability.
+        rng: random generator.
+
+    Returns:
+        The included positions, ascending.
+    """
+    if n <= 0 or p <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if p >= 1:
+        return np.arange(n)
+    parts = []
+    last = -1
+    while last < n - 1:
+        expected = (n - 1 - last) * p
+        gaps = rng.geometric(p, int(expected + 6 * np.sqrt(expected) + 16))
+        positions = np.cumsum(gaps) + last
+        parts.append(positions)
+        last = int(positions[-1])
+    positions = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return positions[: np.searchsorted(positions, n)]
+
+
+def nearest_line(x: np.ndarray, faction_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each position's nearest faction line (the first on a tie) and its distance.
+
+    Args:
+        x: positions.
+        faction_lines: each faction's line (at least one).
+
+    Returns:
+        (nearest faction index, distance to its line), one entry per position.
+    """
+    nearest = np.zeros(x.size, dtype=np.intp)
+    distance = np.subtract(x, faction_lines[0])
+    np.abs(distance, out=distance)
+    d = np.empty_like(distance)
+    for f in range(1, faction_lines.size):
+        np.subtract(x, faction_lines[f], out=d)
+        np.abs(d, out=d)
+        np.copyto(nearest, f, where=d < distance)
+        np.minimum(distance, d, out=distance)
+    return nearest, distance
 
 
 @dataclass(frozen=True)
@@ -304,20 +427,21 @@ def expected_attendance(
     """
     n_factions = faction_lines.size
     width = n_factions + 1
-    f = faction[members].astype(np.int64)
-    f = np.where(f < 0, n_factions, f)
-    weight = activism[members]
-    base = clp[members].astype(np.int64) * width
-    by_member = np.bincount(base + f, weights=weight, minlength=n_clps * width)
+    f = faction[members]
+    weight = activism[members].astype(np.float64)
+    unaligned = f < 0
+    column = np.where(unaligned, n_factions, f)  # faction, or the last column
+    key = clp[members].astype(np.intp)
+    key *= width
+    by_member = np.bincount(key + column, weights=weight, minlength=n_clps * width)
 
-    slate = f.copy()
-    unaligned = slate == n_factions
-    if n_factions and unaligned.any():
-        distance = np.abs(ideology[members][unaligned, None] - faction_lines[None, :])
-        nearest = np.argmin(distance, axis=1)
-        close = distance[np.arange(nearest.size), nearest] <= affinity
-        slate[np.flatnonzero(unaligned)[close]] = nearest[close]
-    by_slate = np.bincount(base + slate, weights=weight, minlength=n_clps * width)
+    if n_factions:
+        # Unaligned members close to a faction's line vote its slate.
+        nearest, distance = nearest_line(ideology[members], faction_lines)
+        unaligned &= distance <= affinity
+        np.copyto(column, nearest, where=unaligned, casting="unsafe")
+    key += column
+    by_slate = np.bincount(key, weights=weight, minlength=n_clps * width)
     return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
 
 

@@ -10,6 +10,9 @@ member stays valid. Any row can still be inspected as a Mesa agent through
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,49 @@ MEMBER_TYPES = ("full member", "registered supporter", "affiliated supporter")
 NO_FACTION = -1
 NO_UNION = -1
 STILL_ACTIVE = -1
+
+# glibc malloc settings (mallopt parameter numbers from <malloc.h>).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEEP_MMAP_BELOW = 64 * 2**20
+_KEEP_FREE_TOP = 256 * 2**20
+_allocator_tuned = False
+
+
+def keep_freed_memory() -> bool:
+    """Make glibc keep freed memory for reuse instead of handing it back at once.
+
+    The monthly processes make dozens of temporary arrays of a few MB (one
+    float per member). By default glibc serves each from a fresh `mmap` and
+    returns it on `free`, so every temporary is page-faulted in again; in a
+    virtual machine a page fault costs microseconds, and at full scale this
+    was about a quarter of the run's CPU time (over a million faults in a
+    168-month run; see benchmarks/README.md). Raising the mmap and trim
+    thresholds (`mallopt`) keeps those pages in the heap for the next
+    temporary. Peak memory is unchanged; the process only keeps what it has
+    already used.
+
+    Runs once per process; does nothing off glibc, or when the user has set
+    glibc's own malloc environment variables (theirs win).
+
+    Returns:
+        Whether the thresholds were set by this call or an earlier one.
+    """
+    global _allocator_tuned
+    if _allocator_tuned:
+        return True
+    if not sys.platform.startswith("linux") or any(
+        key.startswith("MALLOC_") or key == "GLIBC_TUNABLES" for key in os.environ
+    ):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = libc.mallopt(_M_MMAP_THRESHOLD, _KEEP_MMAP_BELOW) == 1
+        ok = libc.mallopt(_M_TRIM_THRESHOLD, _KEEP_FREE_TOP) == 1 and ok
+    except (OSError, AttributeError):
+        return False
+    _allocator_tuned = ok
+    return ok
 
 
 @dataclass(frozen=True)
@@ -65,6 +111,7 @@ class MemberTable:
     """
 
     def __init__(self, capacity: int = 1024):
+        keep_freed_memory()
         self._n = 0
         self._data = {
             name: np.full(max(capacity, 1), col.default, dtype=col.dtype)
@@ -139,6 +186,32 @@ class MemberTable:
     def full_members(self) -> np.ndarray:
         """Boolean mask of active full members (those who attend meetings)."""
         return self.active & (self.kind == FULL_MEMBER)
+
+    def full_member_ids(self) -> np.ndarray:
+        """Ids of active full members, ascending (gathering by ids beats a mask)."""
+        return np.flatnonzero(self.full_members())
+
+    def ids_by_clp(
+        self, n_clps: int, ids: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Members grouped by CLP: CLP c's members are `ids[bounds[c]:bounds[c + 1]]`.
+
+        Args:
+            n_clps: number of CLPs.
+            ids: the members to group, ascending (default: active full members).
+
+        Returns:
+            (ids sorted by CLP and ascending within a CLP, bounds of length n_clps + 1).
+        """
+        if ids is None:
+            ids = self.full_member_ids()
+        clp = self.clp[ids]
+        # A stable sort on a 16-bit key is numpy's O(n) radix sort.
+        key = clp.astype(np.uint16) if n_clps <= np.iinfo(np.uint16).max + 1 else clp
+        ids = ids[np.argsort(key, kind="stable")]
+        bounds = np.zeros(n_clps + 1, dtype=np.intp)
+        np.cumsum(np.bincount(clp, minlength=n_clps), out=bounds[1:])
+        return ids, bounds
 
     def nbytes(self) -> int:
         """Memory held by the columns."""

@@ -317,7 +317,7 @@ class PartyModel(mesa.Model):
 
     def _influence(self) -> None:
         m = self.members
-        m.ideology[:] = dynamics.influence(
+        dynamics.influence(
             m.ideology,
             m.clp,
             m.faction,
@@ -327,6 +327,7 @@ class PartyModel(mesa.Model):
             leader_ideology=self.leader.ideology,
             params=self.config.influence,
             rng=self.streams["influence"],
+            out=m.ideology,
         )
 
     def join_context(self) -> dynamics.JoinContext:
@@ -598,7 +599,8 @@ class PartyModel(mesa.Model):
         holding = np.flatnonzero(rng.random(len(self.clps)) < params.clp_nominating_share)
         meeting = np.zeros(len(self.clps), dtype=bool)
         meeting[holding] = True
-        ids = np.flatnonzero(m.full_members() & meeting[m.clp])
+        ids = m.full_member_ids()
+        ids = ids[meeting[m.clp[ids]]]
         if rules.clp_nominations_decided_by == "members_ballot":
             chance = m.turnout[ids].astype(float)
         else:
@@ -611,7 +613,7 @@ class PartyModel(mesa.Model):
                 np.array([s.mobilisation for s in specs]),
             )
         voters = ids[rng.random(ids.size) < chance]
-        voters = voters[np.argsort(m.clp[voters], kind="stable")]
+        voters = voters[np.argsort(m.clp[voters].astype(np.uint16), kind="stable")]
         rankings = contests.rank_candidates(
             contests.utilities(m.ideology[voters], field_, params=params, rng=rng),
             truncation=params.truncation,
@@ -877,11 +879,7 @@ class PartyModel(mesa.Model):
 
     def _clp_members(self) -> tuple[np.ndarray, np.ndarray]:
         """Active full members sorted by CLP, and each CLP's slice bounds."""
-        m = self.members
-        ids = np.flatnonzero(m.full_members())
-        ids = ids[np.argsort(m.clp[ids], kind="stable")]
-        bounds = np.searchsorted(m.clp[ids], np.arange(len(self.clps) + 1))
-        return ids, bounds
+        return self.members.ids_by_clp(len(self.clps))
 
     def _faction_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         specs = [f.spec for f in self.factions]
@@ -1123,9 +1121,10 @@ class PartyModel(mesa.Model):
             return
         sitting = self.sitting_mps
         m = self.members
-        full = m.full_members()
-        totals = np.bincount(m.clp[full], weights=m.ideology[full], minlength=len(self.clps))
-        counts = np.bincount(m.clp[full], minlength=len(self.clps))
+        ids = m.full_member_ids()
+        clp = m.clp[ids]
+        totals = np.bincount(clp, weights=m.ideology[ids], minlength=len(self.clps))
+        counts = np.bincount(clp, minlength=len(self.clps))
         means = totals / np.maximum(counts, 1)
         lines, radii, _, _ = self._faction_arrays()
         method = self.rules.reselection.method
@@ -1389,7 +1388,8 @@ class PartyModel(mesa.Model):
         m = self.members
         in_meeting = np.zeros(len(self.clps), dtype=bool)
         in_meeting[clps] = True
-        ids = np.flatnonzero(m.full_members() & in_meeting[m.clp])
+        ids = m.full_member_ids()
+        ids = ids[in_meeting[m.clp[ids]]]
         specs = [f.spec for f in self.factions]
         return meetings.hold_meetings(
             np.sort(clps),
@@ -1472,23 +1472,30 @@ class PartyModel(mesa.Model):
     def _measure(self) -> dict[str, Any]:
         m = self.members
         active = m.active
-        x = m.ideology[active & (m.kind == FULL_MEMBER)]
+        # Gather by ids (a boolean-mask gather over every row, lapsed ones
+        # included, is several times slower) and count kinds without a gather.
+        full = m.full_member_ids()
+        x = m.ideology[full]
         plp = np.array([mp.ideology for mp in self.sitting_mps])
-        member_median = float(np.median(x)) if x.size else float("nan")
+        n_active = int(np.count_nonzero(active))
+        n_registered = int(np.count_nonzero(active & (m.kind == REGISTERED_SUPPORTER)))
+        ideology_mean = float(np.mean(x)) if x.size else float("nan")
+        ideology_sd = float(np.std(x)) if x.size else float("nan")
+        # Last use of x: the median may reorder it in place.
+        member_median = float(np.median(x, overwrite_input=True)) if x.size else float("nan")
         plp_median = float(np.median(plp)) if plp.size else float("nan")
-        kinds = np.bincount(m.kind[active], minlength=3)
         row: dict[str, Any] = {
             "month": int(self.time),
             "date": str(self.now),
-            "members_full": int(kinds[FULL_MEMBER]),
-            "registered_supporters": int(kinds[REGISTERED_SUPPORTER]),
-            "affiliated_supporters": int(kinds[AFFILIATED_SUPPORTER]),
-            "members_total": int(kinds.sum()),
+            "members_full": int(full.size),
+            "registered_supporters": n_registered,
+            "affiliated_supporters": n_active - int(full.size) - n_registered,
+            "members_total": n_active,
             "joined": int(self._month_joined),
             "lapsed": int(self._month_lapsed),
-            "ideology_mean": float(np.mean(x)) if x.size else float("nan"),
+            "ideology_mean": ideology_mean,
             "ideology_median": member_median,
-            "ideology_sd": float(np.std(x)) if x.size else float("nan"),
+            "ideology_sd": ideology_sd,
             "plp_size": int(plp.size),
             "plp_mean": float(np.mean(plp)) if plp.size else float("nan"),
             "plp_median": plp_median,
@@ -1498,11 +1505,9 @@ class PartyModel(mesa.Model):
         }
         controls = np.bincount(self.clps.control + 1, minlength=len(self.factions) + 1)
         row["clps_unaligned"] = int(controls[0])
-        in_faction = m.faction[active]
-        sizes = np.bincount(in_faction[in_faction >= 0], minlength=len(self.factions))
         for f in self.factions:
             row[f"clps_{slug(f.name)}"] = int(controls[f.index + 1])
-            row[f"faction_{slug(f.name)}"] = int(sizes[f.index])
+            row[f"faction_{slug(f.name)}"] = int(np.count_nonzero(active & (m.faction == f.index)))
         mp_factions = np.array([mp.faction for mp in self.sitting_mps], dtype=int)
         by_faction = np.bincount(mp_factions + 1, minlength=len(self.factions) + 1)
         row["plp_unaligned"] = int(by_faction[0])

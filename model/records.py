@@ -31,8 +31,20 @@ os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays, Fractions and Months into JSON-safe values."""
+    # Fast path for the plain values most records are made of (an exact type
+    # check is much cheaper than the isinstance chain below).
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is float:
+        return round(value, 10)
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
