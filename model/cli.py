@@ -2,6 +2,10 @@
 
     factions run SCENARIO [--seed N] [--months M] [--scale S] [--out DIR]
     factions count BALLOTS.csv [--rules PRESET | --sections NAME=WEIGHT,...] [--json]
+    factions sweep EXPERIMENT.toml [--workers N] [--scheduler ADDRESS|local] [--out DIR]
+                   [--resume] [--retry-failed] [--report]
+    factions report RUN_OR_SWEEP_DIR
+    factions viz [--port P] [--host H]
 
 Bad input (a scenario or ballot file that fails validation) prints one clear
 message and exits with status 2, never a traceback.
@@ -60,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     from model.viz_command import add_viz_parser
 
     add_viz_parser(sub)
+
+    from model.sweep_command import add_report_parser, add_sweep_parser
+
+    add_sweep_parser(sub)
+    add_report_parser(sub)
     return parser
 
 

@@ -851,6 +851,7 @@ class PartyModel(mesa.Model):
             "on_ballot": [c.name for c in nominations.on_ballot],
             "previous_leader": previous or self.leader.name,
             "winner": winner[0].name if winner else None,
+            "winner_faction": self.faction_name(winner[0].faction) if winner else None,
             "winner_ideology": round(winner[0].ideology, 6) if winner else None,
         }
         if ballot is not None:

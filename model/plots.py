@@ -600,7 +600,7 @@ def outcomes_figure(
         outcomes: runs × outcomes (with `by` and, ideally, `variant` columns).
         names: outcome columns to draw, one panel each (missing ones skipped).
         by: the column that names a variant.
-        units: outcome -> unit, for the x labels.
+        units: outcome -> unit, for the x labels (default: the outcome registry's).
         titles: outcome -> panel title.
         low: the bar's lower quantile.
         high: the bar's upper quantile.
@@ -611,9 +611,12 @@ def outcomes_figure(
     """
     import numpy as np
 
+    from model.outcomes import outcome_unit
+
     names = [n for n in names if n in outcomes.columns]
     order = _group_order(outcomes, by) if not outcomes.empty else []
-    units, titles = units or {}, titles or {}
+    units = units if units is not None else {n: outcome_unit(n) for n in names}
+    titles = titles or {}
     cols = min(3, max(1, len(names)))
     rows = max(1, -(-len(names) // cols))
     height = 0.6 + max(1.6, 0.32 * len(order) + 0.8) * rows
@@ -776,17 +779,19 @@ def outcome_vs_factor_figure(
         outcomes: runs × outcomes (run_id and the outcome columns).
         factor: the factor's column (its dotted path).
         names: outcome columns, one panel each.
-        units: outcome -> unit, for the y labels.
+        units: outcome -> unit, for the y labels (default: the outcome registry's).
         low: the band's lower quantile.
         high: the band's upper quantile.
 
     Returns:
         The Figure.
     """
+    from model.outcomes import outcome_unit
+
     names = [n for n in names if n in outcomes.columns]
     data = outcomes.merge(inputs[["run_id", factor]], on="run_id")
     data[factor] = pd.to_numeric(data[factor], errors="coerce")
-    units = units or {}
+    units = units if units is not None else {n: outcome_unit(n) for n in names}
     cols = min(3, max(1, len(names)))
     rows = max(1, -(-len(names) // cols))
     with plt.rc_context(HOUSE_STYLE):

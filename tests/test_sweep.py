@@ -1,0 +1,323 @@
+"""Sweeps: serial, process pool and Dask agree; interrupted sweeps resume without
+duplicates; failing runs are recorded and the rest complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.experiment import Experiment, parse_experiment
+from model.sweep import SweepError, SweepResult, load_sweep, run_experiment, run_task
+from model.sweep_command import main as sweep_main
+from tests.conftest import DEFAULT_SCENARIO, REPO, small_scenario
+
+REPLICATIONS = 3
+VARIANTS = 2
+
+
+def tiny_experiment(replications: int = REPLICATIONS, root_seed: int = 5) -> Experiment:
+    """2 variants × 3 replications of a 6-month, 60-CLP party (about 0.1 s a run)."""
+    data = {
+        "experiment": {
+            "name": "tiny",
+            "scenario": "unused",
+            "replications": replications,
+            "root_seed": root_seed,
+        },
+        "factors": [{"path": "factions.Momentum.organisers", "levels": [0, 60]}],
+        "outcomes": {"series": ["members_*", "member_plp_gap", "clps_*", "leader"]},
+    }
+    return parse_experiment(data, base=small_scenario(calendar={"months": 6}))
+
+
+def failing_runner(task: dict) -> dict:
+    """run_task, except that run v0001-r0001 raises (as a model bug would)."""
+    if task["run_id"] == "v0001-r0001":
+        task = {**task, "seed": "not a seed"}  # int("not a seed") raises inside run_task
+    return run_task(task)
+
+
+def dying_runner(task: dict) -> dict:
+    """run_task, except that the worker process running v0001-r0001 dies (as if out of memory)."""
+    if task["run_id"] == "v0001-r0001":
+        os._exit(1)
+    return run_task(task)
+
+
+def comparable(result: SweepResult) -> list[pd.DataFrame]:
+    # Wall-clock seconds differ from run to run; everything else must not. (The
+    # code fingerprint is left out: an edit to any file of the package while
+    # the tests run changes it, even one that cannot change a result.)
+    inputs = result.inputs.drop(columns=["seconds", "code"])
+    return [inputs, result.outcomes, result.series, result.events]
+
+
+def assert_same_results(a: SweepResult, b: SweepResult) -> None:
+    for left, right in zip(comparable(a), comparable(b), strict=True):
+        pd.testing.assert_frame_equal(left, right)
+
+
+def parts_of(folder: Path) -> list[Path]:
+    return sorted((folder / "parts").glob("*.parquet"))
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory) -> SweepResult:
+    return run_experiment(tiny_experiment(), tmp_path_factory.mktemp("serial"), progress=False)
+
+
+# --- what a sweep writes ---------------------------------------------------------------
+
+
+def test_serial_sweep_writes_tidy_tables(serial: SweepResult):
+    n = VARIANTS * REPLICATIONS
+    inputs, outcomes = serial.inputs, serial.outcomes
+    assert serial.complete and serial.session["ran"] == n and serial.session["where"] == "serial"
+    assert list(inputs["run_id"]) == sorted(
+        f"v{v:04d}-r{r:04d}" for v in range(2) for r in range(3)
+    )
+    assert set(inputs["status"]) == {"ok"} and inputs["run_id"].is_unique
+    assert list(inputs["factions.Momentum.organisers"].unique()) == [0, 60]
+    assert list(outcomes["run_id"]) == list(inputs["run_id"])
+    assert {"final_members", "gap_last12", "final_clps_momentum", "deselections"} <= set(outcomes)
+    # Monthly series: 6 months per run; long form has one row per run, month and variable.
+    assert len(serial.series) == n * 6
+    assert {"members_full", "clps_momentum", "leader"} <= set(serial.series.columns)
+    assert "ideology_median" not in serial.series.columns  # not kept by this experiment
+    numeric = serial.series_long["variable"].nunique()
+    assert len(serial.series_long) == n * 6 * numeric
+    assert "leader" not in set(serial.series_long["variable"])
+    assert len(parts_of(serial.folder)) == n
+    assert pd.read_csv(serial.folder / "outcomes.csv").shape == outcomes.shape
+    manifest = json.loads((serial.folder / "manifest.json").read_text())
+    assert manifest["runs"] == n and manifest["experiment"]["seeds"] == list(
+        tiny_experiment().seeds
+    )
+    assert manifest["versions"]["mesa"].startswith("3.")
+
+
+def test_variants_share_seeds_and_the_factor_reaches_the_model(serial: SweepResult):
+    seeds = serial.inputs.pivot(index="replication", columns="variant", values="seed")
+    assert (seeds[0] == seeds[1]).all() and seeds[0].is_unique
+    # Same seed, different organiser capacity: CLP control must differ somewhere.
+    clps = serial.series.pivot(
+        index=["replication", "month"], columns="variant", values="clps_momentum"
+    )
+    for _, months in clps.groupby(level="replication"):
+        assert (months[0] != months[1]).any()
+
+
+def test_outcome_summary(serial: SweepResult):
+    summary = serial.outcome_summary(["final_members"])
+    assert list(summary["runs"]) == [REPLICATIONS, REPLICATIONS]
+    assert (summary["low"] <= summary["median"]).all() and (
+        summary["median"] <= summary["high"]
+    ).all()
+
+
+# --- the same results everywhere ---------------------------------------------------------
+
+
+def test_two_worker_pool_equals_serial(serial: SweepResult, tmp_path: Path):
+    pooled = run_experiment(tiny_experiment(), tmp_path, workers=2, progress=False)
+    assert pooled.session["where"] == "2 worker processes"
+    assert_same_results(pooled, serial)
+
+
+def test_dask_local_cluster_equals_serial(serial: SweepResult, tmp_path: Path):
+    distributed = run_experiment(
+        tiny_experiment(), tmp_path, scheduler="local", workers=2, progress=False
+    )
+    assert distributed.session["where"] == "Dask LocalCluster, 2 workers"
+    assert_same_results(distributed, serial)
+
+
+# --- interruption and resumption -------------------------------------------------------------
+
+
+def test_interrupted_sweep_resumes_without_duplicates(serial: SweepResult, tmp_path: Path):
+    seen = []
+
+    def stop_after_two(record):
+        seen.append(record.run_id)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(tiny_experiment(), tmp_path, progress=False, on_result=stop_after_two)
+    assert len(parts_of(tmp_path)) == 2
+    assert len(load_sweep(tmp_path).inputs) == 2 and not load_sweep(tmp_path).complete
+
+    resumed = run_experiment(tiny_experiment(), tmp_path, resume=True, progress=False)
+    assert resumed.session["skipped"] == 2 and resumed.session["ran"] == 4
+    assert resumed.inputs["run_id"].is_unique and resumed.complete
+    assert_same_results(resumed, serial)
+
+
+KILLABLE = """
+import sys, time
+from model.sweep import run_experiment, run_task
+from tests.test_sweep import tiny_experiment
+
+def slow(task):
+    out = run_task(task)
+    time.sleep(0.5)  # time for the test to kill this process between runs or mid-write
+    return out
+
+run_experiment(tiny_experiment(), sys.argv[1], progress=False, runner=slow)
+"""
+
+
+def test_killed_sweep_resumes_with_the_same_results(serial: SweepResult, tmp_path: Path):
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, str(out)], cwd=REPO)
+    try:
+        deadline = time.monotonic() + 120
+        while len(parts_of(out)) < 2:
+            assert proc.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline, "no results after two minutes"
+            time.sleep(0.02)
+        proc.kill()  # SIGKILL: no clean-up code runs
+    finally:
+        proc.wait(timeout=60)
+    saved = len(parts_of(out))
+    assert 2 <= saved < VARIANTS * REPLICATIONS
+
+    resumed = run_experiment(tiny_experiment(), out, resume=True, progress=False)
+    assert resumed.session["skipped"] == saved
+    assert resumed.session["ran"] == VARIANTS * REPLICATIONS - saved
+    assert not list((out / "parts").glob(".*.tmp"))
+    assert resumed.inputs["run_id"].is_unique and resumed.complete
+    assert_same_results(resumed, serial)
+
+
+def test_more_replications_extend_a_sweep(serial: SweepResult, tmp_path: Path):
+    run_experiment(tiny_experiment(replications=2), tmp_path, progress=False)
+    extended = run_experiment(
+        tiny_experiment(replications=3), tmp_path, resume=True, progress=False
+    )
+    assert extended.session["ran"] == VARIANTS and extended.complete
+    assert_same_results(extended, serial)
+
+
+def test_a_folder_is_not_overwritten_or_mixed(serial: SweepResult, tmp_path: Path):
+    with pytest.raises(SweepError, match="already holds a sweep.*--resume"):
+        run_experiment(tiny_experiment(), serial.folder, progress=False)
+    with pytest.raises(SweepError, match="holds a different experiment"):
+        run_experiment(tiny_experiment(root_seed=6), serial.folder, resume=True, progress=False)
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SweepError, match="neither empty nor a sweep folder"):
+        run_experiment(tiny_experiment(), tmp_path, progress=False)
+    with pytest.raises(SweepError, match="not a sweep folder"):
+        load_sweep(tmp_path)
+    again = run_experiment(tiny_experiment(), serial.folder, resume=True, progress=False)
+    assert again.session["ran"] == 0 and again.session["skipped"] == VARIANTS * REPLICATIONS
+
+
+# --- failures ---------------------------------------------------------------------------
+
+
+def test_a_failing_run_is_recorded_and_the_rest_complete(serial: SweepResult, tmp_path: Path):
+    result = run_experiment(tiny_experiment(), tmp_path, progress=False, runner=failing_runner)
+    assert result.session["failed"] == 1 and result.session["ran"] == 6
+    failed = result.failed
+    assert list(failed["run_id"]) == ["v0001-r0001"]
+    assert failed["error"].iloc[0].startswith("ValueError: invalid literal for int()")
+    assert list(result.inputs["status"]).count("ok") == 5
+    assert "v0001-r0001" not in set(result.outcomes["run_id"])
+    ok = serial.outcomes[serial.outcomes["run_id"] != "v0001-r0001"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(result.outcomes, ok)
+
+    # Resumed, a failed run stays failed (it is a result); --retry-failed reruns it.
+    again = run_experiment(tiny_experiment(), tmp_path, resume=True, progress=False)
+    assert again.session["ran"] == 0 and len(again.failed) == 1
+    retried = run_experiment(
+        tiny_experiment(), tmp_path, resume=True, retry_failed=True, progress=False
+    )
+    assert retried.session["ran"] == 1 and retried.failed.empty
+    assert_same_results(retried, serial)
+
+
+def test_a_dead_worker_stops_the_pool_cleanly_and_resume_finishes(
+    serial: SweepResult, tmp_path: Path
+):
+    with pytest.raises(SweepError, match="a worker process died.*--resume"):
+        run_experiment(tiny_experiment(), tmp_path, workers=2, progress=False, runner=dying_runner)
+    saved = load_sweep(tmp_path)
+    assert "v0001-r0001" not in set(saved.inputs["run_id"])  # not recorded as a result
+    resumed = run_experiment(tiny_experiment(), tmp_path, resume=True, progress=False)
+    assert resumed.session["ran"] == VARIANTS * REPLICATIONS - len(saved.inputs)
+    assert_same_results(resumed, serial)
+
+
+def stamped_runner(task: dict) -> dict:
+    """run_task, with the code fingerprint another version of the code would give."""
+    output = run_task(task)
+    if task["run_id"].endswith("r0002"):
+        output["code"] = "0123456789ab"
+    return output
+
+
+def test_runs_made_by_other_code_are_flagged(tmp_path: Path, capsys):
+    result = run_experiment(tiny_experiment(), tmp_path, progress=False, runner=stamped_runner)
+    assert len(result.code_versions) == 2 and "0123456789ab" in result.code_versions
+    assert set(result.inputs.loc[result.inputs["replication"] == 2, "code"]) == {"0123456789ab"}
+    from model.sweep_command import _print_summary
+
+    _print_summary(result, 1.0)
+    assert "made by 2 versions of the code" in capsys.readouterr().out
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def write_files(folder: Path, experiment_extra: str = "") -> Path:
+    scenario = DEFAULT_SCENARIO.read_text()
+    for key, value in [("scale", "0.01"), ("clps", "60"), ("plp_size", "30"), ("months", "4")]:
+        scenario = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", scenario, count=1)
+    (folder / "small.toml").write_text(scenario)
+    path = folder / "exp.toml"
+    path.write_text(
+        '[experiment]\nname = "cli"\nscenario = "small.toml"\nreplications = 2\nroot_seed = 3\n'
+        '[[variants]]\nname = "2018"\nset = { "rules.preset" = "labour_2018" }\n'
+        '[[variants]]\nname = "college"\nset = { "rules.preset" = "labour_2010" }\n'
+        + experiment_extra
+    )
+    return path
+
+
+def test_sweep_command_runs_resumes_and_summarises(tmp_path: Path, capsys):
+    experiment = write_files(tmp_path)
+    out = tmp_path / "out"
+    assert sweep_main(["sweep", str(experiment), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 variants × 2 replications = 4 runs of 4 months, serially" in printed
+    assert "4 of 4 saved" in printed and "4 ran (0 failed)" in printed
+    assert "median across seeds, by variant" in printed and "college" in printed
+    assert f"factions report {out}" in printed
+
+    assert sweep_main(["sweep", str(experiment), "--out", str(out), "--quiet"]) == 2
+    assert "already holds a sweep" in capsys.readouterr().err
+    assert sweep_main(["sweep", str(experiment), "--out", str(out), "--resume", "--quiet"]) == 0
+    assert "0 ran (0 failed), 4 already done" in capsys.readouterr().out
+
+
+def test_sweep_command_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys):
+    experiment = write_files(tmp_path, '[[factors]]\npath = "flows.chrun"\nlevels = [0.01]\n')
+    assert sweep_main(["sweep", str(experiment), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: invalid experiment {experiment}: ")
+    assert "unknown key 'chrun'" in err and "Traceback" not in err
+    assert sweep_main(["sweep", str(tmp_path / "none.toml")]) == 2
+    assert "file not found" in capsys.readouterr().err
+    assert sweep_main(["sweep", str(experiment), "--scheduler", "somewhere"]) == 2
+    assert "give 'local' or an address" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
