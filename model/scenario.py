@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,6 +30,15 @@ SHARE_TOLERANCE = 1e-9
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Ideology = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+def _check_month(value: str) -> str:
+    Month.parse(value)
+    return value
+
+
+# A calendar month written "YYYY-MM", checked when the scenario loads.
+MonthText = Annotated[str, AfterValidator(_check_month)]
 
 
 class ScenarioError(ValueError):
@@ -60,14 +70,8 @@ class ScenarioInfo(_Strict):
 class CalendarSpec(_Strict):
     """When the run starts and how long it lasts (one step is one month)."""
 
-    start: str = Field(description='First simulated month, "YYYY-MM".')
+    start: MonthText = Field(description='First simulated month, "YYYY-MM".')
     months: int = Field(gt=0, le=1200, description="Number of months to run.")
-
-    @field_validator("start")
-    @classmethod
-    def _valid_month(cls, value: str) -> str:
-        Month.parse(value)
-        return value
 
 
 class IdeologyComponent(_Strict):
@@ -282,18 +286,12 @@ class CandidateSpec(_Strict):
 class ScheduledContest(_Strict):
     """A leadership contest the scenario opens at a given month."""
 
-    month: str = Field(description='Month the contest opens, "YYYY-MM".')
+    month: MonthText = Field(description='Month the contest opens, "YYYY-MM".')
     kind: Literal["vacancy", "challenge"] = "vacancy"
     candidates: list[CandidateSpec] = Field(
         default_factory=list,
         description="Named candidates who declare (MPs take these names); empty: drawn.",
     )
-
-    @field_validator("month")
-    @classmethod
-    def _valid_month(cls, value: str) -> str:
-        Month.parse(value)
-        return value
 
 
 class ContestSpec(_Strict):
@@ -348,7 +346,7 @@ class ContestSpec(_Strict):
 class ReselectionSpec(_Strict):
     """How trigger ballots, selections and MPs' reactions behave (rules are in [rules])."""
 
-    rounds: list[str] = Field(
+    rounds: list[MonthText] = Field(
         default_factory=list,
         description='Months ("YYYY-MM") when a trigger-ballot round is held for every sitting MP.',
     )
@@ -391,13 +389,6 @@ class ReselectionSpec(_Strict):
         le=60,
         description="Also hold a round this many months before each general election (None: only `rounds`).",
     )
-
-    @field_validator("rounds")
-    @classmethod
-    def _valid_months(cls, value: list[str]) -> list[str]:
-        for month in value:
-            Month.parse(month)
-        return value
 
 
 class RulesSpec(_Strict):
@@ -506,14 +497,14 @@ class ConferenceSpec(_Strict):
 class ElectionSpec(_Strict):
     """General elections: dates, national vote share, seats curve, resignations."""
 
-    dates: list[str] = Field(
+    dates: list[MonthText] = Field(
         default_factory=list,
         description='Election months "YYYY-MM"; empty: every parliament_months from `first`.',
     )
     parliament_months: int = Field(
         60, ge=6, le=120, description="Months between elections when no dates are given."
     )
-    first: str | None = Field(
+    first: MonthText | None = Field(
         None,
         description='First election "YYYY-MM" when no dates are given; None: start + parliament.',
     )
@@ -563,17 +554,8 @@ class ElectionSpec(_Strict):
 
     @field_validator("dates")
     @classmethod
-    def _valid_dates(cls, value: list[str]) -> list[str]:
-        for text in value:
-            Month.parse(text)
+    def _sorted_dates(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
-
-    @field_validator("first")
-    @classmethod
-    def _valid_first(cls, value: str | None) -> str | None:
-        if value is not None:
-            Month.parse(value)
-        return value
 
     @field_validator("historical_seats")
     @classmethod
