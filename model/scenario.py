@@ -82,6 +82,19 @@ class IdeologyComponent(_Strict):
     sd: float = Field(gt=0.0, le=2.0)
 
 
+def _weights_sum_to_one(value: list[IdeologyComponent]) -> list[IdeologyComponent]:
+    total = sum(c.weight for c in value)
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"component weights must sum to 1 (they sum to {total:g})")
+    return value
+
+
+# A mixture of normals over the ideological axis; weights sum to 1.
+Mixture = Annotated[
+    list[IdeologyComponent], Field(min_length=1), AfterValidator(_weights_sum_to_one)
+]
+
+
 class BetaSpec(_Strict):
     """A Beta(alpha, beta) distribution for a propensity in [0, 1]."""
 
@@ -144,7 +157,7 @@ class PartySpec(_Strict):
 class MemberSpec(_Strict):
     """Initial distributions over members."""
 
-    ideology: list[IdeologyComponent] = Field(min_length=1)
+    ideology: Mixture
     activism: BetaSpec = Field(description="Chance of attending a meeting.")
     turnout: BetaSpec = Field(description="Chance of voting in a postal/online ballot.")
     levy_payer_share: Share = Field(
@@ -160,14 +173,6 @@ class MemberSpec(_Strict):
     clp_lean_sd: float = Field(
         0.15, ge=0.0, le=1.0, description="Sd of CLPs' local lean added to members' ideology."
     )
-
-    @field_validator("ideology")
-    @classmethod
-    def _weights_sum(cls, value: list[IdeologyComponent]) -> list[IdeologyComponent]:
-        total = sum(c.weight for c in value)
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"component weights must sum to 1 (they sum to {total:g})")
-        return value
 
 
 class InfluenceSpec(_Strict):
@@ -252,19 +257,11 @@ class UnionSpec(_Strict):
 class PlpSpec(_Strict):
     """The parliamentary party at the start."""
 
-    ideology: list[IdeologyComponent] = Field(min_length=1)
+    ideology: Mixture
     valence: tuple[float, float] = Field((0.0, 1.0), description="Range of MPs' valence.")
     responsiveness: Share = Field(0.3)
     retirement_rate: Share = Field(0.03, description="Annual chance an MP retires.")
     ambition: Share = Field(0.05, description="Share of MPs who may stand for leader.")
-
-    @field_validator("ideology")
-    @classmethod
-    def _weights_sum(cls, value: list[IdeologyComponent]) -> list[IdeologyComponent]:
-        total = sum(c.weight for c in value)
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"component weights must sum to 1 (they sum to {total:g})")
-        return value
 
 
 class LeaderSpec(_Strict):
