@@ -6,6 +6,7 @@
                    [--resume] [--retry-failed] [--report]
     factions report RUN_OR_SWEEP_DIR
     factions viz [--port P] [--host H]
+    factions validate-history [--seeds N] [--workers N] [--scale S] [--out DIR] [--quick]
 
 Bad input (a scenario or ballot file that fails validation) prints one clear
 message and exits with status 2, never a traceback.
@@ -69,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_parser(sub)
     add_report_parser(sub)
+
+    from model.validate_command import add_validate_parser
+
+    add_validate_parser(sub)
     return parser
 
 

@@ -739,7 +739,10 @@ class PartyModel(mesa.Model):
     ) -> tuple[contests.VoterRoll, dict[str, int]]:
         m = self.members
         params = self.config.contests
-        frozen = contest.opened - rules.freeze_months
+        # A freeze date excludes those who joined in the months before the
+        # contest opened; without one, anyone who joins before the ballot
+        # closes votes (the 2015 surge voted).
+        frozen = contest.opened - rules.freeze_months if rules.freeze_months else int(self.time)
         full = m.active & (m.kind == FULL_MEMBER) & (m.joined <= frozen)
         ids = np.flatnonzero(full)
         mps = np.array([mp.ideology for mp in self.sitting_mps])
@@ -1207,6 +1210,17 @@ class PartyModel(mesa.Model):
         )
         self.open_contest("challenge")
 
+    def _seat_safety(self) -> np.ndarray:
+        """How safe each seat is: left-leaning seats are safer; the leader's is safest.
+
+        A party leader's seat is among its safest in practice; without this a
+        leader in a lean-right seat could lose it in an ordinary defeat.
+        """
+        safety = -self.clps.lean.astype(float)
+        if self.leader.sitting:
+            safety[self.leader.clp] = np.inf
+        return safety
+
     def _general_election(self) -> None:
         """A general election: seats change hands, the leader may resign or be challenged."""
         with self._timed("general_election"):
@@ -1214,7 +1228,7 @@ class PartyModel(mesa.Model):
             result = elections.general_election_result(
                 self.now,
                 held=self.clps.seat_held,
-                marginality=-self.clps.lean,
+                marginality=self._seat_safety(),
                 leader_ideology=self.leader.ideology,
                 leader_valence=self.leader.valence,
                 params=e,

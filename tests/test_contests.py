@@ -254,3 +254,20 @@ def test_named_candidates_take_mps_places():
     names = [c["name"] for c in rec["nominations"]["candidates"]]
     assert names == ["Left Hope", "Centre Hope"]
     assert {mp.name for mp in party.sitting_mps} >= {"Left Hope", "Centre Hope"}
+
+
+def test_without_a_freeze_date_joiners_during_the_contest_vote():
+    scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
+    party = PartyModel(scenario, rng=6)
+    party.run_for(5)  # the ballot closes in 2017-02 (month 5)
+    (rec,) = party.events.of_type("leadership_contest")
+    m = party.members
+    opened = party.time_of(party.start.plus(1))
+    joined_during = m.active & (m.kind == FULL_MEMBER) & (m.joined > opened)
+    assert joined_during.any()
+    # Everyone who was a full member before the close month voted-eligible,
+    # including those who joined after the contest opened.
+    before_close = m.active & (m.kind == FULL_MEMBER) & (m.joined < party.time)
+    eligible = rec["electorate"]["members"]["eligible"] - len(party.sitting_mps)
+    assert eligible >= int(before_close.sum())
+    assert eligible > int((m.active & (m.kind == FULL_MEMBER) & (m.joined <= opened)).sum())

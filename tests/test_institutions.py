@@ -197,3 +197,23 @@ def test_whole_party_run_is_reproducible():
     a, b = run(7), run(7)
     assert a[0].equals(b[0]) and a[1] == b[1]
     assert {"general_election", "trigger_ballot", "agm"} <= {e["type"] for e in a[1]}
+
+
+def test_the_leader_keeps_their_seat_in_a_heavy_defeat():
+    scenario = scenario_with(
+        elections={
+            "dates": ["2017-06"],
+            "historical_seats": {"2017-06": 30},
+            "resignation_probability": 0.0,
+        },
+        challenges={"enabled": False},
+    )
+    party = PartyModel(scenario, rng=8)
+    # Put the leader in the least safe seat the party holds.
+    held = party.clps.seat_held.nonzero()[0]
+    party.clps.lean[party.leader.clp] = party.clps.lean[held].max() + 1.0
+    party.run_for(12)
+    (ge,) = events(party, "general_election")
+    assert ge["seats_lost"] > 0
+    assert party.leader.sitting and party.leader.clp not in ge["lost_clps"]
+    assert not events(party, "leader_resigns")
