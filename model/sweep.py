@@ -491,6 +491,8 @@ def run_experiment(
         disable=not progress or not todo,
         dynamic_ncols=True,
         file=sys.stderr,
+        # In a log file (no terminal) a line every 30 s, not one per run.
+        mininterval=0.1 if sys.stderr.isatty() else 30.0,
     )
 
     def finished(spec: Any, output: Mapping[str, Any]) -> None:
