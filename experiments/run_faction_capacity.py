@@ -11,33 +11,16 @@ Running again resumes.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from example_sweep import run_example, save_figures
 
-from model.experiment import load_experiment
 from model.plots import outcome_vs_factor_figure
 from model.report import write_report
-from model.sweep import run_experiment
 
-HERE = Path(__file__).resolve().parent
 FACTOR = "factions.Momentum.organisers"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    args = parser.parse_args()
-
-    experiment = load_experiment(HERE / "faction_capacity.toml")
-    out = HERE.parent / "results" / "faction_capacity"
-    if args.quick:
-        experiment = experiment.with_changes(
-            experiment={"replications": 2, "months": 24}, changes={"party.scale": 0.01}
-        )
-        out = out.with_name(out.name + "-quick")
-    result = run_experiment(experiment, out, workers=args.workers, resume=True)
-    (out / "figures").mkdir(exist_ok=True)
+    result, out = run_example("faction_capacity", __doc__.splitlines()[0])
 
     clps = [c for c in result.outcomes.columns if c.startswith("final_clps_")]
     table = result.outcomes.merge(result.inputs[["run_id", FACTOR]], on="run_id")
@@ -49,8 +32,7 @@ def main() -> None:
         [*clps, "mean_clps_momentum", "agm_control_changes"],
         units={c: "CLPs" for c in [*clps, "mean_clps_momentum"]},
     )
-    for fmt in ("png", "pdf"):
-        figure.savefig(out / "figures" / f"capacity.{fmt}")
+    save_figures({"capacity": figure}, out)
     print(f"report: {write_report(out)}")
 
 

@@ -11,15 +11,11 @@ resumes: only runs that are missing are run.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from example_sweep import run_example, save_figures
 
-from model.experiment import load_experiment
 from model.plots import band_figure, outcomes_figure
 from model.report import write_report
-from model.sweep import run_experiment
 
-HERE = Path(__file__).resolve().parent
 QUESTION = [
     "contests_won_left",
     "contests_won_right",
@@ -31,20 +27,7 @@ QUESTION = [
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    args = parser.parse_args()
-
-    experiment = load_experiment(HERE / "leadership_rules.toml")
-    out = HERE.parent / "results" / "leadership_rules"
-    if args.quick:
-        experiment = experiment.with_changes(
-            experiment={"replications": 2, "months": 24}, changes={"party.scale": 0.01}
-        )
-        out = out.with_name(out.name + "-quick")
-    result = run_experiment(experiment, out, workers=args.workers, resume=True)
-    (out / "figures").mkdir(exist_ok=True)
+    result, out = run_example("leadership_rules", __doc__.splitlines()[0])
 
     summary = result.outcome_summary(QUESTION)
     print(summary.pivot(index="label", columns="outcome", values="median").to_string())
@@ -59,9 +42,7 @@ def main() -> None:
             title="The leader against members and PLP",
         ),
     }
-    for name, figure in figures.items():
-        for fmt in ("png", "pdf"):
-            figure.savefig(out / "figures" / f"{name}.{fmt}")
+    save_figures(figures, out)
     print(f"report: {write_report(out)}")
 
 

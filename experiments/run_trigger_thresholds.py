@@ -11,33 +11,16 @@ deselections_by_parliament.png|pdf. Running again resumes.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from example_sweep import run_example, save_figures
 
-from model.experiment import load_experiment
 from model.plots import band_figure, deselections_figure, outcomes_figure
 from model.report import write_report
-from model.sweep import run_experiment
 
-HERE = Path(__file__).resolve().parent
 QUESTION = ["trigger_ballots_lost", "deselections", "gap_last12", "abs_gap_last12", "gap_mean"]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    args = parser.parse_args()
-
-    experiment = load_experiment(HERE / "trigger_thresholds.toml")
-    out = HERE.parent / "results" / "trigger_thresholds"
-    if args.quick:
-        experiment = experiment.with_changes(
-            experiment={"replications": 2, "months": 24}, changes={"party.scale": 0.01}
-        )
-        out = out.with_name(out.name + "-quick")
-    result = run_experiment(experiment, out, workers=args.workers, resume=True)
-    (out / "figures").mkdir(exist_ok=True)
+    result, out = run_example("trigger_thresholds", __doc__.splitlines()[0])
 
     summary = result.outcome_summary(QUESTION)
     print(summary.pivot(index="label", columns="outcome", values="median").to_string())
@@ -54,9 +37,7 @@ def main() -> None:
         ),
         "deselections_by_parliament": deselections_figure(result.events, ok_runs),
     }
-    for name, figure in figures.items():
-        for fmt in ("png", "pdf"):
-            figure.savefig(out / "figures" / f"{name}.{fmt}")
+    save_figures(figures, out)
     print(f"report: {write_report(out)}")
 
 

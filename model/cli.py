@@ -26,14 +26,16 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number above 0."""
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text}")
     return value
 
 
-def _scale(text: str) -> float:
+def scale_value(text: str) -> float:
+    """argparse type: a scale in (0, 2]."""
     value = float(text)
     if not 0 < value <= 2:
         raise argparse.ArgumentTypeError(f"must be in (0, 2], got {text}")
@@ -51,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write its results")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
-    run.add_argument("--months", type=_positive_int, help="months to run (default: scenario's)")
-    run.add_argument("--scale", type=_scale, help="override the scenario's scale")
+    run.add_argument("--months", type=positive_int, help="months to run (default: scenario's)")
+    run.add_argument("--scale", type=scale_value, help="override the scenario's scale")
     run.add_argument("--out", type=Path, help="result folder (default results/NAME-seedN)")
     run.add_argument("--no-figures", action="store_true", help="skip figures/overview.png")
     run.set_defaults(handler=cmd_run)

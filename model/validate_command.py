@@ -18,25 +18,10 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+from model.cli import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
 
 QUICK_SEEDS = 4
 QUICK_SCALE = 0.02
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text}")
-    return value
-
-
-def _scale(text: str) -> float:
-    value = float(text)
-    if not 0 < value <= 2:
-        raise argparse.ArgumentTypeError(f"must be in (0, 2], got {text}")
-    return value
 
 
 def add_validate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -59,16 +44,16 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
         ),
     )
     parser.add_argument(
-        "--seeds", type=_positive_int, default=50, help="seeds per scenario (default 50)"
+        "--seeds", type=positive_int, default=50, help="seeds per scenario (default 50)"
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="worker processes (default: one per CPU)",
     )
     parser.add_argument(
-        "--scale", type=_scale, help="override the scenarios' party.scale (default: theirs)"
+        "--scale", type=scale_value, help="override the scenarios' party.scale (default: theirs)"
     )
     parser.add_argument(
         "--out",

@@ -435,6 +435,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+# The voter types an OMOV contest publishes separately, with their labels.
+OMOV_VOTER_TYPES = (
+    ("members", "members"),
+    ("registered_supporters", "registered supporters"),
+    ("affiliated_supporters", "affiliated supporters"),
+)
+
+
 def _targets() -> list[Target]:
     out: list[Target] = []
     add = out.append
@@ -556,11 +564,7 @@ def _targets() -> list[Target]:
                 derive=_key_value(name),
             )
         )
-    for vtype, label in (
-        ("members", "members"),
-        ("registered_supporters", "registered supporters"),
-        ("affiliated_supporters", "affiliated supporters"),
-    ):
+    for vtype, label in OMOV_VOTER_TYPES:
         add(
             Target(
                 f"2015_r1_{vtype}_jeremy_corbyn",
@@ -574,11 +578,7 @@ def _targets() -> list[Target]:
                 derive=_key_value(vtype),
             )
         )
-    for vtype, label in (
-        ("members", "members"),
-        ("registered_supporters", "registered supporters"),
-        ("affiliated_supporters", "affiliated supporters"),
-    ):
+    for vtype, label in OMOV_VOTER_TYPES:
         add(
             Target(
                 f"2015_votes_{vtype}",
@@ -650,11 +650,7 @@ def _targets() -> list[Target]:
             note="0 where Corbyn lost in 2015 (he is then not on the ballot)",
         )
     )
-    for vtype, label in (
-        ("members", "members"),
-        ("registered_supporters", "registered supporters"),
-        ("affiliated_supporters", "affiliated supporters"),
-    ):
+    for vtype, label in OMOV_VOTER_TYPES:
         add(
             Target(
                 f"2016_r1_{vtype}_jeremy_corbyn",
@@ -668,11 +664,7 @@ def _targets() -> list[Target]:
                 derive=_share_of("Jeremy Corbyn"),
             )
         )
-    for vtype, label in (
-        ("members", "members"),
-        ("registered_supporters", "registered supporters"),
-        ("affiliated_supporters", "affiliated supporters"),
-    ):
+    for vtype, label in OMOV_VOTER_TYPES:
         add(
             Target(
                 f"2016_votes_{vtype}",
@@ -728,11 +720,7 @@ def _targets() -> list[Target]:
                 derive=_key_value(name),
             )
         )
-    for vtype, label in (
-        ("members", "members"),
-        ("registered_supporters", "registered supporters"),
-        ("affiliated_supporters", "affiliated supporters"),
-    ):
+    for vtype, label in OMOV_VOTER_TYPES:
         add(
             Target(
                 f"2020_r1_{vtype}_keir_starmer",
@@ -746,11 +734,7 @@ def _targets() -> list[Target]:
                 derive=_share_of("Keir Starmer"),
             )
         )
-    for vtype, label in (
-        ("members", "members"),
-        ("registered_supporters", "registered supporters"),
-        ("affiliated_supporters", "affiliated supporters"),
-    ):
+    for vtype, label in OMOV_VOTER_TYPES:
         add(
             Target(
                 f"2020_votes_{vtype}",
