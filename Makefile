@@ -16,7 +16,7 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m model.viz_assets
+	$(PY) -m model.app.assets
 	@touch $(STAMP)
 
 venv: $(STAMP)

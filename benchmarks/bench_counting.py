@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.counting import BallotProfile, count_ballots, group_ballots  # noqa: E402
+from model.counting.count import BallotProfile, count_ballots, group_ballots  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "counting.json"
 CANDIDATES = ("Candidate A", "Candidate B", "Candidate C", "Candidate D", "Candidate E")

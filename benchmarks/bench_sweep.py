@@ -30,8 +30,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from model.experiment import parse_experiment  # noqa: E402
-from model.sweep import SweepResult, run_experiment  # noqa: E402
+from model.study.experiment import parse_experiment  # noqa: E402
+from model.study.sweep import SweepResult, run_experiment  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "sweep.json"
 

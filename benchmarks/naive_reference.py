@@ -23,10 +23,10 @@ and draw their chances from the model's `random.Random`, as a competent Mesa
 user would write it: plain attributes, locals for hot parameters, a dict of
 members per CLP instead of scanning all agents, no deliberate waste.
 
-`VectorisedParty` runs the same rules through `model.dynamics` on a copy of
+`VectorisedParty` runs the same rules through `model.mechanisms.dynamics` on a copy of
 the same `MemberTable`, in the order and with the calls `PartyModel.step`
 makes (minus the targeting of meetings, which has no per-member rule). Both
-start from a `ReferenceState` built by `model.population`, so benchmarks and
+start from a `ReferenceState` built by `model.agents.population`, so benchmarks and
 the equivalence test (tests/test_naive_reference.py) compare like with like.
 """
 
@@ -40,10 +40,11 @@ from itertools import accumulate
 import mesa
 import numpy as np
 
-from model import dynamics, population
-from model.clps import ClpTable
-from model.members import FULL_MEMBER, NO_FACTION, NO_UNION, MemberTable
-from model.scenario import Scenario
+from model.agents import population
+from model.agents.clps import ClpTable
+from model.agents.members import FULL_MEMBER, NO_FACTION, NO_UNION, MemberTable
+from model.mechanisms import dynamics
+from model.scenario.schema import Scenario
 
 # Rules a deliberately broken reference can leave out (for the equivalence test).
 RULES = ("deffuant", "faction_pull", "leader_cue", "noise", "lapsing", "joining", "recruitment")
@@ -375,7 +376,7 @@ class NaiveParty(mesa.Model):
 
 
 class VectorisedParty:
-    """The same rules through `model.dynamics`, as `PartyModel.step` calls them."""
+    """The same rules through `model.mechanisms.dynamics`, as `PartyModel.step` calls them."""
 
     def __init__(self, state: ReferenceState, seed: int):
         """Copy the reference state's member table.

@@ -54,9 +54,9 @@ from benchmarks.naive_reference import (  # noqa: E402
     build_state,
     reference_scenario,
 )
-from model.counting import count_ballots, group_ballots  # noqa: E402
-from model.members import COLUMNS  # noqa: E402
-from model.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from model.agents.members import COLUMNS  # noqa: E402
+from model.counting.count import count_ballots, group_ballots  # noqa: E402
+from model.scenario.schema import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"

@@ -14,7 +14,7 @@ refinement steps, run through the sweep runner:
 sizes). Generation 1 draws ``--points`` Latin-hypercube points over the box;
 each point runs ``labour_2010`` and ``labour_2015_2024`` once (one common
 seed). A point's distance to the record is the root mean square of the
-standardised errors of the ``fit`` targets (model.validation.TARGETS with role
+standardised errors of the ``fit`` targets (model.validation.runner.TARGETS with role
 "fit"; every published figure counts once): shares in percentage points / 5,
 members as log(model/published) / 0.1, vote counts as log-ratio / 0.2. The
 best ``--accept`` fraction is accepted. Each further generation (``--generations``)
@@ -65,8 +65,8 @@ from scipy.stats import qmc
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from model.scenario import Scenario  # noqa: E402
-from model.validation import (  # noqa: E402
+from model.scenario.schema import Scenario  # noqa: E402
+from model.validation.runner import (  # noqa: E402
     SCENARIO_DIR,
     TARGETS,
     Target,
@@ -555,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # Stage 2 on the long run with the stage-1 values, cut after the 2019 round.
     long_run = bases["labour_2015_2024"]
-    from model.experiment import apply_factors
+    from model.study.experiment import apply_factors
 
     long_run = apply_factors(long_run, values_for("labour_2015_2024", STAGE1, fitted1))
     stage2_targets = [t for t in TARGETS if t.key in STAGE2_TARGETS]

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from model.experiment import load_experiment
-from model.sweep import SweepResult, run_experiment
+from model.study.experiment import load_experiment
+from model.study.sweep import SweepResult, run_experiment
 
 HERE = Path(__file__).resolve().parent
 

@@ -33,9 +33,9 @@ from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
-from model.experiment import parse_experiment
-from model.plots import HOUSE_STYLE
-from model.sweep import run_experiment
+from model.analysis.figures import HOUSE_STYLE
+from model.study.experiment import parse_experiment
+from model.study.sweep import run_experiment
 
 HERE = Path(__file__).resolve().parent
 LEVELS = 4

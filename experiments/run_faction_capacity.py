@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from example_sweep import run_example, save_figures
 
-from model.plots import outcome_vs_factor_figure
-from model.report import write_report
+from model.analysis.figures import outcome_vs_factor_figure
+from model.study.report import write_report
 
 FACTOR = "factions.Momentum.organisers"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from example_sweep import run_example, save_figures
 
-from model.plots import band_figure, deselections_figure, outcomes_figure
-from model.report import write_report
+from model.analysis.figures import band_figure, deselections_figure, outcomes_figure
+from model.study.report import write_report
 
 QUESTION = ["trigger_ballots_lost", "deselections", "gap_last12", "abs_gap_last12", "gap_mean"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from model.validate_command import add_validate_parser, run_validate  # noqa: E402
+from model.cli.validate import add_validate_parser, run_validate  # noqa: E402
 
 STARMER = "contests.scheduled.2.candidates.0.ideology"
 STARMER_POSITIONS = (-0.2, -0.35, -0.5)
@@ -42,8 +42,8 @@ def starmer_sensitivity(out: Path, *, seeds: int = 20, workers: int = 2) -> str:
     Returns:
         A Markdown table (also written to out/sensitivity_2020.md).
     """
-    from model.experiment import get_path
-    from model.validation import load_validation_scenarios, run_many
+    from model.study.experiment import get_path
+    from model.validation.runner import load_validation_scenarios, run_many
 
     base = load_validation_scenarios(counterfactuals=False)["labour_2015_2024"]
     assert get_path(base.model_dump(mode="json"), "contests.scheduled.2.candidates.0.name") == (

@@ -26,20 +26,10 @@ import numpy as np
 import pandas as pd
 from mesa.time import Priority, Schedule
 
-from model import (
-    conference,
-    contests,
-    dynamics,
-    elections,
-    meetings,
-    population,
-    reselection,
-    union_politics,
-)
-from model.calendar import Month
-from model.clps import CLP, UNALIGNED, ClpTable
-from model.factions import Faction
-from model.members import (
+from model.agents import population
+from model.agents.clps import CLP, UNALIGNED, ClpTable
+from model.agents.factions import Faction
+from model.agents.members import (
     AFFILIATED_SUPPORTER,
     FULL_MEMBER,
     NO_FACTION,
@@ -48,11 +38,21 @@ from model.members import (
     Member,
     MemberTable,
 )
-from model.mps import MP
-from model.records import EventLog
-from model.rules import RuleSet, resolve_rules, trigger_ballot_outcome
-from model.scenario import Scenario, ScheduledContest, load_scenario
-from model.unions import Union
+from model.agents.mps import MP
+from model.agents.unions import Union
+from model.calendar import Month
+from model.mechanisms import (
+    conference,
+    contests,
+    dynamics,
+    elections,
+    meetings,
+    reselection,
+    union_politics,
+)
+from model.records.log import EventLog
+from model.rules.schema import RuleSet, resolve_rules, trigger_ballot_outcome
+from model.scenario.schema import Scenario, ScheduledContest, load_scenario
 
 # Independent random streams, one per process, so that two scenarios that
 # differ only in (say) their rules see the same influence and flow draws

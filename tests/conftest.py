@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from model.scenario import Scenario, load_scenario
+from model.scenario.schema import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = REPO / "scenarios" / "default.toml"

@@ -24,8 +24,11 @@ from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 from mesa.visualization.utils import update_counter
 
-from model import app, plots, viz_assets, viz_command
-from model.rules import preset_names, resolve_rules
+from model.analysis import figures as plots
+from model.app import assets as viz_assets
+from model.app import page as app
+from model.cli import viz as viz_command
+from model.rules.schema import preset_names, resolve_rules
 
 SMALL = {"scale": 0.005}
 

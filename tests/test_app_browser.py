@@ -1,6 +1,6 @@
 """The web page in a real browser: Debian's chromium driven by Playwright.
 
-Starts `factions viz` (through `python -m model.viz_command`) on a free
+Starts `factions viz` (through `python -m model.cli.viz`) on a free
 local port, opens the page, presses Step three times, changes parameters and
 presses Reset, and checks what a user would see: the month advances, every
 panel changes, Reset rebuilds the model with the new parameters, and the
@@ -88,12 +88,12 @@ def server(tmp_path: Path) -> Iterator[str]:
         importlib.util.find_spec("playwright") is not None,
         "the playwright package is missing (pip install -e '.[dev]')",
     )
-    from model import viz_assets
+    from model.app import assets as viz_assets
 
     absent = viz_assets.missing()
     assert not absent, (
         f"the page's front-end assets are not installed ({', '.join(a.folder for a in absent)}): "
-        "run `python -m model.viz_assets` (make does this)"
+        "run `python -m model.app.assets` (make does this)"
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -101,7 +101,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     with open(log, "w") as out:
         # A session of its own, so the solara child is stopped with it.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "model.viz_command", "--port", str(port)],
+            [sys.executable, "-m", "model.cli.viz", "--port", str(port)],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -151,7 +151,7 @@ def test_page_steps_resets_and_stays_offline(server: str, tmp_path: Path) -> Non
     """Step three times, change a select and a slider, Reset: all visible, no errors."""
     from playwright import sync_api as playwright
 
-    from model.rules import resolve_rules
+    from model.rules.schema import resolve_rules
 
     problems: list[str] = []
     outside: list[str] = []

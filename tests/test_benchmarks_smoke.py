@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from benchmarks.run import longest_scenario
-from model.scenario import ScenarioError, load_scenario
+from model.scenario.schema import ScenarioError, load_scenario
 from tests.conftest import REPO
 
 SCRIPT = REPO / "benchmarks" / "run.py"

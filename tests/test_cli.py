@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.cli import main
+from model.cli.main import main
 from tests.conftest import DEFAULT_SCENARIO
 
 
@@ -82,7 +82,7 @@ def test_bad_scenario_exits_2_without_traceback(tmp_path: Path, edit, expected):
     path = write_small_scenario(tmp_path)
     path.write_text(edit(path.read_text()))
     proc = subprocess.run(
-        [sys.executable, "-m", "model.cli", "run", str(path), "--out", str(tmp_path / "o")],
+        [sys.executable, "-m", "model.cli.main", "run", str(path), "--out", str(tmp_path / "o")],
         capture_output=True,
         text=True,
     )

@@ -1,4 +1,4 @@
-"""Tests for model.conference: proposals, the support rule, card votes, adopting changes."""
+"""Tests for model.mechanisms.conference: proposals, the support rule, card votes, adopting changes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from model.conference import (
+from model.mechanisms.conference import (
     CATALOGUE,
     ClpDelegates,
     Proposal,
@@ -21,8 +21,8 @@ from model.conference import (
     support_mask,
     supports,
 )
-from model.rules import RuleSet, get_preset, preset_names
-from model.scenario import ConferenceSpec, ScheduledProposal
+from model.rules.schema import RuleSet, get_preset, preset_names
+from model.scenario.schema import ConferenceSpec, ScheduledProposal
 
 ENTRIES = {entry.key: entry for entry in CATALOGUE}
 RIGHT_LINE, LEFT_LINE = 0.3, -0.6

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import contests
-from model.counting import count_ballots
-from model.members import FULL_MEMBER, REGISTERED_SUPPORTER
+from model.agents.members import FULL_MEMBER, REGISTERED_SUPPORTER
+from model.counting.count import count_ballots
+from model.mechanisms import contests
 from model.party import PartyModel
-from model.rules import get_preset
-from model.scenario import ContestSpec, parse_scenario
+from model.rules.schema import get_preset
+from model.scenario.schema import ContestSpec, parse_scenario
 from tests.conftest import small_scenario
 
 PARAMS = ContestSpec()

@@ -1,7 +1,7 @@
 """`factions count`: good ballot files give tables and JSON; bad ones a clear error.
 
 The command is driven through an argparse parser built with `add_count_parser`,
-as the `factions` CLI builds it, and once as `python -m model.count_command`.
+as the `factions` CLI builds it, and once as `python -m model.cli.count`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from model.ballots_io import BallotFileError, read_ballots_csv
-from model.count_command import add_count_parser
-from model.counting import CountResult, count_ballots
+from model.cli.count import add_count_parser
+from model.counting.ballot_files import BallotFileError, read_ballots_csv
+from model.counting.count import CountResult, count_ballots
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_2010 = ROOT / "experiments" / "examples" / "ballots_2010.csv"
@@ -146,7 +146,9 @@ def test_file_without_section_or_count_columns(tmp_path, capsys):
 
 
 def test_rules_preset_college_and_omov(capsys):
-    pytest.importorskip("model.rules")  # written alongside; the fake below covers the interface
+    pytest.importorskip(
+        "model.rules.schema"
+    )  # written alongside; the fake below covers the interface
     status, out, err = run(capsys, EXAMPLE_2010, "--rules", "labour_2010", "--json")
     assert (status, err) == (0, "")
     assert json.loads(out)["weights"] == dict.fromkeys(("mps_meps", "members", "affiliates"), "1/3")
@@ -180,7 +182,9 @@ def test_rules_interface_with_a_stand_in_presets_module(monkeypatch, capsys):
             raise ValueError(f"unknown rules preset {name!r}")
         return presets[name]
 
-    monkeypatch.setitem(sys.modules, "model.rules", types.SimpleNamespace(get_preset=get_preset))
+    monkeypatch.setitem(
+        sys.modules, "model.rules.schema", types.SimpleNamespace(get_preset=get_preset)
+    )
     outputs = {}
     for name in ("thirds_as_floats", "thirds_as_text"):
         status, out, err = run(capsys, EXAMPLE_2010, "--rules", name, "--json")
@@ -195,7 +199,7 @@ def test_rules_interface_with_a_stand_in_presets_module(monkeypatch, capsys):
 
 def test_module_entry_point(tmp_path):
     good = subprocess.run(
-        [sys.executable, "-m", "model.count_command", str(EXAMPLE_2010), "--sections", THIRDS],
+        [sys.executable, "-m", "model.cli.count", str(EXAMPLE_2010), "--sections", THIRDS],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -205,7 +209,7 @@ def test_module_entry_point(tmp_path):
     assert "Winner: Ed Miliband" in good.stdout
     bad_file = write(tmp_path, "section,count,ranking\nmembers,1.5,A>B\n")
     bad = subprocess.run(
-        [sys.executable, "-m", "model.count_command", str(bad_file)],
+        [sys.executable, "-m", "model.cli.count", str(bad_file)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -19,7 +19,7 @@ import numpy as np
 from pref_voting.iterative_methods import instant_runoff_for_truncated_linear_orders
 from pref_voting.profiles_with_ties import ProfileWithTies
 
-from model.counting import BallotProfile, count_ballots
+from model.counting.count import BallotProfile, count_ballots
 
 N_PROFILES = 2500
 MIN_COMPARED = 2000  # profiles without any tie for last that must get through

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from model.counting import (
+from model.counting.count import (
     TIE_POLICY,
     BallotProfile,
     CountResult,

@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from model.ballots_io import read_ballots_csv
-from model.counting import BallotProfile, CountResult, count_ballots, round_half_up
+from model.counting.ballot_files import read_ballots_csv
+from model.counting.count import BallotProfile, CountResult, count_ballots, round_half_up
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
 EXAMPLE_2010 = Path(__file__).resolve().parents[1] / "experiments" / "examples" / "ballots_2010.csv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import dynamics
-from model.scenario import FlowSpec, IdeologyComponent, InfluenceSpec
+from model.mechanisms import dynamics
+from model.scenario.schema import FlowSpec, IdeologyComponent, InfluenceSpec
 
 INFLUENCE = InfluenceSpec(
     interaction_rate=1.0,

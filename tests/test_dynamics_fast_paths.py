@@ -16,9 +16,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from model import dynamics
-from model.members import REGISTERED_SUPPORTER, MemberTable, keep_freed_memory
-from model.scenario import FlowSpec, IdeologyComponent, InfluenceSpec
+from model.agents.members import REGISTERED_SUPPORTER, MemberTable, keep_freed_memory
+from model.mechanisms import dynamics
+from model.scenario.schema import FlowSpec, IdeologyComponent, InfluenceSpec
 
 FLOWS = FlowSpec(
     joins_per_month=1000.0,

@@ -1,4 +1,4 @@
-"""Tests for model.elections: vote share, seats curve, seats changing hands, resignations, challenges.
+"""Tests for model.mechanisms.elections: vote share, seats curve, seats changing hands, resignations, challenges.
 
 Published seat counts are read from the shared validation data set
 (labour_history.json), never typed in here; the test fails if the file is
@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError
 
 from model.calendar import Month
-from model.elections import (
+from model.mechanisms.elections import (
     ASSUMED_VOTE_SHARES,
     OUTLIER_ELECTIONS,
     SHARE_BOUNDS,
@@ -34,7 +34,7 @@ from model.elections import (
     seats_from_share,
     seats_lost_and_gained,
 )
-from model.scenario import ChallengeSpec, ElectionSpec
+from model.scenario.schema import ChallengeSpec, ElectionSpec
 
 DATA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
 

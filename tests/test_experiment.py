@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.experiment import (
+from model.scenario.schema import ScenarioError
+from model.study.experiment import (
     ExperimentError,
     apply_factors,
     load_experiment,
     parse_experiment,
     replication_seeds,
 )
-from model.scenario import ScenarioError
 from tests.conftest import DEFAULT_SCENARIO, REPO, small_scenario
 
 EXAMPLES = sorted((REPO / "experiments").glob("*.toml"))

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from model.calendar import Month
-from model.scenario import load_scenario
-from model.validation import (
+from model.scenario.schema import load_scenario
+from model.validation.runner import (
     COUNTERFACTUALS,
     HISTORICAL,
     SCENARIO_DIR,

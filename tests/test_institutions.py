@@ -4,7 +4,7 @@ challenges, conference and unions."""
 from __future__ import annotations
 
 from model.party import PartyModel
-from model.scenario import parse_scenario
+from model.scenario.schema import parse_scenario
 from tests.conftest import small_scenario
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import meetings
+from model.mechanisms import meetings
 
 
 def test_faction_with_majority_of_attendees_wins_while_a_minority_of_members():

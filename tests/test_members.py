@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 import pytest
 
-from model.members import FULL_MEMBER, MemberTable
+from model.agents.members import FULL_MEMBER, MemberTable
 
 
 def test_append_grows_and_keeps_rows():

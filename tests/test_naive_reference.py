@@ -42,7 +42,7 @@ from benchmarks.naive_reference import (
     outcomes,
     reference_scenario,
 )
-from model.scenario import load_scenario
+from model.scenario.schema import load_scenario
 from tests.conftest import DEFAULT_SCENARIO
 
 SEEDS = range(8)

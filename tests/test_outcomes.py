@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from model.outcomes import (
+from model.analysis.measures import (
     OUTCOMES,
     compute_outcomes,
     contest_winner_ideology,
@@ -17,7 +17,7 @@ from model.outcomes import (
     outcome_unit,
     register,
 )
-from model.run import simulate
+from model.study.run import simulate
 from tests.conftest import small_scenario
 
 

@@ -62,7 +62,7 @@ def test_targeting_raises_faction_attendance():
         scenario = scenario.with_changes()
         data = scenario.model_dump()
         data["factions"] = factions
-        from model.scenario import parse_scenario
+        from model.scenario.schema import parse_scenario
 
         party = PartyModel(parse_scenario(data), rng=5)
         party.run_for(24)

@@ -9,18 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.experiment import parse_experiment
-from model.plots import (
+from model.analysis.figures import (
     band_figure,
     common_events,
     contest_outcomes_figure,
     deselections_figure,
     quantile_bands,
 )
-from model.report import load_report_data, write_report
-from model.run import simulate, write_run
-from model.sweep import run_experiment
-from model.sweep_command import main as command
+from model.cli.sweep import main as command
+from model.study.experiment import parse_experiment
+from model.study.report import load_report_data, write_report
+from model.study.run import simulate, write_run
+from model.study.sweep import run_experiment
 from tests.conftest import small_scenario
 
 

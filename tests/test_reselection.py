@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import reselection
+from model.mechanisms import reselection
 from model.party import PartyModel
-from model.rules import get_preset, trigger_ballot_outcome
-from model.scenario import ReselectionSpec, parse_scenario
+from model.rules.schema import get_preset, trigger_ballot_outcome
+from model.scenario.schema import ReselectionSpec, parse_scenario
 from tests.conftest import small_scenario
 
 PARAMS = ReselectionSpec(vote_noise=0.0)

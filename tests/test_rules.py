@@ -1,4 +1,4 @@
-"""Tests for model.rules: presets against the published figures, sources, trigger rules, changes.
+"""Tests for model.rules.schema: presets against the published figures, sources, trigger rules, changes.
 
 Published figures are read from the shared validation data set
 (labour_history.json), never typed in here; the test fails if the file is
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from model.rules import (
+from model.rules.schema import (
     ASSUMED_LABOUR_MEPS,
     PRESETS,
     AffiliateNomination,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from model.scenario import ScenarioError, load_scenario, parse_scenario
+from model.scenario.schema import ScenarioError, load_scenario, parse_scenario
 from tests.conftest import DEFAULT_SCENARIO
 
 

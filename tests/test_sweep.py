@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.experiment import Experiment, parse_experiment
-from model.sweep import SweepError, SweepResult, load_sweep, run_experiment, run_task
-from model.sweep_command import main as sweep_main
+from model.cli.sweep import main as sweep_main
+from model.study.experiment import Experiment, parse_experiment
+from model.study.sweep import SweepError, SweepResult, load_sweep, run_experiment, run_task
 from tests.conftest import DEFAULT_SCENARIO, REPO, small_scenario
 
 REPLICATIONS = 3
@@ -164,7 +164,7 @@ def test_interrupted_sweep_resumes_without_duplicates(serial: SweepResult, tmp_p
 
 KILLABLE = """
 import sys, time
-from model.sweep import run_experiment, run_task
+from model.study.sweep import run_experiment, run_task
 from tests.test_sweep import tiny_experiment
 
 def slow(task):
@@ -270,7 +270,7 @@ def test_runs_made_by_other_code_are_flagged(tmp_path: Path, capsys):
     result = run_experiment(tiny_experiment(), tmp_path, progress=False, runner=stamped_runner)
     assert len(result.code_versions) == 2 and "0123456789ab" in result.code_versions
     assert set(result.inputs.loc[result.inputs["replication"] == 2, "code"]) == {"0123456789ab"}
-    from model.sweep_command import _print_summary
+    from model.cli.sweep import _print_summary
 
     _print_summary(result, 1.0)
     assert "made by 2 versions of the code" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Tests for model.union_politics: general-secretary elections and their calendar."""
+"""Tests for model.mechanisms.union_politics: general-secretary elections and their calendar."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from model.scenario import UnionPoliticsSpec
-from model.union_politics import general_secretary_election, staggered_schedule
+from model.mechanisms.union_politics import general_secretary_election, staggered_schedule
+from model.scenario.schema import UnionPoliticsSpec
 
 
 def elect(members_mean: float, seed: int, **kwargs):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.validation import (
+from model.validation.runner import (
     COMPARISONS,
     COUNTERFACTUALS,
     MEASURES,
@@ -74,7 +74,7 @@ def _bump(node: Any) -> Any:
 
 def _replace_at(data: Any, path: str) -> Any:
     """A copy of the data with the node at `path` bumped."""
-    from model.validation import _select, _split_path
+    from model.validation.runner import _select, _split_path
 
     copied = copy.deepcopy(data)
     container: Any = None
@@ -261,7 +261,7 @@ def test_machinery_end_to_end(tmp_path: Path, data: dict[str, Any]) -> None:
 def test_validate_history_subcommand_parses_its_options() -> None:
     import argparse
 
-    from model.validate_command import add_validate_parser, run_validate
+    from model.cli.validate import add_validate_parser, run_validate
 
     top = argparse.ArgumentParser(prog="factions")
     sub = top.add_subparsers(dest="command")

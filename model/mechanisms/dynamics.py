@@ -1,0 +1,498 @@
+"""Monthly member processes, vectorised over the member table.
+
+Three processes run every month, in this order (MODEL.md §3):
+
+1. `influence` — bounded-confidence (Deffuant) meetings between members of
+   the same CLP, a pull towards the member's faction line, a cue from the
+   leader for members who trust the leader, and a little drift.
+2. `joiners` and `lapsers` — members join from an outside pool of
+   sympathisers (more when the leader is close to the pool, a surge during
+   an open contest) and lapse (baseline churn plus dissatisfaction with the
+   leader's distance).
+3. `recruit` and `choose_targets` — factions recruit unaligned members near
+   their line and pick the CLPs whose meetings they will mobilise for.
+
+Each function takes arrays and small parameter records and returns new
+arrays or ids; none of them touches Mesa. The random generator is passed in,
+so a run is reproducible from its seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.scenario.schema import FlowSpec, IdeologyComponent, InfluenceSpec
+
+IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
+
+
+# --- 1. influence -----------------------------------------------------------
+
+
+def influence(
+    ideology: np.ndarray,
+    clp: np.ndarray,
+    faction: np.ndarray,
+    trusts_leader: np.ndarray,
+    active: np.ndarray,
+    *,
+    faction_lines: np.ndarray,
+    leader_ideology: float,
+    params: InfluenceSpec,
+    rng: np.random.Generator,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """One month of opinion dynamics.
+
+    Args:
+        ideology: members' ideology (all rows).
+        clp: members' CLP.
+        faction: members' faction index, -1 for none.
+        trusts_leader: whether each member takes the leader's cue.
+        active: rows that are members in good standing (others do not move).
+        faction_lines: each faction's line.
+        leader_ideology: the leader's position.
+        params: the scenario's influence parameters.
+        rng: random generator for pairing and drift.
+        out: where to write the result; may be `ideology` itself, to update
+            it in place (same result, one copy of the column fewer).
+
+    Returns:
+        The new ideology array (`out`, or a copy; inactive rows unchanged).
+    """
+    if out is None:
+        x = ideology.copy()
+    else:
+        if out is not ideology:
+            out[:] = ideology
+        x = out
+    ids = np.flatnonzero(active)
+    if ids.size == 0:
+        return x
+
+    # Deffuant meetings: a random share of members each meet one other member
+    # of their own CLP who is also meeting this month.
+    meeters = ids[rng.random(ids.size) < params.interaction_rate]
+    a, b = pair_within(meeters, clp, rng)
+    gap = x[b] - x[a]
+    close = np.abs(gap) < params.confidence_bound
+    step = params.convergence * gap[close]
+    x[a[close]] += step
+    x[b[close]] -= step
+
+    # Pull, cue and drift touch only the active rows: gather them once, update
+    # in place and scatter back. Members who do not trust the leader get a cue
+    # weight of zero, which leaves them exactly unchanged.
+    xa = x[ids]
+    if faction_lines.size and params.faction_pull > 0:
+        f = faction[ids]
+        aligned = np.flatnonzero(f >= 0)  # few: work on them alone
+        xf = xa[aligned]
+        xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
+        xa[aligned] = xf
+    if params.leader_cue > 0:
+        xa += (params.leader_cue * trusts_leader[ids]) * (leader_ideology - xa)
+    if params.noise_sd > 0:
+        xa += rng.normal(0.0, params.noise_sd, ids.size)
+    np.clip(xa, IDEOLOGY_MIN, IDEOLOGY_MAX, out=xa)
+    x[ids] = xa
+    return x
+
+
+def pair_within(
+    members: np.ndarray, group: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random disjoint pairs of members who share a group (a CLP).
+
+    The members are shuffled, then sorted by group (stably, so each group's
+    members stay in random order), and neighbours within a group pair up; in
+    a group with an odd number of members the last one sits out. So each
+    member meets a uniformly random other member of its group.
+
+    Args:
+        members: ids of the members looking for a partner (distinct).
+        group: each member's group, indexed by id (all rows; values >= 0).
+        rng: random generator.
+
+    Returns:
+        (a, b): ids of the pairs' first and second members; `a[i]` meets `b[i]`.
+    """
+    if members.size < 2:
+        return members[:0], members[:0]
+    members = members[rng.permutation(members.size)]
+    g = group[members]
+    # A narrow unsigned key lets numpy use its O(n) radix sort.
+    narrow = int(g.min()) >= 0 and int(g.max()) <= np.iinfo(np.uint16).max
+    key = g.astype(np.uint16) if narrow else g
+    order = np.argsort(key, kind="stable")
+    members, g = members[order], g[order]
+    n = members.size
+    starts_group = np.empty(n, dtype=bool)
+    starts_group[0] = True
+    np.not_equal(g[1:], g[:-1], out=starts_group[1:])
+    starts = np.flatnonzero(starts_group)
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+    first = np.flatnonzero(rank % 2 == 0)
+    first = first[first + 1 < n]
+    first = first[~starts_group[first + 1]]
+    return members[first], members[first + 1]
+
+
+# --- 2. membership flows ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JoinContext:
+    """What shapes joining this month.
+
+    Attributes:
+        leader_ideology: the leader's position.
+        contest_open: a leadership contest is open (sign-up surge).
+        contest_pull: position that attracts joiners during a contest (the
+            candidate closest to the pool), or None.
+        scale: the run's scale (joiners scale with it).
+    """
+
+    leader_ideology: float
+    contest_open: bool = False
+    contest_pull: float | None = None
+    scale: float = 1.0
+
+
+def expected_joiners(params: FlowSpec, context: JoinContext) -> float:
+    """Expected joiners this month.
+
+    Joining falls off with the distance between the outside pool and the
+    leader (or, during a contest, the candidate nearest the pool); an open
+    contest multiplies it by (1 + contest_surge).
+
+    Args:
+        params: the scenario's flow parameters.
+        context: this month's leader and contest.
+
+    Returns:
+        The Poisson mean of joiners this month (already scaled).
+    """
+    attractor = context.leader_ideology
+    if context.contest_open and context.contest_pull is not None:
+        attractor = min(
+            (context.leader_ideology, context.contest_pull),
+            key=lambda pos: abs(pos - params.pool.mean),
+        )
+    distance = abs(attractor - params.pool.mean)
+    attraction = np.exp(-((distance / params.attraction_width) ** 2))
+    surge = 1.0 + params.contest_surge if context.contest_open else 1.0
+    return params.joins_per_month * context.scale * attraction * surge
+
+
+def joiner_ideologies(
+    count: int, pool: IdeologyComponent, attractor: float, width: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Ideologies of `count` joiners: the pool, tilted towards the attractor.
+
+    Sympathisers are drawn from the pool and accepted with a chance that
+    falls with their distance to the attractor (rejection sampling), so
+    joiners resemble the part of the pool the leader appeals to.
+
+    Args:
+        count: how many joiners.
+        pool: the outside pool's ideology distribution.
+        attractor: the leader's (or contest candidate's) position.
+        width: attraction width.
+        rng: random generator.
+
+    Returns:
+        Array of `count` ideologies in [-1, 1].
+    """
+    out = np.empty(0)
+    while out.size < count:
+        draw = rng.normal(pool.mean, pool.sd, 2 * (count - out.size) + 16)
+        draw = draw[(draw >= IDEOLOGY_MIN) & (draw <= IDEOLOGY_MAX)]
+        keep = rng.random(draw.size) < np.exp(-(((draw - attractor) / width) ** 2))
+        out = np.concatenate([out, draw[keep]])
+    return out[:count]
+
+
+def lapse_probability(ideology: np.ndarray, leader_ideology: float, params: FlowSpec) -> np.ndarray:
+    """Monthly chance that each member lapses.
+
+    Args:
+        ideology: members' ideology.
+        leader_ideology: the leader's position.
+        params: the scenario's flow parameters.
+
+    Returns:
+        Probabilities in [0, 1], one per member.
+    """
+    excess = np.maximum(0.0, np.abs(ideology - leader_ideology) - params.tolerance)
+    return np.minimum(1.0, params.churn + params.dissatisfaction * excess)
+
+
+def lapsers(
+    ideology: np.ndarray,
+    candidates: np.ndarray,
+    leader_ideology: float,
+    params: FlowSpec,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Ids of members who lapse this month.
+
+    Args:
+        ideology: members' ideology (all rows).
+        candidates: ids of members who can lapse (active full members).
+        leader_ideology: the leader's position.
+        params: the scenario's flow parameters.
+        rng: random generator.
+
+    Returns:
+        Sorted ids of the members who lapse.
+    """
+    # Thinning: pick each candidate with the highest chance anyone can have
+    # (ideologies lie in [IDEOLOGY_MIN, IDEOLOGY_MAX]), then keep each picked
+    # member with its own chance over that. Each member lapses with exactly
+    # its own chance, and only the few picked need a draw or a look-up.
+    farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
+    highest = float(
+        lapse_probability(np.array([leader_ideology + farthest]), leader_ideology, params)[0]
+    )
+    ids = candidates[bernoulli_positions(candidates.size, highest, rng)]
+    if ids.size == 0 or highest <= 0:
+        return ids[:0]
+    p = lapse_probability(ideology[ids], leader_ideology, params)
+    return ids[rng.random(ids.size) * highest < p]
+
+
+# --- 3. faction organising ----------------------------------------------------
+
+
+def recruit(
+    ideology: np.ndarray,
+    faction: np.ndarray,
+    eligible: np.ndarray,
+    *,
+    faction_lines: np.ndarray,
+    radii: np.ndarray,
+    rates: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Factions recruit unaligned members near their line.
+
+    An unaligned eligible member within a faction's radius joins the nearest
+    such faction with that faction's monthly recruitment rate. Members who
+    have drifted beyond twice their faction's radius drift out of it at the
+    same rate — factions hold people by agreement, not by contract.
+
+    Args:
+        ideology: members' ideology.
+        faction: members' faction (-1 none).
+        eligible: mask of members who can join or leave a faction.
+        faction_lines: each faction's line.
+        radii: each faction's recruitment radius.
+        rates: each faction's monthly recruitment rate.
+        rng: random generator.
+
+    Returns:
+        The new faction array (a copy).
+    """
+    new = faction.copy()
+    if faction_lines.size == 0:
+        return new
+    # Thinning, as in `lapsers`: pick each row with the highest rate, keep the
+    # eligible ones, then let each pass with its own rate over the highest.
+    # Every eligible member is thus recruited (or drifts out) with exactly its
+    # own rate, and only the few picked rows are looked at.
+    highest = float(rates.max())
+    if highest <= 0:
+        return new
+    picked = bernoulli_positions(faction.size, highest, rng)
+    picked = picked[eligible[picked]]
+    own = faction[picked]
+    keep = rng.random(picked.size) * highest
+
+    unaligned = own < 0
+    candidates = picked[unaligned]
+    distance = np.abs(ideology[candidates, None] - faction_lines[None, :])
+    distance = np.where(distance <= radii[None, :], distance, np.inf)
+    nearest = np.argmin(distance, axis=1)
+    reachable = np.isfinite(distance[np.arange(candidates.size), nearest])
+    joins = reachable & (keep[unaligned] < rates[nearest])
+    new[candidates[joins]] = nearest[joins]
+
+    aligned = ~unaligned
+    members, own = picked[aligned], own[aligned].astype(np.intp)
+    drifted = np.abs(ideology[members] - faction_lines[own]) > 2 * radii[own]
+    leaves = drifted & (keep[aligned] < rates[own])
+    new[members[leaves]] = -1
+    return new
+
+
+def bernoulli_positions(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Positions in 0..n-1, each included independently with probability p.
+
+    Drawn as the running sum of geometric gaps, so the cost is about n*p
+    draws rather than n: the way to pick the few members a rare event (a
+    lapse, a recruitment) can touch.
+
+    Args:
+        n: number of positions.
+        p: inclusion probability.
+        rng: random generator.
+
+    Returns:
+        The included positions, ascending.
+    """
+    if n <= 0 or p <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if p >= 1:
+        return np.arange(n)
+    parts = []
+    last = -1
+    while last < n - 1:
+        expected = (n - 1 - last) * p
+        gaps = rng.geometric(p, int(expected + 6 * np.sqrt(expected) + 16))
+        positions = np.cumsum(gaps) + last
+        parts.append(positions)
+        last = int(positions[-1])
+    positions = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return positions[: np.searchsorted(positions, n)]
+
+
+def nearest_line(x: np.ndarray, faction_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each position's nearest faction line (the first on a tie) and its distance.
+
+    Args:
+        x: positions.
+        faction_lines: each faction's line (at least one).
+
+    Returns:
+        (nearest faction index, distance to its line), one entry per position.
+    """
+    nearest = np.zeros(x.size, dtype=np.intp)
+    distance = np.subtract(x, faction_lines[0])
+    np.abs(distance, out=distance)
+    d = np.empty_like(distance)
+    for f in range(1, faction_lines.size):
+        np.subtract(x, faction_lines[f], out=d)
+        np.abs(d, out=d)
+        np.copyto(nearest, f, where=d < distance)
+        np.minimum(distance, d, out=distance)
+    return nearest, distance
+
+
+@dataclass(frozen=True)
+class ExpectedMeeting:
+    """What a faction's organisers expect at each CLP's next meeting.
+
+    Attributes:
+        members: expected attendees per CLP by faction membership
+            (n_clps, n_factions + 1; last column unaligned) — the part that
+            mobilisation multiplies.
+        slates: expected votes per CLP by slate (same shape): faction
+            members vote their slate, unaligned members the slate of a
+            nearby faction or the unaligned slate.
+    """
+
+    members: np.ndarray
+    slates: np.ndarray
+
+
+def expected_attendance(
+    activism: np.ndarray,
+    ideology: np.ndarray,
+    clp: np.ndarray,
+    faction: np.ndarray,
+    members: np.ndarray,
+    *,
+    n_clps: int,
+    faction_lines: np.ndarray,
+    affinity: float,
+) -> ExpectedMeeting:
+    """Expected meeting attendance and slate votes per CLP.
+
+    Args:
+        activism: members' activism.
+        ideology: members' ideology.
+        clp: members' CLP.
+        faction: members' faction (-1 none).
+        members: ids of members who may attend.
+        n_clps: number of CLPs.
+        faction_lines: each faction's line.
+        affinity: distance within which an unaligned member votes a
+            faction's slate (as in `meetings.slate_choice`).
+
+    Returns:
+        The ExpectedMeeting.
+    """
+    n_factions = faction_lines.size
+    width = n_factions + 1
+    f = faction[members]
+    weight = activism[members].astype(np.float64)
+    unaligned = f < 0
+    column = np.where(unaligned, n_factions, f)  # faction, or the last column
+    key = clp[members].astype(np.intp)
+    key *= width
+    by_member = np.bincount(key + column, weights=weight, minlength=n_clps * width)
+
+    if n_factions:
+        # Unaligned members close to a faction's line vote its slate.
+        nearest, distance = nearest_line(ideology[members], faction_lines)
+        unaligned &= distance <= affinity
+        np.copyto(column, nearest, where=unaligned, casting="unsafe")
+    key += column
+    by_slate = np.bincount(key, weights=weight, minlength=n_clps * width)
+    return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
+
+
+def choose_targets(
+    expected: ExpectedMeeting,
+    control: np.ndarray,
+    capacity: np.ndarray,
+    strategies: list[str],
+    mobilisation: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Each faction picks the CLPs whose meetings it will mobilise for.
+
+    A "marginal" faction estimates its slate's share of the vote once its
+    members are mobilised, skips CLPs it controls and would hold anyway and
+    those it cannot win even mobilised, and takes the closest contests
+    first. A "random" faction picks at random.
+
+    Args:
+        expected: expected attendance and slate votes per CLP.
+        control: controlling faction per CLP (-1 unaligned).
+        capacity: CLPs each faction can target at once (its organisers).
+        strategies: "marginal" or "random" per faction.
+        mobilisation: attendance multiplier per faction where it targets.
+        rng: random generator.
+
+    Returns:
+        Boolean array (n_factions, n_clps): True where the faction targets.
+    """
+    n_clps, width = expected.slates.shape
+    n_factions = width - 1
+    targets = np.zeros((n_factions, n_clps), dtype=bool)
+    total = expected.slates.sum(axis=1)
+    for f in range(n_factions):
+        k = int(min(capacity[f], n_clps))
+        if k == 0:
+            continue
+        if strategies[f] == "random":
+            targets[f, rng.choice(n_clps, size=k, replace=False)] = True
+            continue
+        extra = expected.members[:, f] * (mobilisation[f] - 1.0)
+        own = expected.slates[:, f]
+        plain_share = own / np.maximum(total, 1e-12)
+        rival_best = np.delete(expected.slates, f, axis=1).max(axis=1)
+        boosted_lead = (own + extra - rival_best) / np.maximum(total + extra, 1e-12)
+        # Closeness of the contest once mobilised: a CLP held comfortably is
+        # not worth an organiser, nor one still lost by a wide margin.
+        safe = (plain_share > 0.6) & (control == f)
+        hopeless = boosted_lead < -0.1
+        score = np.where(safe | hopeless, -np.inf, -np.abs(boosted_lead))
+        order = np.lexsort((rng.random(n_clps), -score))
+        chosen = order[:k]
+        targets[f, chosen[np.isfinite(score[chosen])]] = True
+    return targets

@@ -1,0 +1,181 @@
+"""One run, end to end: build the model, run it, and write what came out.
+
+`simulate` is what the CLI, the sweep runner and scripts share; `write_run`
+lays out a run folder:
+
+    DIR/manifest.json     scenario as resolved, seed, versions, git revision
+    DIR/series.parquet    monthly series (also series.csv)
+    DIR/events.jsonl      one JSON record per event
+    DIR/figures/overview.png
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from model.records.log import write_events, write_series, write_text
+from model.scenario.schema import Scenario
+
+PACKAGES = (
+    "party-factions",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+)
+
+
+@dataclass
+class RunResult:
+    """What one run produced.
+
+    Attributes:
+        scenario: the scenario as run (after overrides).
+        seed: the root seed.
+        series: the monthly series.
+        events: the event records.
+        timings: seconds per stage.
+        summary: headline figures (label -> text).
+    """
+
+    scenario: Scenario
+    seed: int
+    series: pd.DataFrame
+    events: list[dict[str, Any]]
+    timings: dict[str, float] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def simulate(
+    scenario: Scenario, seed: int, *, months: int | None = None, progress: bool = False
+) -> RunResult:
+    """Run a scenario from its start for `months` months (default: its calendar).
+
+    Args:
+        scenario: the validated scenario.
+        seed: the root seed; (scenario, seed) determines the result exactly.
+        months: months to run; default the scenario's `calendar.months`.
+        progress: show a progress bar (only appears for runs over ~2 s).
+
+    Returns:
+        The RunResult.
+    """
+    from model.party import PartyModel
+
+    months = scenario.calendar.months if months is None else months
+    party = PartyModel(scenario, rng=seed)
+    # In a terminal the bar appears for runs over ~2 s; in a log (no TTY)
+    # it is off rather than thousands of carriage returns.
+    show = progress and sys.stderr.isatty()
+    with tqdm(
+        total=months, unit="month", disable=not show, delay=2.0, desc=scenario.scenario.name
+    ) as bar:
+        for _ in range(months):
+            party.run_for(1)
+            bar.update(1)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        series=party.series(),
+        events=list(party.events),
+        timings=dict(party.timings),
+        summary=party.summary(),
+    )
+
+
+def manifest(result: RunResult) -> dict[str, Any]:
+    """The run's manifest: everything needed to repeat it.
+
+    Deliberately free of timestamps and host names, so that the same
+    (scenario, seed) on the same code gives the same bytes.
+    """
+    return {
+        "scenario": result.scenario.model_dump(mode="json"),
+        "seed": result.seed,
+        "months": len(result.series),
+        "versions": package_versions(),
+        "python": platform.python_version(),
+        "git_revision": git_revision(),
+    }
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape a result."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_revision() -> str | None:
+    """The git commit of the code that ran (with "+dirty" for local changes), if any."""
+    here = Path(__file__).resolve().parent
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        if rev.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+        return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Path]:
+    """Write a run folder (each file atomically).
+
+    Args:
+        result: the run.
+        out: the folder (created if missing).
+        figures: also draw figures/overview.png.
+
+    Returns:
+        The paths written.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    write_series(result.series, out)
+    write_events(result.events, out / "events.jsonl")
+    write_text(out / "manifest.json", json.dumps(manifest(result), indent=2) + "\n")
+    written = [
+        out / "manifest.json",
+        out / "series.parquet",
+        out / "series.csv",
+        out / "events.jsonl",
+    ]
+    if figures:
+        import matplotlib.pyplot as plt
+
+        from model.analysis.figures import overview_figure, plp_composition_figure
+        from model.records.log import atomic_write
+
+        title = f"{result.scenario.scenario.name}, seed {result.seed}"
+        for name, draw in [("overview", overview_figure), ("plp", plp_composition_figure)]:
+            fig = draw(result.series, result.events, title=title)
+            path = out / "figures" / f"{name}.png"
+            atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png"))
+            written.append(path)
+            plt.close(fig)
+    return written
