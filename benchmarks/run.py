@@ -193,7 +193,7 @@ def full_run_child(spec: dict[str, Any]) -> dict[str, Any]:
     series = party.series()
     events: dict[str, int] = {}
     for record in party.events:
-        events[record["type"]] = events.get(record["type"], 0) + 1
+        events[record.type] = events.get(record.type, 0) + 1
     return {
         "scenario": str(Path(spec["scenario"]).resolve().relative_to(ROOT)),
         "months": spec["months"],

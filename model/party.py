@@ -11,7 +11,6 @@ records what they decide.
 
 from __future__ import annotations
 
-import re
 import time as _time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -50,7 +49,21 @@ from model.mechanisms import (
     reselection,
     union_politics,
 )
+from model.records.events import (
+    Agm,
+    ChallengeLaunched,
+    ConferenceVote,
+    GeneralElection,
+    LeaderResigns,
+    LeadershipContest,
+    Retirement,
+    RuleChange,
+    Selection,
+    TriggerBallot,
+    UnionGsElection,
+)
 from model.records.log import EventLog
+from model.records.series import slug
 from model.rules.schema import RuleSet, resolve_rules, trigger_ballot_outcome
 from model.scenario.schema import Scenario, ScheduledContest, load_scenario
 
@@ -72,11 +85,6 @@ STREAMS = {
 }
 
 STAGES = ("influence", "joining_lapsing", "organising", "agm", "data_collection")
-
-
-def slug(name: str) -> str:
-    """A column-safe version of a name ("Labour to Win" -> "labour_to_win")."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 class _UnionCycle:
@@ -865,7 +873,7 @@ class PartyModel(mesa.Model):
                 ballots=contests.profile_to_dict(ballot.profile),
             )
         self.events.record(
-            "leadership_contest",
+            LeadershipContest,
             self.now,
             decided_by="ballot" if ballot is not None else "rule",
             **fields,
@@ -1008,7 +1016,7 @@ class PartyModel(mesa.Model):
                 self.tally["deselections"] += 1
                 self._replace_mp(mp, winner)
         fields["result"] = result
-        self.events.record("trigger_ballot", self.now, decided_by=decided_by, **fields)
+        self.events.record(TriggerBallot, self.now, decided_by=decided_by, **fields)
 
     def _selection(
         self,
@@ -1068,7 +1076,7 @@ class PartyModel(mesa.Model):
         if old is not None and old is self.leader:
             # A leader who loses the seat loses the leadership; they stay on
             # as caretaker until the contest for the vacancy is decided.
-            self.events.record("leader_resigns", self.now, leader=old.name, reason="deselected")
+            self.events.record(LeaderResigns, self.now, leader=old.name, reason="deselected")
             self.open_contest("vacancy")
         return new
 
@@ -1091,7 +1099,7 @@ class PartyModel(mesa.Model):
         winner, count, field_ = self._selection(clp, members_here, [], -1)
         new = None if winner is None else self._replace_mp(None, winner, clp=clp)
         self.events.record(
-            "selection",
+            Selection,
             self.now,
             decided_by="ballot",
             clp=clp,
@@ -1114,7 +1122,7 @@ class PartyModel(mesa.Model):
                     continue
                 mp.sitting = False
                 self.tally["retirements"] += 1
-                self.events.record("retirement", self.now, mp=mp.name, clp=mp.clp)
+                self.events.record(Retirement, self.now, mp=mp.name, clp=mp.clp)
                 self.open_seat_selection(mp.clp, reason="retirement", by_clp=by_clp)
 
     def _focus_minds(self) -> None:
@@ -1206,7 +1214,7 @@ class PartyModel(mesa.Model):
             return
         self._last_challenge = int(self.time)
         self.events.record(
-            "challenge_launched", self.now, shock=shock, share_of_mps_far=round(share_far, 6)
+            ChallengeLaunched, self.now, shock=shock, share_of_mps_far=round(share_far, 6)
         )
         self.open_contest("challenge")
 
@@ -1242,7 +1250,7 @@ class PartyModel(mesa.Model):
                     if mp.clp == clp:
                         mp.sitting = False
             self.events.record(
-                "general_election",
+                GeneralElection,
                 self.now,
                 decided_by="election",
                 leader=self.leader.name,
@@ -1260,7 +1268,7 @@ class PartyModel(mesa.Model):
             )
             if leader_lost_seat or resigns:
                 self.events.record(
-                    "leader_resigns",
+                    LeaderResigns,
                     self.now,
                     leader=self.leader.name,
                     reason="lost seat" if leader_lost_seat else "general election defeat",
@@ -1328,7 +1336,7 @@ class PartyModel(mesa.Model):
                 )
                 results.append(result)
                 self.events.record(
-                    "conference_vote",
+                    ConferenceVote,
                     self.now,
                     decided_by="card vote",
                     balance=round(balance, 6),
@@ -1340,7 +1348,7 @@ class PartyModel(mesa.Model):
             if applied:
                 self.rules = new_rules
                 self.events.record(
-                    "rule_change",
+                    RuleChange,
                     self.now,
                     decided_by="card vote",
                     proposals=[p.title for p in applied],
@@ -1390,7 +1398,7 @@ class PartyModel(mesa.Model):
             )
             union.leadership_ideology = float(result.winner)
             self.events.record(
-                "union_gs_election",
+                UnionGsElection,
                 self.now,
                 decided_by="ballot",
                 union=union.name,
@@ -1435,7 +1443,7 @@ class PartyModel(mesa.Model):
                 before = int(self.clps.control[clp])
                 after = int(result.winner[i])
                 self.events.record(
-                    "agm",
+                    Agm,
                     self.now,
                     decided_by="meeting",
                     clp=int(clp),
@@ -1568,25 +1576,16 @@ class PartyModel(mesa.Model):
         for f in self.factions:
             key = f"clps_{slug(f.name)}"
             out[f"CLPs controlled by {f.name}"] = f"{first[key]} -> {last[key]}"
-        for rec in self.events.of_type("leadership_contest"):
-            if rec["winner"] is None:
-                text = rec["outcome"]
+        for rec in self.events.of_type(LeadershipContest):
+            if rec.winner is None:
+                text = rec.outcome
             else:
-                text = (
-                    f"{rec['winner']} ({rec['outcome']}, {rec['electorate_rule']}, {rec['rules']})"
-                )
-            out[f"leadership {rec['kind']} {rec['month']}"] = text
+                text = f"{rec.winner} ({rec.outcome}, {rec.electorate_rule}, {rec.rules})"
+            out[f"leadership {rec.kind} {rec.month}"] = text
         out["events recorded"] = ", ".join(
-            f"{kind}: {n}" for kind, n in sorted(_count_types(self.events).items())
+            f"{kind}: {n}" for kind, n in sorted(self.events.counts().items())
         )
         return out
-
-
-def _count_types(events: EventLog) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for rec in events:
-        counts[rec["type"]] += 1
-    return counts
 
 
 __all__ = ["PartyModel", "NO_FACTION"]

@@ -127,7 +127,7 @@ def test_feed_folds_the_latest_agms_into_one_entry(stepped: app.VizPartyModel) -
     agms = [heading for heading, _ in entries if "CLP AGMs" in heading]
     assert len(agms) == 1 and agms[0].startswith("2016-12")  # the latest month's only
     assert entries[0][0] == agms[0]  # newest first
-    n_agms = sum(1 for r in stepped.events if r["type"] == "agm" and r["month"] == "2016-12")
+    n_agms = sum(1 for r in stepped.events if r.type == "agm" and r.month == "2016-12")
     assert f"{n_agms} CLP AGMs" in entries[0][0]
     assert all(re.match(r"CLP \d+: .+ → .+|… and \d+ more", d) for d in entries[0][1])
 

@@ -142,24 +142,24 @@ def test_scheduled_vacancy_elects_a_new_leader_by_ballot():
     scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
     party, records = contest_records(scenario)
     (rec,) = records
-    assert rec["opened"] == "2016-11" and rec["month"] == "2017-02"  # three months later
-    assert rec["decided_by"] == "ballot" and rec["winner"] in rec["on_ballot"]
-    assert party.leader.name == rec["winner"]
-    assert party.series()["leader"].iloc[-1] == rec["winner"]
+    assert rec.opened == "2016-11" and rec.month == "2017-02"  # three months later
+    assert rec.decided_by == "ballot" and rec.winner in rec.on_ballot
+    assert party.leader.name == rec.winner
+    assert party.series()["leader"].iloc[-1] == rec.winner
     # every round of the count is in the record, per section
-    final = rec["count"]["rounds"][-1]
-    assert final["majority"] == rec["winner"] or len(final["continuing"]) == 1
-    assert set(final["votes"]) == set(rec["electorate"])  # per section (voter type)
-    assert set(rec["electorate"]) >= {"members", "registered_supporters"}
+    final = rec.count["rounds"][-1]
+    assert final["majority"] == rec.winner or len(final["continuing"]) == 1
+    assert set(final["votes"]) == set(rec.electorate)  # per section (voter type)
+    assert set(rec.electorate) >= {"members", "registered_supporters"}
 
 
 def test_record_replays_to_the_same_rounds():
     scenario = with_contests("labour_2010", [{"month": "2016-11", "kind": "vacancy"}])
     _, (rec,) = contest_records(scenario, seed=5)
-    profile = contests.profile_from_dict(rec["ballots"])
-    weights = rec["count"]["weights"]
-    again = count_ballots(profile, weights=weights, rng=rec["count"]["seed"])
-    assert again.to_dict() == rec["count"]
+    profile = contests.profile_from_dict(rec.ballots)
+    weights = rec.count["weights"]
+    again = count_ballots(profile, weights=weights, rng=rec.count["seed"])
+    assert again.to_dict() == rec.count
 
 
 def test_contest_is_reproducible_by_seed():
@@ -176,9 +176,9 @@ def test_registered_supporters_vote_only_where_allowed():
     banned = with_contests("labour_2021", [{"month": "2016-11", "kind": "vacancy"}])
     _, (yes,) = contest_records(allowed)
     _, (no,) = contest_records(banned)
-    assert yes["electorate"]["registered_supporters"]["voted"] > 0
-    assert "registered_supporters" not in no["electorate"]
-    assert "registered_supporters" not in no["first_round_by_type"]
+    assert yes.electorate["registered_supporters"]["voted"] > 0
+    assert "registered_supporters" not in no.electorate
+    assert "registered_supporters" not in no.first_round_by_type
 
 
 def test_supporters_lapse_or_join_after_the_contest():
@@ -198,7 +198,7 @@ def test_freeze_date_excludes_recent_joiners():
         party = PartyModel(parse_scenario(data), rng=3)
         party.run_for(12)
         (rec,) = party.events.of_type("leadership_contest")
-        return rec["electorate"]["members"]["eligible"]
+        return rec.electorate["members"]["eligible"]
 
     assert member_electorate(0) > member_electorate(6)
 
@@ -211,7 +211,7 @@ def test_multiple_voting_gives_levy_paying_members_two_votes():
         party = PartyModel(parse_scenario(data), rng=4)
         party.run_for(8)
         (rec,) = party.events.of_type("leadership_contest")
-        return rec["electorate"]["affiliates"]["eligible"]
+        return rec.electorate["affiliates"]["eligible"]
 
     members_paying_levy = 0.3 * 5436  # levy_payer_share × members in the small scenario
     gap = affiliates_electorate(True) - affiliates_electorate(False)
@@ -231,7 +231,7 @@ def test_challenge_below_threshold_does_not_reach_a_ballot():
     ]
     data["rules"]["overrides"] = {"leadership": {"plp_threshold_challenge": 0.5}}
     party, (rec,) = contest_records(parse_scenario(data))
-    assert rec["outcome"] == "challenge failed at nominations"
+    assert rec.outcome == "challenge failed at nominations"
     assert party.leader.name == scenario.leader.name
 
 
@@ -251,7 +251,7 @@ def test_named_candidates_take_mps_places():
         lend_share=0.5,
     )
     party, (rec,) = contest_records(scenario)
-    names = [c["name"] for c in rec["nominations"]["candidates"]]
+    names = [c["name"] for c in rec.nominations["candidates"]]
     assert names == ["Left Hope", "Centre Hope"]
     assert {mp.name for mp in party.sitting_mps} >= {"Left Hope", "Centre Hope"}
 
@@ -268,6 +268,6 @@ def test_without_a_freeze_date_joiners_during_the_contest_vote():
     # Everyone who was a full member before the close month voted-eligible,
     # including those who joined after the contest opened.
     before_close = m.active & (m.kind == FULL_MEMBER) & (m.joined < party.time)
-    eligible = rec["electorate"]["members"]["eligible"] - len(party.sitting_mps)
+    eligible = rec.electorate["members"]["eligible"] - len(party.sitting_mps)
     assert eligible >= int(before_close.sum())
     assert eligible > int((m.active & (m.kind == FULL_MEMBER) & (m.joined <= opened)).sum())

@@ -31,12 +31,12 @@ def test_defeat_with_resignation_probability_one_opens_a_contest():
     party = PartyModel(scenario, rng=1)
     party.run_for(12)
     (ge,) = events(party, "general_election")
-    assert ge["month"] == "2017-06" and ge["won"] is False and ge["mode"] == "historical"
-    assert ge["seats"] == round(150 * 60 / 650)
+    assert ge.month == "2017-06" and ge.won is False and ge.mode == "historical"
+    assert ge.seats == round(150 * 60 / 650)
     (resign,) = events(party, "leader_resigns")
-    assert resign["month"] == "2017-06"
+    assert resign.month == "2017-06"
     (contest,) = events(party, "leadership_contest")
-    assert contest["opened"] == "2017-06" and contest["kind"] == "vacancy"
+    assert contest.opened == "2017-06" and contest.kind == "vacancy"
 
 
 def test_no_resignation_after_a_win_or_with_probability_zero():
@@ -63,11 +63,11 @@ def test_seats_lost_remove_mps_and_seats_gained_select_new_ones():
     before = len(party.sitting_mps)
     party.run_for(12)
     (ge,) = events(party, "general_election")
-    gained = [s for s in events(party, "selection") if s["reason"] == "seat gained"]
-    assert len(gained) == len(ge["gained_clps"]) == ge["seats"] - ge["seats_before"] > 0
-    assert not ge["lost_clps"]
+    gained = [s for s in events(party, "selection") if s.reason == "seat gained"]
+    assert len(gained) == len(ge.gained_clps) == ge.seats - ge.seats_before > 0
+    assert not ge.lost_clps
     assert len(party.sitting_mps) == before + len(gained)
-    assert party.series()["seats"].iloc[-1] == ge["seats"]
+    assert party.series()["seats"].iloc[-1] == ge.seats
 
 
 def test_challenge_below_the_threshold_does_not_happen():
@@ -97,11 +97,11 @@ def test_challenge_after_a_defeat_when_mps_are_far_from_the_leader():
     )
     party = PartyModel(scenario, rng=3)
     party.run_for(12)
-    (launched,) = [e for e in events(party, "challenge_launched") if e["month"] == "2017-06"]
-    assert launched["share_of_mps_far"] > 0.3
+    (launched,) = [e for e in events(party, "challenge_launched") if e.month == "2017-06"]
+    assert launched.share_of_mps_far > 0.3
     contest = events(party, "leadership_contest")[0]
-    assert contest["kind"] == "challenge"
-    incumbent = next(c for c in contest["nominations"]["candidates"] if c["incumbent"])
+    assert contest.kind == "challenge"
+    incumbent = next(c for c in contest.nominations["candidates"] if c["incumbent"])
     assert incumbent["name"] == scenario.leader.name
 
 
@@ -135,13 +135,13 @@ def test_passed_change_applies_only_from_the_next_contest():
     party = PartyModel(scenario, rng=4)
     party.run_for(24)
     (vote,) = events(party, "conference_vote")
-    assert vote["month"] == "2017-09" and vote["passes"] is True
+    assert vote.month == "2017-09" and vote.passes is True
     (change,) = events(party, "rule_change")
-    assert "college" in change["rules_after"]
+    assert "college" in change.rules_after
     first, second = events(party, "leadership_contest")
-    assert first["opened"] == "2017-08" and first["month"] == "2017-11"
-    assert first["electorate_rule"] == "omov"
-    assert second["opened"] == "2018-03" and second["electorate_rule"] == "college"
+    assert first.opened == "2017-08" and first.month == "2017-11"
+    assert first.electorate_rule == "omov"
+    assert second.opened == "2018-03" and second.electorate_rule == "college"
 
 
 def test_proposal_opposed_by_the_unions_fails_when_clps_split():
@@ -167,8 +167,8 @@ def test_proposal_opposed_by_the_unions_fails_when_clps_split():
     party = PartyModel(parse_scenario(data), rng=5)
     party.run_for(12)
     (vote,) = events(party, "conference_vote")
-    assert vote["blocs"]["affiliates"]["share_for"] == 0.0
-    assert vote["passes"] is False
+    assert vote.blocs["affiliates"]["share_for"] == 0.0
+    assert vote.passes is False
     assert not events(party, "rule_change")
 
 
@@ -177,9 +177,9 @@ def test_union_general_secretary_elections_are_staggered_ballots():
     party = PartyModel(scenario, rng=6)
     party.run_for(60)
     held = events(party, "union_gs_election")
-    assert sorted(e["union"] for e in held) == sorted(u.name for u in party.unions)
-    assert len({e["month"] for e in held}) == len(held)  # staggered
-    assert all(e["decided_by"] == "ballot" for e in held)
+    assert sorted(e.union for e in held) == sorted(u.name for u in party.unions)
+    assert len({e.month for e in held}) == len(held)  # staggered
+    assert all(e.decided_by == "ballot" for e in held)
 
 
 def test_whole_party_run_is_reproducible():
@@ -196,7 +196,7 @@ def test_whole_party_run_is_reproducible():
 
     a, b = run(7), run(7)
     assert a[0].equals(b[0]) and a[1] == b[1]
-    assert {"general_election", "trigger_ballot", "agm"} <= {e["type"] for e in a[1]}
+    assert {"general_election", "trigger_ballot", "agm"} <= {e.type for e in a[1]}
 
 
 def test_the_leader_keeps_their_seat_in_a_heavy_defeat():
@@ -214,6 +214,6 @@ def test_the_leader_keeps_their_seat_in_a_heavy_defeat():
     party.clps.lean[party.leader.clp] = party.clps.lean[held].max() + 1.0
     party.run_for(12)
     (ge,) = events(party, "general_election")
-    assert ge["seats_lost"] > 0
-    assert party.leader.sitting and party.leader.clp not in ge["lost_clps"]
+    assert ge.seats_lost > 0
+    assert party.leader.sitting and party.leader.clp not in ge.lost_clps
     assert not events(party, "leader_resigns")

@@ -17,8 +17,17 @@ from model.analysis.measures import (
     outcome_unit,
     register,
 )
+from model.records.events import (
+    Agm,
+    ConferenceVote,
+    GeneralElection,
+    LeadershipContest,
+    Selection,
+    TriggerBallot,
+)
 from model.study.run import simulate
 from tests.conftest import small_scenario
+from tests.factories import make_event
 
 
 def tiny_series(**columns) -> pd.DataFrame:
@@ -45,9 +54,7 @@ def test_every_outcome_on_a_real_run_is_a_number():
     assert values["final_clps_unaligned"] == result.series["clps_unaligned"].iloc[-1]
     gap = result.series["member_plp_gap"].tail(12).mean()
     assert values["gap_last12"] == pytest.approx(gap)
-    agm_changes = sum(
-        e["control_before"] != e["control_after"] for e in result.events if e["type"] == "agm"
-    )
+    agm_changes = sum(e.control_before != e.control_after for e in result.events if e.type == "agm")
     assert values["agm_control_changes"] == agm_changes > 0
 
 
@@ -90,17 +97,17 @@ def test_leader_changes_and_distances_from_the_series():
 
 
 CONTESTS = [
-    {"type": "leadership_contest", "month": "2015-09", "winner_ideology": -0.7},
-    {"type": "leadership_contest", "month": "2016-09", "winner": {"name": "S", "ideology": 0.2}},
-    {
-        "type": "leadership_contest",
-        "month": "2020-04",
-        "winner": "K",
-        "candidates": [{"name": "R", "ideology": -0.6}, {"name": "K", "ideology": -0.1}],
-        "winner_faction": "Labour to Win",
-    },
-    {"type": "leadership_contest", "month": "2021-01", "winner": "nobody-known"},
-    {"type": "agm", "month": "2015-10"},
+    make_event(LeadershipContest, "2015-09", winner="C", winner_ideology=-0.7),
+    make_event(LeadershipContest, "2016-09", winner="S", winner_ideology=0.2),
+    make_event(
+        LeadershipContest,
+        "2020-04",
+        winner="K",
+        winner_ideology=-0.1,
+        winner_faction="Labour to Win",
+    ),
+    make_event(LeadershipContest, "2021-01", outcome="challenge failed at nominations"),
+    make_event(Agm, "2015-10"),
 ]
 
 
@@ -138,57 +145,36 @@ def test_left_and_right_are_read_against_the_party_centre_that_month():
         }
     )
     contests = [
-        {"type": "leadership_contest", "month": "2015-09", "winner_ideology": -0.25},
-        {"type": "leadership_contest", "month": "2016-09", "winner_ideology": -0.15},
-        {"type": "leadership_contest", "month": "2017-09", "winner_ideology": -0.15},
+        make_event(LeadershipContest, "2015-09", winner_ideology=-0.25),
+        make_event(LeadershipContest, "2016-09", winner_ideology=-0.15),
+        make_event(LeadershipContest, "2017-09", winner_ideology=-0.15),
     ]
     # Centres: -0.2 in 2015, -0.1 in 2016; 2017 is not in the series, so 0.
     values = compute_outcomes(series, contests, ["contests_won_left", "contests_won_right"])
     assert values == {"contests_won_left": 3, "contests_won_right": 0}
-    contests[1]["winner_ideology"] = -0.05
+    contests[1] = make_event(LeadershipContest, "2016-09", winner_ideology=-0.05)
     values = compute_outcomes(series, contests, ["contests_won_left", "contests_won_right"])
     assert values == {"contests_won_left": 2, "contests_won_right": 1}
 
 
+def _trigger(month: str, mp: str, full: bool, result: str) -> TriggerBallot:
+    return make_event(TriggerBallot, month, mp=mp, outcome={"full_selection": full}, result=result)
+
+
 RESELECTION = [
-    {"type": "trigger_ballot", "month": "2018-01", "mp": "A", "triggered": True},
-    {"type": "trigger_ballot", "month": "2018-01", "mp": "B", "triggered": False},
-    {"type": "trigger_ballot", "month": "2018-02", "mp": "C", "outcome": "full_selection"},
-    {"type": "trigger_ballot", "month": "2018-02", "mp": "D", "outcome": "reselected"},
-    # The model's own shape: an outcome mapping and a result string.
-    {
-        "type": "trigger_ballot",
-        "month": "2018-03",
-        "mp": "F",
-        "outcome": {"full_selection": True, "method": "either_third"},
-        "result": "deselected",
-    },
-    {
-        "type": "trigger_ballot",
-        "month": "2018-03",
-        "mp": "G",
-        "outcome": {"full_selection": True, "method": "either_third"},
-        "result": "reselected in full selection",
-    },
-    {
-        "type": "trigger_ballot",
-        "month": "2018-03",
-        "mp": "H",
-        "outcome": {"full_selection": False, "method": "either_third"},
-        "result": "reselected automatically",
-    },
-    {"type": "selection", "month": "2018-05", "incumbent": "A", "winner": "X"},
-    {"type": "selection", "month": "2018-05", "incumbent": "C", "winner": "C"},
-    {"type": "general_election", "month": "2019-12"},
-    {"type": "selection", "month": "2020-05", "deselected": True},
-    {"type": "selection", "month": "2020-06", "winner": "open seat winner"},
-    {"type": "selection", "month": "2020-07", "incumbent": {"name": "E"}, "winner": {"name": "Y"}},
-    {"type": "general_election", "month": "2024-07"},
-    {"type": "conference_vote", "month": "2018-09", "passed": True},
-    {"type": "conference_vote", "month": "2019-09", "outcome": "lost"},
-    {"type": "conference_vote", "month": "2021-09", "outcome": "carried"},
-    {"type": "conference_vote", "month": "2022-09", "passes": False},
-    {"type": "conference_vote", "month": "2023-09", "result": {"passes": True}},
+    _trigger("2018-01", "A", True, "reselected in full selection"),
+    _trigger("2018-01", "B", False, "reselected automatically"),
+    _trigger("2018-02", "C", True, "deselected"),
+    _trigger("2018-02", "D", False, "reselected automatically"),
+    _trigger("2018-03", "F", True, "deselected"),
+    make_event(Selection, "2018-05", reason="retirement", winner="X"),
+    make_event(GeneralElection, "2019-12"),
+    _trigger("2020-03", "G", True, "deselected"),
+    make_event(Selection, "2020-06", reason="seat gained", winner="open seat winner"),
+    make_event(GeneralElection, "2024-07"),
+    make_event(ConferenceVote, "2018-09", passes=True),
+    make_event(ConferenceVote, "2019-09", passes=False),
+    make_event(ConferenceVote, "2021-09", passes=True),
 ]
 
 
@@ -207,24 +193,20 @@ def test_reselection_and_conference_outcomes_on_synthetic_records():
         ],
     )
     assert values == {
-        "trigger_ballots": 7,
+        "trigger_ballots": 6,
         "trigger_ballots_lost": 4,  # A, C, F, G
-        "selections": 5,
-        "deselections": 4,  # F at a trigger ballot; A, the flagged one and E at selections
-        "conference_votes": 5,
-        "rule_changes_passed": 3,
+        "selections": 2,
+        "deselections": 3,  # C, F, G: open-seat selections replace nobody
+        "conference_votes": 3,
+        "rule_changes_passed": 2,
         "general_elections": 2,
     }
 
 
 def test_deselection_rules_and_parliaments():
-    assert is_deselection({"deselected": True})
-    assert not is_deselection({"deselected": False, "incumbent": "A", "winner": "B"})
-    assert is_deselection({"incumbent": "A", "winner": "B"})
-    assert not is_deselection({"incumbent": "A", "winner": "A"})
-    assert not is_deselection({"winner": "B"})  # an open seat
-    assert is_deselection({"type": "trigger_ballot", "result": "deselected"})
-    assert not is_deselection({"type": "trigger_ballot", "result": "reselected unopposed"})
-    assert not is_deselection({"type": "agm", "deselected": True})
-    assert deselections_by_parliament(RESELECTION) == {0: 2, 1: 2, 2: 0}
+    assert is_deselection(_trigger("2018-01", "A", True, "deselected"))
+    assert not is_deselection(_trigger("2018-01", "A", True, "reselected in full selection"))
+    assert not is_deselection(make_event(Selection, winner="B"))  # an open seat
+    assert not is_deselection(make_event(Agm))
+    assert deselections_by_parliament(RESELECTION) == {0: 2, 1: 1, 2: 0}
     assert deselections_by_parliament([]) == {0: 0}

@@ -35,21 +35,21 @@ def test_every_clp_holds_one_agm_a_year(small):
     party = PartyModel(small, rng=2)
     party.run_for(12)
     agms = party.events.of_type("agm")
-    assert sorted(r["clp"] for r in agms) == list(range(small.party.clps))
-    assert all(r["decided_by"] == "meeting" for r in agms)
+    assert sorted(r.clp for r in agms) == list(range(small.party.clps))
+    assert all(r.decided_by == "meeting" for r in agms)
     for rec in agms:
-        assert int(rec["month"][5:]) == party.clps.agm_month[rec["clp"]]
-        assert rec["attendees"] == sum(rec["votes"].values()) <= rec["eligible"]
+        assert int(rec.month[5:]) == party.clps.agm_month[rec.clp]
+        assert rec.attendees == sum(rec.votes.values()) <= rec.eligible
 
 
 def test_agm_decides_control(small):
     party = PartyModel(small, rng=4)
     party.run_for(12)
     for rec in party.events.of_type("agm"):
-        votes = rec["votes"]
+        votes = rec.votes
         top = max(votes.values())
-        if not rec["tie_broken"] and rec["attendees"] > 0:
-            assert votes[rec["control_after"]] == top
+        if not rec.tie_broken and rec.attendees > 0:
+            assert votes[rec.control_after] == top
 
 
 def test_targeting_raises_faction_attendance():

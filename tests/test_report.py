@@ -17,11 +17,13 @@ from model.analysis.figures import (
     quantile_bands,
 )
 from model.cli.sweep import main as command
+from model.records.events import EventMark, GeneralElection, Selection, TriggerBallot
 from model.study.experiment import parse_experiment
 from model.study.report import load_report_data, write_report
 from model.study.run import simulate, write_run
 from model.study.sweep import run_experiment
 from tests.conftest import small_scenario
+from tests.factories import make_event
 
 
 def assert_report_complete(path: Path) -> list[str]:
@@ -105,7 +107,7 @@ def test_quantile_bands_and_band_figure():
     x = bands[bands["label"] == "x"].reset_index(drop=True)
     assert list(x["median"]) == [2.0, 4.0, 6.0] and list(x["runs"]) == [2, 2, 2]
     assert x["low"].iloc[0] == pytest.approx(1.1) and x["high"].iloc[0] == pytest.approx(2.9)
-    events = [{"type": "general_election", "month": "2019-12"}]
+    events = [EventMark("general_election", "2019-12")]
     fig = band_figure(long, ["member_plp_gap", "not_there"], events=events)
     (ax,) = fig.axes
     assert ax.get_title() == "Member–PLP gap" and "PLP − members" in ax.get_ylabel()
@@ -118,7 +120,7 @@ def test_common_events_keep_those_in_most_runs():
         [{"run_id": r, "type": "general_election", "month": "2019-12"} for r in "abc"]
         + [{"run_id": "a", "type": "leadership_contest", "month": "2020-04"}]
     )
-    assert common_events(events, 3) == [{"type": "general_election", "month": "2019-12"}]
+    assert common_events(events, 3) == [EventMark("general_election", "2019-12")]
 
 
 def test_contest_figure_draws_bars_or_says_there_were_none():
@@ -139,15 +141,17 @@ def test_contest_figure_draws_bars_or_says_there_were_none():
 
 
 def test_deselections_figure_counts_per_parliament_per_run():
+    deselected = make_event(TriggerBallot, outcome={"full_selection": True}, result="deselected")
     records = [
-        ("a", {"type": "selection", "incumbent": "M", "winner": "N"}),
-        ("a", {"type": "general_election"}),
-        ("a", {"type": "selection", "deselected": True}),
-        ("b", {"type": "selection", "deselected": True}),
+        ("a", deselected),
+        ("a", make_event(Selection, reason="retirement", winner="N")),
+        ("a", make_event(GeneralElection)),
+        ("a", deselected),
+        ("b", deselected),
     ]
     events = pd.DataFrame(
         [
-            {"run_id": r, "label": "v", "type": rec["type"], "month": "2020-01", "record": rec}
+            {"run_id": r, "label": "v", "type": rec.type, "month": "2020-01", "record": rec}
             for r, rec in records
         ]
     )

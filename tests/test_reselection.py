@@ -153,10 +153,10 @@ def test_every_sitting_mp_faces_the_round():
     party, records = run_round("labour_2018")
     assert len(records) == party.config.party.plp_size
     for rec in records:
-        assert rec["decided_by"] == "meeting"
-        b = rec["branches"]
+        assert rec.decided_by == "meeting"
+        b = rec.branches
         assert b["branches_for"] <= b["branches_voting"]
-        assert rec["result"] in {
+        assert rec.result in {
             "reselected automatically",
             "reselected in full selection",
             "reselected unopposed",
@@ -166,20 +166,20 @@ def test_every_sitting_mp_faces_the_round():
 
 def test_open_selection_always_selects():
     _, records = run_round("open_selection")
-    assert records and all(r["outcome"]["full_selection"] for r in records)
-    assert all(r["decided_by"] == "rule" for r in records)
-    assert all("selection" in r for r in records)
+    assert records and all(r.outcome["full_selection"] for r in records)
+    assert all(r.decided_by == "rule" for r in records)
+    assert all(r.selection is not None for r in records)
 
 
 def test_deselected_mp_is_replaced_by_the_winner():
     party, records = run_round("open_selection", seed=3)
-    deselected = [r for r in records if r["result"] == "deselected"]
+    deselected = [r for r in records if r.result == "deselected"]
     assert deselected, "open selection in a left membership should deselect someone"
     for rec in deselected:
-        winner = rec["selection"]["count"]["winner"]
-        seat = [mp for mp in party.sitting_mps if mp.clp == rec["clp"]]
-        assert len(seat) == 1 and seat[0].name != rec["mp"]
-        chosen = next(c for c in rec["selection"]["candidates"] if c["name"] == winner)
+        winner = rec.selection["count"]["winner"]
+        seat = [mp for mp in party.sitting_mps if mp.clp == rec.clp]
+        assert len(seat) == 1 and seat[0].name != rec.mp
+        chosen = next(c for c in rec.selection["candidates"] if c["name"] == winner)
         assert abs(seat[0].ideology - chosen["ideology"]) < 1e-6  # records round to 6 places
     series = party.series()
     assert series["deselections"].iloc[-1] == len(deselected)
@@ -195,7 +195,7 @@ def test_round_is_reproducible_by_seed():
 def test_harder_rules_deselect_fewer():
     def deselections(preset):
         return sum(
-            sum(r["result"] == "deselected" for r in run_round(preset, seed=s)[1]) for s in range(3)
+            sum(r.result == "deselected" for r in run_round(preset, seed=s)[1]) for s in range(3)
         )
 
     assert deselections("pre_2018") <= deselections("labour_2018") < deselections("open_selection")

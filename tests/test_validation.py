@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model.records.events import LeadershipContest
 from model.validation.runner import (
     COMPARISONS,
     COUNTERFACTUALS,
@@ -30,6 +31,7 @@ from model.validation.runner import (
     validate_history,
     validation_table,
 )
+from tests.factories import make_event
 
 TABLE_COLUMNS = [
     "group",
@@ -190,22 +192,22 @@ def test_comparison_pairs_runs_by_seed() -> None:
 
 
 def test_measures_of_a_synthetic_run() -> None:
-    contest = {
-        "type": "leadership_contest",
-        "month": "2015-09",
-        "outcome": "ballot",
-        "winner": "Jeremy Corbyn",
-        "nominations": {"plp": {"Jeremy Corbyn": 36}, "clps": {"Jeremy Corbyn": 14}},
-        "first_round_by_type": {
+    contest = make_event(
+        LeadershipContest,
+        "2015-09",
+        outcome="ballot",
+        winner="Jeremy Corbyn",
+        nominations={"plp": {"Jeremy Corbyn": 36}, "clps": {"Jeremy Corbyn": 14}},
+        first_round_by_type={
             "members": {"Jeremy Corbyn": 30, "Andy Burnham": 70},
             "registered_supporters": {"Jeremy Corbyn": 9, "Andy Burnham": 1},
         },
-        "count": {
+        count={
             "rounds": [
                 {"totals_pct": {"Jeremy Corbyn": 40.0, "Andy Burnham": 60.0}, "percentages": {}}
             ]
         },
-    }
+    )
     series = pd.DataFrame({"date": ["2015-11", "2015-12"], "members_full": [100, 200]})
     m = compute_measures(RunData(series, [contest], scale=0.5))
     assert m["2015_winner"] == 1.0
@@ -230,22 +232,20 @@ def test_machinery_end_to_end(tmp_path: Path, data: dict[str, Any]) -> None:
     )
     table = result.table
     assert list(table.columns) == TABLE_COLUMNS
-    assert len(table) == len(TARGETS) and list(table["key"]) == [t.key for t in TARGETS]
+    assert len(table) == len(TARGETS) and list(table.key) == [t.key for t in TARGETS]
     # Every row's published figure is the one in the JSON, not typed in.
     for target, published in zip(TARGETS, table["published"], strict=True):
         assert published == target.published(data)
     assert table["published"].notna().all()
     measured = table[table["runs"] > 0]
     # The 2010 and 2015 contests fall within 8 months of the start.
-    assert {"2010_winner", "2010_final_ed_miliband", "2015_r1_jeremy_corbyn"} <= set(
-        measured["key"]
-    )
+    assert {"2010_winner", "2010_final_ed_miliband", "2015_r1_jeremy_corbyn"} <= set(measured.key)
     assert (measured["runs"] == 2).all()
     assert (measured["low"] <= measured["median"]).all()
     assert (measured["median"] <= measured["high"]).all()
     assert measured["inside"].map(lambda v: v in (True, False)).all()
     # Targets after the cut have no runs, and say so rather than guess.
-    assert table.loc[table["key"] == "members_2024", "runs"].item() == 0
+    assert table.loc[table.key == "members_2024", "runs"].item() == 0
     out = tmp_path / "validation"
     for name in ("table.csv", "table.md", "outcomes.csv", "settings.json"):
         assert (out / name).exists()

@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from model.records.events import Event, EventMark, GeneralElection  # noqa: E402
+
 HOUSE_STYLE = {
     "figure.dpi": 110,
     "axes.grid": True,
@@ -50,21 +52,21 @@ def month_dates(series: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(series["date"] + "-15")
 
 
-def mark_events(ax: Any, events: Iterable[dict[str, Any]], *, label: bool = False) -> None:
+def mark_events(ax: Any, events: Iterable[Event | EventMark], *, label: bool = False) -> None:
     """Draw a vertical line at each marked event on a dated axis.
 
     Args:
         ax: the matplotlib axes.
-        events: event records (dicts with "type" and "month").
+        events: typed event records, or EventMarks (type and month).
         label: add one legend entry per event type.
     """
     seen: set[str] = set()
     for rec in events:
-        style = EVENT_MARKERS.get(rec.get("type", ""))
+        style = EVENT_MARKERS.get(rec.type)
         if style is None:
             continue
         colour, name = style
-        when = pd.Timestamp(rec["month"] + "-15")
+        when = pd.Timestamp(rec.month + "-15")
         ax.axvline(
             when,
             color=colour,
@@ -89,7 +91,7 @@ def faction_columns(series: pd.DataFrame, prefix: str) -> list[str]:
 
 def overview_figure(
     series: pd.DataFrame,
-    events: Sequence[dict[str, Any]] = (),
+    events: Sequence[Event | EventMark] = (),
     *,
     title: str | None = None,
 ) -> Figure:
@@ -167,8 +169,8 @@ def overview_figure(
         if has_poll:
             ax = axes[5]
             ax.plot(when, series["poll"] * 100, color="0.3", label="national poll")
-            elections = [e for e in events if e.get("type") == "general_election"]
-            shares = [(e["month"], e.get("vote_share")) for e in elections]
+            elections = [e for e in events if isinstance(e, GeneralElection)]
+            shares = [(e.month, e.vote_share) for e in elections]
             shown = [(pd.Timestamp(m + "-15"), v * 100) for m, v in shares if v is not None]
             if shown:
                 ax.scatter(*zip(*shown, strict=True), color="black", zorder=3, label="election")
@@ -332,7 +334,7 @@ def clp_control_map_figure(
 
 def headline_series_figure(
     series: pd.DataFrame,
-    events: Sequence[dict[str, Any]] = (),
+    events: Sequence[Event | EventMark] = (),
     *,
     figsize: tuple[float, float] = (6.0, 5.6),
 ) -> Figure:
@@ -511,7 +513,7 @@ def band_figure(
     variables: Sequence[str],
     *,
     by: str = "label",
-    events: Iterable[dict[str, Any]] = (),
+    events: Iterable[Event | EventMark] = (),
     title: str | None = None,
     low: float = 0.05,
     high: float = 0.95,
@@ -815,9 +817,7 @@ def outcome_vs_factor_figure(
     return fig
 
 
-def common_events(
-    events: pd.DataFrame, n_runs: int, *, min_share: float = 0.5
-) -> list[dict[str, Any]]:
+def common_events(events: pd.DataFrame, n_runs: int, *, min_share: float = 0.5) -> list[EventMark]:
     """Events (by type and month) that occur in at least `min_share` of the runs.
 
     Scheduled events (conferences, fixed-date elections) then show as
@@ -829,7 +829,7 @@ def common_events(
         min_share: the share of runs an event must occur in.
 
     Returns:
-        Event records {"type", "month"} in month order.
+        EventMarks (type, month) in month order.
     """
     if events.empty or n_runs <= 0:
         return []
@@ -837,13 +837,13 @@ def common_events(
     counts = seen.groupby(["type", "month"]).size()
     common = counts[counts >= min_share * n_runs].reset_index()
     return [
-        {"type": t, "month": m}
+        EventMark(t, m)
         for t, m in sorted(zip(common["type"], common["month"], strict=True), key=lambda x: x[1])
     ]
 
 
 def plp_composition_figure(
-    series: pd.DataFrame, events: Sequence[dict[str, Any]] = (), *, title: str | None = None
+    series: pd.DataFrame, events: Sequence[Event | EventMark] = (), *, title: str | None = None
 ) -> Figure:
     """The PLP by faction over time, with deselections and retirements.
 

@@ -10,9 +10,8 @@ model does not produce yet gives NaN, and an event type that never occurs gives
 0 (no contests means zero contests won). So the example experiments keep
 working, and grow, as contests, reselection and conference land in the model.
 
-Event records are plain dicts (see `model.records.log`). The fields read here are
-named once, in the ``*_KEYS`` tuples below, and each tuple is tried in order,
-so a change in the event schema is a one-line change here.
+Event records are the typed classes of `model.records.events`; a field the
+model does not emit is an AttributeError in the tests, never a silent NaN.
 """
 
 from __future__ import annotations
@@ -20,10 +19,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from model.records.events import Agm as AgmEvent
+from model.records.events import (
+    ConferenceVote,
+    Event,
+    GeneralElection,
+    LeadershipContest,
+    Selection,
+    TriggerBallot,
+)
+from model.records.series import slug
 
 __all__ = [
     "OUTCOMES",
@@ -38,25 +47,8 @@ __all__ = [
     "register",
 ]
 
-Events = Sequence[Mapping[str, Any]]
+Events = Sequence[Event]
 OutcomeFunction = Callable[[pd.DataFrame, Events], float | Mapping[str, float]]
-
-# Where a leadership contest record keeps its result (tried in order).
-WINNER_KEYS = ("winner", "elected", "leader_after")
-WINNER_IDEOLOGY_KEYS = ("winner_ideology", "elected_ideology")
-WINNER_FACTION_KEYS = ("winner_faction", "elected_faction")
-# Where a trigger-ballot record says that the MP faces a full selection
-# (at the top level, or inside its "outcome"/"result" mapping).
-TRIGGERED_KEYS = ("full_selection", "triggered", "lost")
-TRIGGERED_OUTCOMES = {"triggered", "full_selection", "lost", "open_selection"}
-# Where a trigger-ballot or selection record says that a sitting MP was replaced.
-DESELECTED_KEYS = ("deselected",)
-DESELECTED_RESULTS = {"deselected"}
-DESELECTION_TYPES = ("trigger_ballot", "selection")
-# Where a conference-vote record says that the motion passed.
-PASSED_KEYS = ("passes", "passed", "carried")
-PASSED_OUTCOMES = {"passed", "carried", "won"}
-NESTED_KEYS = ("outcome", "result")
 
 # Left and right of the party's centre that month: the midpoint between the
 # members' median and the PLP's median (where members sit left of the PLP, a
@@ -125,7 +117,7 @@ def outcome_names() -> list[str]:
 
 
 def compute_outcomes(
-    series: pd.DataFrame, events: Iterable[Mapping[str, Any]], names: Sequence[str] | None = None
+    series: pd.DataFrame, events: Iterable[Event], names: Sequence[str] | None = None
 ) -> dict[str, float]:
     """Compute named outcomes of one run.
 
@@ -182,96 +174,29 @@ def _distance_last(series: pd.DataFrame, a: str, b: str, months: int = LAST_MONT
     return float((x - y).abs().tail(months).mean())
 
 
-def _of_type(events: Events, kind: str) -> list[Mapping[str, Any]]:
-    return [e for e in events if e.get("type") == kind]
-
-
-def _first(record: Mapping[str, Any], keys: Sequence[str]) -> Any:
-    for key in keys:
-        if key in record and record[key] is not None:
-            return record[key]
-    return None
-
-
-def _flag(record: Mapping[str, Any], keys: Sequence[str], outcomes: set[str]) -> bool:
-    """A yes/no field of a record: a boolean key, or an outcome string, maybe nested."""
-    value = _first(record, keys)
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    for nested in NESTED_KEYS:
-        inner = record.get(nested)
-        if isinstance(inner, Mapping):
-            value = _first(inner, keys)
-            if isinstance(value, bool | np.bool_):
-                return bool(value)
-        elif isinstance(inner, str) and inner.lower() in outcomes:
-            return True
-    return False
+def _of_type[E: Event](events: Events, kind: type[E]) -> list[E]:
+    return [e for e in events if type(e) is kind]
 
 
 def _faction_columns(series: pd.DataFrame, prefix: str) -> list[str]:
     return [c for c in series.columns if c.startswith(prefix)]
 
 
-def contest_winner_ideology(record: Mapping[str, Any]) -> float:
-    """The ideology of a leadership contest's winner, or NaN if the record lacks it.
-
-    Reads ``winner_ideology``, else a ``winner`` given as a dict with
-    ``ideology``, else the entry of ``candidates`` whose name is the winner.
-    """
-    value = _first(record, WINNER_IDEOLOGY_KEYS)
-    if isinstance(value, int | float):
-        return float(value)
-    winner = _first(record, WINNER_KEYS)
-    if isinstance(winner, Mapping) and isinstance(winner.get("ideology"), int | float):
-        return float(winner["ideology"])
-    for candidate in record.get("candidates") or ():
-        if isinstance(candidate, Mapping) and candidate.get("name") == winner:
-            ideology = candidate.get("ideology")
-            if isinstance(ideology, int | float):
-                return float(ideology)
-    return math.nan
+def contest_winner_ideology(record: LeadershipContest) -> float:
+    """The ideology of a leadership contest's winner, or NaN if nobody won."""
+    return math.nan if record.winner_ideology is None else float(record.winner_ideology)
 
 
-def _contest_winner_faction(record: Mapping[str, Any]) -> str | None:
-    faction = _first(record, WINNER_FACTION_KEYS)
-    if faction is None:
-        winner = _first(record, WINNER_KEYS)
-        if isinstance(winner, Mapping):
-            faction = winner.get("faction")
-    return str(faction) if faction is not None else None
-
-
-def is_deselection(record: Mapping[str, Any]) -> bool:
-    """Whether a trigger-ballot or selection record replaced a sitting MP.
-
-    True when the record says ``deselected`` (a flag, or ``result`` =
-    "deselected"), or when it names an incumbent and a different winner.
-    Open-seat selections (no incumbent) are not.
-    """
-    if record.get("type", DESELECTION_TYPES[0]) not in DESELECTION_TYPES:
-        return False
-    flag = _first(record, DESELECTED_KEYS)
-    if isinstance(flag, bool | np.bool_):
-        return bool(flag)
-    result = record.get("result")
-    if isinstance(result, str):
-        return result.lower() in DESELECTED_RESULTS
-    incumbent = record.get("incumbent")
-    winner = _first(record, WINNER_KEYS)
-    if isinstance(incumbent, Mapping):
-        incumbent = incumbent.get("name")
-    if isinstance(winner, Mapping):
-        winner = winner.get("name")
-    return isinstance(incumbent, str) and winner is not None and incumbent != winner
+def is_deselection(record: Event) -> bool:
+    """Whether a record replaced a sitting MP (a trigger ballot the MP lost)."""
+    return isinstance(record, TriggerBallot) and record.deselected
 
 
 def deselections_by_parliament(events: Events) -> dict[int, int]:
     """Deselections in each parliament, numbered from 0 (before the first election).
 
-    A general election record closes a parliament: deselections (at trigger
-    ballots or selections) after the n-th general election of the run belong
-    to parliament n.
+    A general election record closes a parliament: deselections after the
+    n-th general election of the run belong to parliament n.
 
     Args:
         events: the run's event records, in order.
@@ -282,11 +207,10 @@ def deselections_by_parliament(events: Events) -> dict[int, int]:
     counts: dict[int, int] = {0: 0}
     parliament = 0
     for record in events:
-        kind = record.get("type")
-        if kind == "general_election":
+        if isinstance(record, GeneralElection):
             parliament += 1
             counts.setdefault(parliament, 0)
-        elif kind in DESELECTION_TYPES and is_deselection(record):
+        elif is_deselection(record):
             counts[parliament] = counts.get(parliament, 0) + 1
     return counts
 
@@ -410,9 +334,7 @@ def _final_mps(series: pd.DataFrame, events: Events) -> Mapping[str, float]:
 
 @register("agm_control_changes", "CLP AGMs at which control changed hands", "count")
 def _agm_changes(series: pd.DataFrame, events: Events) -> float:
-    return float(
-        sum(1 for e in _of_type(events, "agm") if e.get("control_before") != e.get("control_after"))
-    )
+    return float(sum(1 for e in _of_type(events, AgmEvent) if e.changed_hands))
 
 
 # --- leadership ---------------------------------------------------------------------
@@ -429,7 +351,7 @@ def _leader_changes(series: pd.DataFrame, events: Events) -> float:
 
 @register("contests", "Leadership contests held", "count")
 def _contests(series: pd.DataFrame, events: Events) -> float:
-    return float(len(_of_type(events, "leadership_contest")))
+    return float(len(_of_type(events, LeadershipContest)))
 
 
 def party_centre(series: pd.DataFrame, month: str | None) -> float:
@@ -451,12 +373,12 @@ def party_centre(series: pd.DataFrame, month: str | None) -> float:
 def _contest_sides(series: pd.DataFrame, events: Events) -> list[int]:
     """-1 (left of the party's centre), +1 (right of it) or 0 (unknown) per contest."""
     sides = []
-    for record in _of_type(events, "leadership_contest"):
+    for record in _of_type(events, LeadershipContest):
         ideology = contest_winner_ideology(record)
         if math.isnan(ideology):
             sides.append(0)
         else:
-            sides.append(-1 if ideology < party_centre(series, record.get("month")) else 1)
+            sides.append(-1 if ideology < party_centre(series, record.month) else 1)
     return sides
 
 
@@ -480,7 +402,7 @@ def _won_right(series: pd.DataFrame, events: Events) -> float:
 
 @register("winner_ideology_mean", "Mean ideology of contest winners", "ideology (-1..+1)")
 def _winner_mean(series: pd.DataFrame, events: Events) -> float:
-    values = [contest_winner_ideology(e) for e in _of_type(events, "leadership_contest")]
+    values = [contest_winner_ideology(e) for e in _of_type(events, LeadershipContest)]
     values = [v for v in values if not math.isnan(v)]
     return float(np.mean(values)) if values else math.nan
 
@@ -492,12 +414,10 @@ def _winner_mean(series: pd.DataFrame, events: Events) -> float:
     family=True,
 )
 def _won_by_faction(series: pd.DataFrame, events: Events) -> Mapping[str, float]:
-    from model.party import slug  # the same column-safe names as the series
-
     names = [c.removeprefix("faction_") for c in _faction_columns(series, "faction_")]
     counts = dict.fromkeys(names, 0.0)
-    for record in _of_type(events, "leadership_contest"):
-        faction = _contest_winner_faction(record)
+    for record in _of_type(events, LeadershipContest):
+        faction = record.winner_faction
         if faction is not None and faction != "unaligned":
             key = slug(faction)
             counts[key] = counts.get(key, 0.0) + 1.0
@@ -509,23 +429,17 @@ def _won_by_faction(series: pd.DataFrame, events: Events) -> Mapping[str, float]
 
 @register("trigger_ballots", "Trigger ballots held (one per sitting MP per round)", "count")
 def _trigger_ballots(series: pd.DataFrame, events: Events) -> float:
-    return float(len(_of_type(events, "trigger_ballot")))
+    return float(len(_of_type(events, TriggerBallot)))
 
 
 @register("trigger_ballots_lost", "Trigger ballots that forced a full selection", "count")
 def _triggers_lost(series: pd.DataFrame, events: Events) -> float:
-    return float(
-        sum(
-            1
-            for e in _of_type(events, "trigger_ballot")
-            if _flag(e, TRIGGERED_KEYS, TRIGGERED_OUTCOMES)
-        )
-    )
+    return float(sum(1 for e in _of_type(events, TriggerBallot) if e.full_selection))
 
 
 @register("selections", "Open-seat selections held (retirements, seats gained)", "count")
 def _selections(series: pd.DataFrame, events: Events) -> float:
-    return float(len(_of_type(events, "selection")))
+    return float(len(_of_type(events, Selection)))
 
 
 @register("deselections", "Sitting MPs deselected", "count")
@@ -538,21 +452,17 @@ def _deselections(series: pd.DataFrame, events: Events) -> float:
 
 @register("conference_votes", "Rule-change votes at conference", "count")
 def _conference_votes(series: pd.DataFrame, events: Events) -> float:
-    return float(len(_of_type(events, "conference_vote")))
+    return float(len(_of_type(events, ConferenceVote)))
 
 
 @register("rule_changes_passed", "Rule changes passed at conference", "count")
 def _rule_changes(series: pd.DataFrame, events: Events) -> float:
-    return float(
-        sum(
-            1 for e in _of_type(events, "conference_vote") if _flag(e, PASSED_KEYS, PASSED_OUTCOMES)
-        )
-    )
+    return float(sum(1 for e in _of_type(events, ConferenceVote) if e.passes))
 
 
 @register("general_elections", "General elections held", "count")
 def _general_elections(series: pd.DataFrame, events: Events) -> float:
-    return float(len(_of_type(events, "general_election")))
+    return float(len(_of_type(events, GeneralElection)))
 
 
 @register("final_plp_size", "Labour MPs in the last month", "MPs")

@@ -38,6 +38,7 @@ from mesa.visualization.utils import update_counter
 
 from model.analysis import figures as plots
 from model.party import PartyModel
+from model.records.events import Event
 from model.rules.schema import preset_names
 from model.scenario.schema import Scenario, load_scenario
 
@@ -380,7 +381,7 @@ def summarise_group(
 
 
 def feed_entries(
-    events: Iterable[Mapping[str, Any]], limit: int = FEED_LENGTH
+    events: Iterable[Event | Mapping[str, Any]], limit: int = FEED_LENGTH
 ) -> list[tuple[str, list[str]]]:
     """The latest events, newest first: one entry per event, or per month and type when many.
 
@@ -388,7 +389,7 @@ def feed_entries(
     sight, so only the latest month's AGMs are shown (the CLP map shows the rest).
     """
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for rec in events:
+    for rec in (e.to_dict() if isinstance(e, Event) else e for e in events):
         groups.setdefault((str(rec.get("month", "?")), str(rec.get("type", "event"))), []).append(
             rec
         )

@@ -22,7 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model.analysis.measures import compute_outcomes, outcome_unit
-from model.records.log import atomic_write, read_events, write_text
+from model.records.events import Event
+from model.records.writers import atomic_write, read_events, write_text
 
 __all__ = ["ReportData", "ReportError", "load_report_data", "report_figures", "write_report"]
 
@@ -81,7 +82,7 @@ class ReportData:
     events: pd.DataFrame
     factors: list[str] = field(default_factory=list)
     series: pd.DataFrame | None = None
-    run_events: list[dict[str, Any]] = field(default_factory=list)
+    run_events: list[Event] = field(default_factory=list)
 
     @property
     def ok_runs(self) -> pd.DataFrame:
@@ -206,9 +207,9 @@ def _run_data(folder: Path, manifest: dict[str, Any]) -> ReportData:
     for key, value in keys.items():
         long[key] = value
     long["value"] = long["value"].astype(float)
-    kept = [e for e in events if e.get("type") != "agm"]
+    kept = [e for e in events if e.type != "agm"]
     event_table = pd.DataFrame(
-        [{**keys, "type": e.get("type"), "month": e.get("month"), "record": e} for e in kept],
+        [{**keys, "type": e.type, "month": e.month, "record": e} for e in kept],
         columns=[*keys, "type", "month", "record"],
     )
     facts = [

@@ -23,7 +23,9 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from model.records.log import write_events, write_series, write_text
+from model.records.events import SCHEMA as EVENTS_SCHEMA
+from model.records.events import Event
+from model.records.writers import write_events, write_series, write_text
 from model.scenario.schema import Scenario
 
 PACKAGES = (
@@ -54,7 +56,7 @@ class RunResult:
     scenario: Scenario
     seed: int
     series: pd.DataFrame
-    events: list[dict[str, Any]]
+    events: list[Event]
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -106,6 +108,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
         "scenario": result.scenario.model_dump(mode="json"),
         "seed": result.seed,
         "months": len(result.series),
+        "events_schema": EVENTS_SCHEMA,
         "versions": package_versions(),
         "python": platform.python_version(),
         "git_revision": git_revision(),
@@ -169,7 +172,7 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
         import matplotlib.pyplot as plt
 
         from model.analysis.figures import overview_figure, plp_composition_figure
-        from model.records.log import atomic_write
+        from model.records.writers import atomic_write
 
         title = f"{result.scenario.scenario.name}, seed {result.seed}"
         for name, draw in [("overview", overview_figure), ("plp", plp_composition_figure)]:

@@ -44,7 +44,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.records.log import atomic_write, write_text
+from model.records.events import Event, EventMark, event_from_dict
+from model.records.writers import atomic_write, write_text
 from model.study.experiment import Experiment, run_id
 
 __all__ = [
@@ -142,10 +143,9 @@ def _keep_columns(series: pd.DataFrame, patterns: Sequence[str]) -> pd.DataFrame
     return series[[c for c in keep if c in series.columns]].reset_index(drop=True)
 
 
-def _keep_event(record: Mapping[str, Any], types: Sequence[str] | None) -> bool:
+def _keep_event(record: Event, types: Sequence[str] | None) -> bool:
     # AGMs are hundreds a year; they are summarised by outcomes instead.
-    kind = record.get("type")
-    return kind != "agm" if types is None else kind in types
+    return record.type != "agm" if types is None else record.type in types
 
 
 # --- records -------------------------------------------------------------------------
@@ -194,7 +194,11 @@ def _write_part(folder: Path, record: RunRecord, output: Mapping[str, Any]) -> N
         "traceback": output.get("traceback", ""),
         "outcomes": {k: _finite_or_none(v) for k, v in output["outcomes"].items()},
     }
-    events = json.dumps(_clean_json(output["events"]), separators=(",", ":"), allow_nan=False)
+    events = json.dumps(
+        _clean_json([e.to_dict() for e in output["events"]]),
+        separators=(",", ":"),
+        allow_nan=False,
+    )
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[PART_KEY] = json.dumps(meta, separators=(",", ":"), allow_nan=False).encode()
     # Event records are verbose (a trigger ballot carries every branch's vote)
@@ -228,9 +232,11 @@ def _read_part_meta(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _read_part_events(path: Path) -> list[dict[str, Any]]:
+def _read_part_events(path: Path) -> list[Event]:
     meta = pq.read_schema(path).metadata or {}
-    return json.loads(zlib.decompress(meta[EVENTS_KEY])) if EVENTS_KEY in meta else []
+    if EVENTS_KEY not in meta:
+        return []
+    return [event_from_dict(d) for d in json.loads(zlib.decompress(meta[EVENTS_KEY]))]
 
 
 def _done_parts(folder: Path, *, clean: bool = False) -> dict[str, dict[str, Any]]:
@@ -284,7 +290,7 @@ class SweepResult:
     @cached_property
     def events(self) -> pd.DataFrame:
         """The kept event records of the successful runs, one row each: run_id,
-        variant, label, replication, type, month, record (the whole dict)."""
+        variant, label, replication, type, month, record (the typed event)."""
         rows = []
         for row in self.inputs.itertuples(index=False):
             if row.status != "ok":
@@ -299,8 +305,8 @@ class SweepResult:
                 rows.append(
                     {
                         **keys,
-                        "type": record.get("type"),
-                        "month": record.get("month"),
+                        "type": record.type,
+                        "month": record.month,
                         "record": record,
                     }
                 )
@@ -368,7 +374,7 @@ class SweepResult:
         long["value"] = long["value"].astype(float)
         return long
 
-    def common_events(self, min_share: float = 0.5) -> list[dict[str, Any]]:
+    def common_events(self, min_share: float = 0.5) -> list[EventMark]:
         """Events (type and month) found in at least `min_share` of the successful runs,
         for marking on figures (see `model.analysis.figures.common_events`)."""
         from model.analysis.figures import common_events

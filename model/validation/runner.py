@@ -51,6 +51,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from model.records.events import Event, LeaderResigns, LeadershipContest, TriggerBallot
 from model.scenario.schema import Scenario, load_scenario, parse_scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -205,17 +206,13 @@ class RunData:
     """
 
     series: pd.DataFrame
-    events: Sequence[Mapping[str, Any]]
+    events: Sequence[Event]
     scale: float
 
-    def contest(self, month: str) -> Mapping[str, Any] | None:
+    def contest(self, month: str) -> LeadershipContest | None:
         """The leadership ballot whose result came in `month` ("YYYY-MM"), if any."""
         for rec in self.events:
-            if (
-                rec.get("type") == "leadership_contest"
-                and rec.get("month") == month
-                and rec.get("outcome") == "ballot"
-            ):
+            if isinstance(rec, LeadershipContest) and rec.month == month and rec.balloted:
                 return rec
         return None
 
@@ -241,7 +238,7 @@ def winner_is(month: str, name: str) -> Measure:
 
     def measure(run: RunData) -> float:
         rec = run.contest(month)
-        return math.nan if rec is None else float(rec.get("winner") == name)
+        return math.nan if rec is None else float(rec.winner == name)
 
     return measure
 
@@ -253,7 +250,7 @@ def round_share(month: str, name: str, which: Literal["first", "final"]) -> Meas
         rec = run.contest(month)
         if rec is None:
             return math.nan
-        rounds = rec["count"]["rounds"]
+        rounds = rec.rounds
         chosen = rounds[0] if which == "first" else rounds[-1]
         return float(chosen["totals_pct"].get(name, 0.0))
 
@@ -267,7 +264,7 @@ def section_share(month: str, name: str, section: str, which: Literal["first", "
         rec = run.contest(month)
         if rec is None:
             return math.nan
-        rounds = rec["count"]["rounds"]
+        rounds = rec.rounds
         chosen = rounds[0] if which == "first" else rounds[-1]
         return float(chosen["percentages"].get(section, {}).get(name, 0.0))
 
@@ -281,7 +278,7 @@ def type_share(month: str, name: str, voter_type: str) -> Measure:
         rec = run.contest(month)
         if rec is None:
             return math.nan
-        votes = rec.get("first_round_by_type", {}).get(voter_type)
+        votes = (rec.first_round_by_type or {}).get(voter_type)
         if not votes or not sum(votes.values()):
             return math.nan
         return 100.0 * votes.get(name, 0) / sum(votes.values())
@@ -296,7 +293,7 @@ def type_votes(month: str, voter_type: str) -> Measure:
         rec = run.contest(month)
         if rec is None:
             return math.nan
-        votes = rec.get("first_round_by_type", {}).get(voter_type, {})
+        votes = (rec.first_round_by_type or {}).get(voter_type, {})
         return sum(votes.values()) / run.scale
 
     return measure
@@ -309,7 +306,7 @@ def nominations(month: str, name: str, route: Literal["plp", "clps"]) -> Measure
         rec = run.contest(month)
         if rec is None:
             return math.nan
-        return float(rec["nominations"].get(route, {}).get(name, 0))
+        return float(rec.nominations.get(route, {}).get(name, 0))
 
     return measure
 
@@ -334,15 +331,13 @@ def trigger_round(month: str, what: Literal["triggered", "deselected"]) -> Measu
 
     def measure(run: RunData) -> float:
         ballots = [
-            rec
-            for rec in run.events
-            if rec.get("type") == "trigger_ballot" and rec.get("month") == month
+            rec for rec in run.events if isinstance(rec, TriggerBallot) and rec.month == month
         ]
         if not ballots:
             return math.nan
         if what == "triggered":
-            return float(sum(bool(rec["outcome"]["full_selection"]) for rec in ballots))
-        return float(sum(rec.get("result") == "deselected" for rec in ballots))
+            return float(sum(rec.full_selection for rec in ballots))
+        return float(sum(rec.deselected for rec in ballots))
 
     return measure
 
@@ -355,10 +350,7 @@ def last_value(column: str) -> Measure:
 def leader_lost_seat(run: RunData) -> float:
     """Times the leader lost their seat at a general election (a model artefact)."""
     return float(
-        sum(
-            rec.get("type") == "leader_resigns" and rec.get("reason") == "lost seat"
-            for rec in run.events
-        )
+        sum(isinstance(rec, LeaderResigns) and rec.reason == "lost seat" for rec in run.events)
     )
 
 
@@ -1447,7 +1439,7 @@ def write_figures(table: pd.DataFrame, series: pd.DataFrame, folder: Path) -> li
     """
     import matplotlib.pyplot as plt
 
-    from model.records.log import atomic_write
+    from model.records.writers import atomic_write
 
     written = []
     for group in table["group"].unique():
@@ -1536,7 +1528,7 @@ def validate_history(
     Returns:
         The ValidationResult.
     """
-    from model.records.log import atomic_write, write_text
+    from model.records.writers import atomic_write, write_text
     from model.study.run import git_revision
 
     out = Path(out)
