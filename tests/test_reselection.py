@@ -208,7 +208,7 @@ def test_responsiveness_narrows_the_gap_only_in_threatened_seats():
     data["reselection"]["threat_horizon_months"] = 24
     data["plp"]["responsiveness"] = 0.9
     party = PartyModel(parse_scenario(data), rng=4)
-    lines = party.faction_lines
+    lines = party.state.faction_lines
     # Hand the left faction control of half the seats, and the MPs' own
     # (or no) control of the rest; remember where each MP started.
     sitting = [mp for mp in party.sitting_mps if mp is not party.leader]
@@ -218,7 +218,7 @@ def test_responsiveness_narrows_the_gap_only_in_threatened_seats():
     party.clps.control[:] = -1
     party.clps.control[list(hostile)] = 0
     start = {mp.name: mp.ideology for mp in sitting}
-    party._focus_minds()
+    party.institutions["selections"].focus_minds()
     for mp in sitting:
         moved = mp.ideology != start[mp.name]
         assert moved == (mp.clp in hostile), mp.name

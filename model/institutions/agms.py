@@ -1,0 +1,98 @@
+"""CLP annual general meetings: those who attend elect the executive."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.institutions.base import Institution, Stage
+from model.mechanisms import meetings
+from model.records.events import Agm
+
+
+class Agms(Institution):
+    """Each CLP holds its AGM once a year, in its own month; a meeting decides control."""
+
+    name = "agms"
+
+    def stages(self) -> list[Stage]:
+        """The AGMs due this month (events)."""
+        return [
+            Stage(
+                10,
+                "agm",
+                None,
+                "each CLP once a year, in its AGM month",
+                "CLP AGMs elect executives",
+                decided_by="meeting",
+            )
+        ]
+
+    def schedule(self) -> None:
+        """One recurring event per calendar month handles the CLPs meeting then."""
+        s = self.state
+        for calendar_month in range(1, 13):
+            first = (calendar_month - s.start.month) % 12 + 1
+            s.schedule_every(self.hold, interval=12, start=first)
+
+    def settle_initial_control(self) -> None:
+        """Control at the start: what an ordinary, unmobilised round of meetings gives.
+
+        Not recorded as events (nothing was decided in the run).
+        """
+        s = self.state
+        all_clps = np.arange(len(s.clps))
+        result = self.meet(all_clps, targeted=np.zeros((len(s.factions), len(s.clps)), bool))
+        s.clps.control[:] = result.winner
+
+    def meet(self, clps: np.ndarray, targeted: np.ndarray) -> meetings.MeetingResult:
+        """Hold the executive-electing meetings of some CLPs (meetings.hold_meetings)."""
+        s = self.state
+        m = s.members
+        in_meeting = np.zeros(len(s.clps), dtype=bool)
+        in_meeting[clps] = True
+        ids = m.full_member_ids()
+        ids = ids[in_meeting[m.clp[ids]]]
+        specs = [f.spec for f in s.factions]
+        return meetings.hold_meetings(
+            np.sort(clps),
+            m.clp[ids],
+            ids,
+            ideology=m.ideology,
+            activism=m.activism,
+            faction=m.faction,
+            clp=m.clp,
+            targeted=targeted,
+            mobilisation=np.array([sp.mobilisation for sp in specs]),
+            faction_lines=s.faction_lines,
+            discipline=np.array([sp.slate_discipline for sp in specs]),
+            affinity=s.config.meetings.unaligned_affinity,
+            incumbent=s.clps.control[np.sort(clps)],
+            rng=s.streams["meetings"],
+        )
+
+    def hold(self) -> None:
+        """This month's CLP annual general meetings (a meeting decides)."""
+        s = self.state
+        with s.timed("agm"):
+            meeting = np.flatnonzero(s.clps.agm_month == s.now.month)
+            if meeting.size == 0:
+                return
+            result = self.meet(meeting, s.targeted)
+            names = [f.name for f in s.factions] + ["unaligned"]
+            for i, clp in enumerate(result.units):
+                before = int(s.clps.control[clp])
+                after = int(result.winner[i])
+                s.events.record(
+                    Agm,
+                    s.now,
+                    decided_by="meeting",
+                    clp=int(clp),
+                    eligible=int(result.eligible[i]),
+                    attendees=int(result.attendees[i]),
+                    votes=dict(zip(names, result.votes[i].tolist(), strict=True)),
+                    targeted_by=[f.name for f in s.factions if f.targets[clp]],
+                    control_before=s.faction_name(before),
+                    control_after=s.faction_name(after),
+                    tie_broken=bool(result.ties_broken[i]),
+                )
+            s.clps.control[result.units] = result.winner

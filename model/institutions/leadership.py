@@ -1,0 +1,535 @@
+"""Leadership contests: the field declares, nominations close, the ballot is counted.
+
+A contest opens on a vacancy, a challenge or a scheduled date; nominations
+from MPs (a share "lend" theirs), CLP nominating meetings and affiliates
+decide who qualifies under the rules in force *when it opened* (a change at
+conference waits for the next contest); the ballot closes
+`contests.duration_months` later, when supporters have signed up, and is
+counted by the exact eliminating ballot (model.counting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from model.agents import population
+from model.agents.members import AFFILIATED_SUPPORTER, FULL_MEMBER, REGISTERED_SUPPORTER
+from model.agents.mps import MP
+from model.calendar import Month
+from model.institutions.base import Institution, Stage
+from model.institutions.membership import Membership
+from model.mechanisms import contests, dynamics, meetings
+from model.records.events import LeadershipContest
+from model.rules.schema import RuleSet
+from model.scenario.schema import ScheduledContest
+from model.state import PartyState
+
+
+@dataclass
+class OpenContest:
+    """A leadership contest between nominations and the result."""
+
+    kind: str
+    opened: int
+    rules: RuleSet  # the rules when it opened: a change at conference waits for the next contest
+    nominations: contests.Nominations
+    on_ballot: list[contests.Candidate]
+    union_nominee: np.ndarray
+    pull: float
+
+
+class Leadership(Institution):
+    """Leadership contests, and the leader's place at the head of the PLP."""
+
+    name = "leadership"
+
+    def __init__(self, state: PartyState, membership: Membership):
+        """Attach to the state.
+
+        Args:
+            state: the party's state.
+            membership: where supporters and joiners are added.
+        """
+        super().__init__(state)
+        self.membership = membership
+        self._scheduled_contests: dict[int, ScheduledContest] = {}
+
+    def stages(self) -> list[Stage]:
+        """Contests opening (nominations) and closing (the ballot and count)."""
+        return [
+            Stage(
+                70,
+                "leadership_contest",
+                None,
+                "scenario dates, a vacancy or a challenge; the ballot closes later",
+                "leadership contests: nominations (MPs, CLP meetings, affiliates) or the"
+                " ballot and count",
+                decided_by="ballot",
+            )
+        ]
+
+    def schedule(self) -> None:
+        """Scheduled (historical) contests open on their dates."""
+        s = self.state
+        for contest in s.config.contests.scheduled:
+            at = s.time_of(Month.parse(contest.month))
+            self._scheduled_contests[at] = contest
+            s.schedule(self.open_scheduled_contest, at=at)
+
+    def open_scheduled_contest(self) -> None:
+        spec = self._scheduled_contests.pop(self.state.time)
+        self.open_contest(spec.kind, named=spec.candidates)
+
+    def open_contest(
+        self,
+        kind: str = "vacancy",
+        *,
+        named: list | None = None,
+        challenger: MP | None = None,
+    ) -> bool:
+        """Open a leadership contest now: the field declares and nominations close.
+
+        Args:
+            kind: "vacancy" (the leader has gone) or "challenge" (the leader
+                is challenged and, where the rules say so, on the ballot
+                automatically).
+            named: CandidateSpecs for a historical contest; sitting MPs take
+                these names and positions. Empty: declarers are drawn.
+            challenger: in a challenge, the MP who challenges (default: the
+                ambitious MP furthest from the leader).
+
+        Returns:
+            True if a ballot was called (it closes `duration_months` later).
+        """
+        if self.state.contest is not None:
+            return False
+        with self.state.timed("leadership_contest"):
+            return self._nominate(kind, named or [], challenger)
+
+    def _nominate(self, kind: str, named: list, challenger: MP | None) -> bool:
+        rng = self.state.streams["contests"]
+        params = self.state.config.contests
+        rules = self.state.rules.leadership
+        challenge = kind == "challenge"
+        sitting = self.state.sitting_mps
+        index_of = {id(mp): i for i, mp in enumerate(sitting)}
+        ideology = np.array([mp.ideology for mp in sitting])
+
+        chosen: list[MP] = [self._mp_named(spec, sitting, exclude=set()) for spec in named]
+        if challenge:
+            chosen = [mp for mp in chosen if mp is not self.state.leader]
+            if not chosen:
+                chosen = [challenger or self._likely_challenger(sitting)]
+            chosen = [self.state.leader, *chosen]
+        elif not chosen:
+            low, high = params.candidates
+            ambitious = np.array([mp.ambition and mp is not self.state.leader for mp in sitting])
+            picks = contests.declare_candidates(
+                ideology,
+                ambitious,
+                count=int(rng.integers(low, high + 1)),
+                draw=params.candidate_draw,
+                exclude={index_of[id(self.state.leader)]}
+                if self.state.leader in sitting
+                else set(),
+                rng=rng,
+            )
+            chosen = [sitting[i] for i in picks]
+        candidates = [
+            contests.Candidate(
+                name=mp.name,
+                mp=self.state.mps.index(mp),
+                ideology=mp.ideology,
+                valence=mp.valence,
+                faction=mp.faction,
+                incumbent=challenge and mp is self.state.leader,
+            )
+            for mp in chosen
+        ]
+        n_meps = len(self.state.mep_ideology) if rules.count_meps else 0
+        threshold = contests.plp_threshold(rules, len(sitting), n_meps, challenge=challenge)
+        candidate_of = np.full(len(sitting) + n_meps, -1)
+        for c, mp in enumerate(chosen):
+            candidate_of[index_of[id(mp)]] = c
+        nominators = np.concatenate([ideology, self.state.mep_ideology[:n_meps]])
+        plp, _ = contests.mp_nominations(
+            nominators,
+            candidate_of,
+            candidates,
+            threshold=threshold,
+            lend_share=params.lend_share,
+            params=params,
+            rng=rng,
+        )
+        record = contests.Nominations(candidates, threshold, plp.tolist())
+
+        advancing = [
+            i
+            for i, c in enumerate(candidates)
+            if plp[i] >= threshold or (c.incumbent and rules.incumbent_automatic)
+        ]
+        clp_counts = np.zeros(len(candidates), dtype=int)
+        affiliate_names: list[list[str]] = [[] for _ in candidates]
+        if advancing:
+            field_ = [candidates[i] for i in advancing]
+            nominee, _ = self._clp_nominating_meetings(field_, rules, rng)
+            record.clps_nominating = int(np.count_nonzero(nominee >= 0) + 0)
+            for j, i in enumerate(advancing):
+                clp_counts[i] = int(np.count_nonzero(nominee == j))
+            union_pick = contests.affiliate_nominations(
+                np.array([u.leadership_ideology for u in self.state.unions]),
+                field_,
+                radius=params.union_nomination_radius,
+            )
+            for u, j in enumerate(union_pick):
+                if j >= 0:
+                    affiliate_names[advancing[j]].append(self.state.unions[u].name)
+        record.clps = clp_counts.tolist()
+        record.affiliates = affiliate_names
+        record.qualified = contests.decide_qualification(
+            rules,
+            record,
+            challenge=challenge,
+            plp_size=len(sitting),
+            n_meps=n_meps,
+            total_clps=len(self.state.clps),
+            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in self.state.unions},
+        )
+        on_ballot = record.on_ballot
+        if challenge and not any(not c.incumbent for c in on_ballot):
+            self._record_contest(kind, record, outcome="challenge failed at nominations")
+            return False
+        if len(on_ballot) <= 1:
+            if not on_ballot:
+                # Nobody reached the threshold: the best-nominated candidate
+                # is elected unopposed rather than leaving the party leaderless.
+                on_ballot = [candidates[int(np.argmax(plp))]] if candidates else []
+            if on_ballot:
+                self.install_new_leader(self.state.mps[on_ballot[0].mp])
+            self._record_contest(kind, record, outcome="elected unopposed", winner=on_ballot)
+            return False
+
+        pull = min(
+            on_ballot, key=lambda c: abs(c.ideology - self.state.config.flows.pool.mean)
+        ).ideology
+        self.state.contest = OpenContest(
+            kind=kind,
+            opened=self.state.time,
+            rules=self.state.rules,
+            nominations=record,
+            on_ballot=on_ballot,
+            union_nominee=self._union_nominees(on_ballot),
+            pull=pull,
+        )
+        self.state.schedule(
+            self.close_contest, at=self.state.time + self.state.config.contests.duration_months
+        )
+        return True
+
+    def _mp_named(self, spec: Any, sitting: list[MP], exclude: set[int]) -> MP:
+        for mp in sitting:
+            if mp.name == spec.name:
+                return mp
+        # A historical candidate not yet in the PLP: the sitting MP nearest
+        # their position (and not the leader) takes their name and place.
+        free = [mp for mp in sitting if mp is not self.state.leader and mp.name.startswith("MP ")]
+        mp = min(free, key=lambda m: abs(m.ideology - spec.ideology))
+        mp.name, mp.ideology, mp.valence, mp.ambition = spec.name, spec.ideology, spec.valence, True
+        return mp
+
+    def _likely_challenger(self, sitting: list[MP]) -> MP:
+        pool = [mp for mp in sitting if mp is not self.state.leader and mp.ambition] or [
+            mp for mp in sitting if mp is not self.state.leader
+        ]
+        return max(pool, key=lambda mp: (abs(mp.ideology - self.state.leader.ideology), mp.valence))
+
+    def _clp_nominating_meetings(
+        self, field_: list[contests.Candidate], rules: Any, rng: np.random.Generator
+    ) -> tuple[np.ndarray, list[int]]:
+        m = self.state.members
+        params = self.state.config.contests
+        holding = np.flatnonzero(rng.random(len(self.state.clps)) < params.clp_nominating_share)
+        meeting = np.zeros(len(self.state.clps), dtype=bool)
+        meeting[holding] = True
+        ids = m.full_member_ids()
+        ids = ids[meeting[m.clp[ids]]]
+        if rules.clp_nominations_decided_by == "members_ballot":
+            chance = m.turnout[ids].astype(float)
+        else:
+            specs = [f.spec for f in self.state.factions]
+            chance = meetings.attendance_chance(
+                m.activism[ids],
+                m.faction[ids],
+                m.clp[ids],
+                self.state.targeted,
+                np.array([s.mobilisation for s in specs]),
+            )
+        voters = ids[rng.random(ids.size) < chance]
+        voters = voters[np.argsort(m.clp[voters].astype(np.uint16), kind="stable")]
+        rankings = contests.rank_candidates(
+            contests.utilities(m.ideology[voters], field_, params=params, rng=rng),
+            truncation=params.truncation,
+            rng=rng,
+        )
+        bounds = (
+            np.searchsorted(m.clp[voters], holding, side="left"),
+            np.searchsorted(m.clp[voters], holding, side="right"),
+        )
+        per_clp = [rankings[a:b] for a, b in zip(*bounds, strict=True)]
+        nominee, attendees = contests.clp_nominations(per_clp, field_, rng=rng)
+        full = np.full(len(self.state.clps), -1)
+        full[holding] = nominee
+        return full, attendees
+
+    def _union_nominees(self, on_ballot: list[contests.Candidate]) -> np.ndarray:
+        return contests.affiliate_nominations(
+            np.array([u.leadership_ideology for u in self.state.unions]),
+            on_ballot,
+            radius=self.state.config.contests.union_nomination_radius,
+        )
+
+    def close_contest(self) -> None:
+        """The ballot closes: sign-ups, electorate, votes, count, new leader."""
+        with self.state.timed("leadership_contest"):
+            contest = self.state.contest
+            if contest is None:
+                return
+            rng = self.state.streams["contests"]
+            rules = contest.rules.leadership
+            supporters = self._sign_up_supporters(contest, rules, rng)
+            roll, eligible_extra = self._voter_roll(contest, rules, rng)
+            outcome = contests.count_contest(
+                roll,
+                contest.on_ballot,
+                rules,
+                params=self.state.config.contests,
+                union_nominee=contest.union_nominee,
+                rng=rng,
+            )
+            for kind, extra in eligible_extra.items():
+                if kind in outcome.electorate:
+                    entry = outcome.electorate[kind]
+                    entry["eligible"] = extra
+                    entry["turnout"] = round(entry["voted"] / extra, 6) if extra else 0.0
+            winner = next(c for c in contest.on_ballot if c.name == outcome.result.winner)
+            previous = self.state.leader.name
+            self.install_new_leader(self.state.mps[winner.mp])
+            self._end_supporters(supporters, rng)
+            self.state.contest = None
+            self._record_contest(
+                contest.kind,
+                contest.nominations,
+                outcome="ballot",
+                winner=[winner],
+                opened=self.state.start.plus(contest.opened - 1),
+                ballot=outcome,
+                previous=previous,
+                rules=contest.rules,
+            )
+
+    def _sign_up_supporters(
+        self, contest: OpenContest, rules: Any, rng: np.random.Generator
+    ) -> np.ndarray:
+        params = self.state.config.contests
+        flows = self.state.config.flows
+        m = self.state.members
+        scale = self.state.config.party.scale
+        added = []
+        if rules.registered_supporters:
+            fee = max(float(rules.registered_supporter_fee_gbp or 0.0), 1.0)
+            distance = abs(contest.pull - flows.pool.mean)
+            attraction = np.exp(-((distance / flows.attraction_width) ** 2))
+            mean = (
+                params.registered_supporters
+                * scale
+                * attraction
+                * (3.0 / fee) ** params.fee_elasticity
+            )
+            n = int(rng.poisson(mean))
+            if n:
+                clp = self.membership.random_clps(n, rng)
+                added.append(
+                    m.append(
+                        ideology=dynamics.joiner_ideologies(
+                            n, flows.pool, contest.pull, flows.attraction_width, rng
+                        ),
+                        turnout=np.full(n, params.registered_supporter_turnout, dtype=np.float32),
+                        clp=clp,
+                        branch=self.state.clps.branch_start[clp]
+                        + rng.integers(0, self.state.clps.n_branches[clp]),
+                        kind=np.full(n, REGISTERED_SUPPORTER, dtype=np.int8),
+                        joined=np.full(n, self.state.time, dtype=np.int32),
+                    )
+                )
+        if rules.affiliated_supporters:
+            for u, union in enumerate(self.state.unions):
+                keen = 1.0 if contest.union_nominee[u] >= 0 else 0.5
+                n = int(rng.binomial(union.levy_payers, params.affiliated_supporter_share * keen))
+                if not n:
+                    continue
+                clp = self.membership.random_clps(n, rng)
+                added.append(
+                    m.append(
+                        ideology=population.draw_mixture([params.levy_payer_ideology], n, rng),
+                        turnout=np.full(n, params.affiliated_supporter_turnout, dtype=np.float32),
+                        clp=clp,
+                        branch=self.state.clps.branch_start[clp]
+                        + rng.integers(0, self.state.clps.n_branches[clp]),
+                        kind=np.full(n, AFFILIATED_SUPPORTER, dtype=np.int8),
+                        union=np.full(n, u, dtype=np.int16),
+                        joined=np.full(n, self.state.time, dtype=np.int32),
+                    )
+                )
+        return np.concatenate(added) if added else np.zeros(0, dtype=int)
+
+    def _voter_roll(
+        self, contest: OpenContest, rules: Any, rng: np.random.Generator
+    ) -> tuple[contests.VoterRoll, dict[str, int]]:
+        m = self.state.members
+        params = self.state.config.contests
+        # A freeze date excludes those who joined in the months before the
+        # contest opened; without one, anyone who joins before the ballot
+        # closes votes (the 2015 surge voted).
+        frozen = contest.opened - rules.freeze_months if rules.freeze_months else self.state.time
+        full = m.active & (m.kind == FULL_MEMBER) & (m.joined <= frozen)
+        ids = np.flatnonzero(full)
+        mps = np.array([mp.ideology for mp in self.state.sitting_mps])
+        parts = [
+            contests.VoterRoll.of("members", m.ideology[ids], m.turnout[ids], union=m.union[ids])
+        ]
+        for kind, code in (
+            ("registered_supporters", REGISTERED_SUPPORTER),
+            ("affiliated_supporters", AFFILIATED_SUPPORTER),
+        ):
+            sup = np.flatnonzero(m.active & (m.kind == code))
+            if sup.size:
+                parts.append(
+                    contests.VoterRoll.of(kind, m.ideology[sup], m.turnout[sup], union=m.union[sup])
+                )
+        extra: dict[str, int] = {}
+        if rules.electorate == "omov":
+            # MPs are members and vote as members.
+            parts.append(contests.VoterRoll.of("members", mps, params.mp_turnout))
+            return contests.VoterRoll.concat(parts), extra
+
+        if "mps_meps" in rules.college_sections:
+            parts.append(
+                contests.VoterRoll.of(
+                    "mps_meps", np.concatenate([mps, self.state.mep_ideology]), params.mp_turnout
+                )
+            )
+        else:
+            parts.append(contests.VoterRoll.of("members", mps, params.mp_turnout))
+        if "affiliates" in rules.college_sections:
+            # Levy payers who are not members are too many to hold as rows:
+            # only those who return a ballot are drawn, and the electorate
+            # size is recorded separately.
+            eligible = 0
+            for u, union in enumerate(self.state.unions):
+                payers_in_party = int(np.count_nonzero(full & (m.union == u)))
+                outside = max(union.levy_payers - payers_in_party, 0)
+                eligible += outside
+                n = int(rng.binomial(outside, union.ballot_turnout))
+                parts.append(
+                    contests.VoterRoll.of(
+                        "affiliates",
+                        population.draw_mixture([params.levy_payer_ideology], n, rng),
+                        1.0,
+                        union=np.full(n, u),
+                    )
+                )
+                if rules.multiple_voting and payers_in_party:
+                    # Members who pay a levy vote again in the affiliates' section.
+                    both = np.flatnonzero(full & (m.union == u))
+                    eligible += both.size
+                    parts.append(
+                        contests.VoterRoll.of(
+                            "affiliates",
+                            m.ideology[both],
+                            union.ballot_turnout,
+                            union=m.union[both],
+                        )
+                    )
+            extra["affiliates"] = eligible
+        return contests.VoterRoll.concat(parts), extra
+
+    def _end_supporters(self, supporters: np.ndarray, rng: np.random.Generator) -> None:
+        # Supporters' rights end with the contest; some join as full members.
+        if supporters.size == 0:
+            return
+        m = self.state.members
+        joins = rng.random(supporters.size) < self.state.config.contests.supporter_conversion
+        converted = supporters[joins]
+        m.kind[converted] = FULL_MEMBER
+        m.joined[converted] = self.state.time
+        m.activism[converted] = population.draw_beta(
+            self.state.config.members.activism, converted.size, rng
+        )
+        m.lapse(supporters[~joins], self.state.time)
+
+    def install_new_leader(self, mp: MP) -> None:
+        self.state.leader = mp
+        mp.ambition = True
+        # Trust follows closeness to the new leader: members near them take
+        # the cue, members far from them stop taking it.
+        m = self.state.members
+        rng = self.state.streams["contests"]
+        share = self.state.config.members.trusts_leader
+        p = np.clip(share * (1.5 - np.abs(m.ideology - mp.ideology)), 0.0, 1.0)
+        m.trusts_leader[:] = rng.random(len(m)) < p
+
+    def _record_contest(
+        self,
+        kind: str,
+        nominations: contests.Nominations,
+        *,
+        outcome: str,
+        winner: list | None = None,
+        opened: Month | None = None,
+        ballot: contests.BallotOutcome | None = None,
+        previous: str | None = None,
+        rules: RuleSet | None = None,
+    ) -> None:
+        rules = rules or self.state.rules
+        fields: dict[str, Any] = {
+            "kind": kind,
+            "opened": str(opened or self.state.now),
+            "outcome": outcome,
+            "rules": rules.name,
+            "rules_label": rules.label(),
+            "electorate_rule": rules.leadership.electorate,
+            "nominations": nominations.to_dict(),
+            "on_ballot": [c.name for c in nominations.on_ballot],
+            "previous_leader": previous or self.state.leader.name,
+            "winner": winner[0].name if winner else None,
+            "winner_faction": self.state.faction_name(winner[0].faction) if winner else None,
+            "winner_ideology": round(winner[0].ideology, 6) if winner else None,
+        }
+        if ballot is not None:
+            fields.update(
+                electorate=ballot.electorate,
+                first_round_by_type=ballot.first_round_by_type,
+                count=ballot.result.to_dict(),
+                ballots=contests.profile_to_dict(ballot.profile),
+            )
+        self.state.events.record(
+            LeadershipContest,
+            self.state.now,
+            decided_by="ballot" if ballot is not None else "rule",
+            **fields,
+        )
+
+    def measure(self, row: dict[str, Any]) -> None:
+        """The PLP's size and position, the leader, and the member–PLP gap."""
+        s = self.state
+        plp = np.array([mp.ideology for mp in s.sitting_mps])
+        plp_median = float(np.median(plp)) if plp.size else float("nan")
+        row["plp_size"] = int(plp.size)
+        row["plp_mean"] = float(np.mean(plp)) if plp.size else float("nan")
+        row["plp_median"] = plp_median
+        row["leader"] = s.leader.name
+        row["leader_ideology"] = float(s.leader.ideology)
+        row["member_plp_gap"] = plp_median - row["ideology_median"]

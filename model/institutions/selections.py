@@ -1,0 +1,367 @@
+"""Reselection: trigger ballots, full and open-seat selections, retirements, MPs who react.
+
+A trigger-ballot round asks, for every sitting MP, whether the CLP wants a
+full selection: branch meetings (those who attend) and affiliated branches
+vote under the rules in force (or a members' ballot, or the rules select
+automatically). A full selection is a members' ballot between the MP and
+challengers; an open seat (retirement, seat gained) is selected the same
+way. MPs facing a round with a hostile CLP move towards their members.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from model.agents.mps import MP
+from model.calendar import Month
+from model.institutions.base import Institution, Stage
+from model.institutions.leadership import Leadership
+from model.mechanisms import contests, meetings, reselection
+from model.records.events import LeaderResigns, Retirement, Selection, TriggerBallot
+from model.rules.schema import trigger_ballot_outcome
+from model.state import PartyState
+
+
+class Selections(Institution):
+    """Trigger-ballot rounds, selections, retirements and MPs' focus under threat."""
+
+    name = "selections"
+
+    def __init__(self, state: PartyState, leadership: Leadership):
+        """Attach to the state.
+
+        Args:
+            state: the party's state.
+            leadership: a deselected leader opens a contest for the vacancy.
+        """
+        super().__init__(state)
+        self.leadership = leadership
+
+    def stages(self) -> list[Stage]:
+        """MPs' focus every month; trigger rounds and retirements as events."""
+        return [
+            Stage(
+                40,
+                "mp_focus",
+                self.focus_minds,
+                "every month",
+                "MPs facing a round with a hostile CLP move towards their members",
+            ),
+            Stage(
+                30,
+                "trigger_ballots",
+                None,
+                "scenario months, and a set time before each general election",
+                "trigger-ballot rounds (branch and affiliate meetings) and full selections",
+                decided_by="meeting",
+            ),
+            Stage(
+                40,
+                "retirements",
+                None,
+                "once a year",
+                "retirements and open-seat selections",
+                decided_by="ballot",
+            ),
+        ]
+
+    def schedule(self) -> None:
+        """The scenario's rounds; retirements once a year (elections add their own rounds)."""
+        self.schedule_rounds()
+        self.schedule_retirements()
+
+    def schedule_rounds(self) -> None:
+        """The trigger-ballot rounds the scenario dates."""
+        s = self.state
+        for month in s.config.reselection.rounds:
+            self.schedule_trigger_round(s.time_of(Month.parse(month)))
+
+    def schedule_retirements(self) -> None:
+        """Retirements once a year, from the twelfth month."""
+        self.state.schedule_every(self.retirements, interval=12, start=12)
+
+    def schedule_trigger_round(self, at: int) -> None:
+        """Hold a trigger-ballot round for every sitting MP at model time `at`."""
+        if at < max(self.state.time, 1) or at in self.state.round_times:
+            return
+        self.state.round_times.append(at)
+        self.state.round_times.sort()
+        self.state.schedule(self.trigger_round, at=at)
+
+    def _faction_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        specs = [f.spec for f in self.state.factions]
+        return (
+            self.state.faction_lines,
+            np.array([s.recruit_radius for s in specs]),
+            np.array([s.slate_discipline for s in specs]),
+            np.array([s.mobilisation for s in specs]),
+        )
+
+    def trigger_round(self) -> None:
+        """A trigger-ballot round: every sitting MP's CLP decides."""
+        with self.state.timed("trigger_ballots"):
+            ids, bounds = self.state.clp_members()
+            for mp in list(self.state.sitting_mps):
+                members_here = ids[bounds[mp.clp] : bounds[mp.clp + 1]]
+                self._trigger_ballot(mp, members_here)
+
+    def _trigger_ballot(self, mp: MP, members_here: np.ndarray) -> None:
+        rules = self.state.rules.reselection
+        params = self.state.config.reselection
+        rng = self.state.streams["reselection"]
+        m = self.state.members
+        lines, radii, discipline, mobilisation = self._faction_arrays()
+        clp = mp.clp
+
+        def wants(who: np.ndarray) -> np.ndarray:
+            return reselection.wants_selection(
+                m.ideology[who],
+                m.faction[who],
+                mp_ideology=mp.ideology,
+                mp_faction=mp.faction,
+                faction_lines=lines,
+                faction_radii=radii,
+                discipline=discipline,
+                params=params,
+                rng=rng,
+            )
+
+        fields: dict[str, Any] = {"mp": mp.name, "clp": clp, "mp_ideology": round(mp.ideology, 6)}
+        fields["mp_faction"] = self.state.faction_name(mp.faction)
+        fields["rule"] = rules.method
+        decided_by = "meeting"
+        if rules.method == "open_selection":
+            outcome = trigger_ballot_outcome(
+                rules,
+                branches_for_selection=0,
+                branches_total=0,
+                affiliates_for_selection=0,
+                affiliates_total=0,
+            )
+            decided_by = "rule"
+        elif rules.method == "members_supermajority":
+            keep, against = reselection.member_support(
+                wants(members_here), m.turnout[members_here].astype(float), rng
+            )
+            share = keep / (keep + against) if keep + against else 1.0
+            fields["members_ballot"] = {"keep": keep, "against": against}
+            outcome = trigger_ballot_outcome(
+                rules,
+                branches_for_selection=0,
+                branches_total=0,
+                affiliates_for_selection=0,
+                affiliates_total=0,
+                member_support_share=share,
+            )
+            decided_by = "ballot"
+        else:
+            chance = meetings.attendance_chance(
+                m.activism[members_here],
+                m.faction[members_here],
+                m.clp[members_here],
+                self.state.targeted,
+                mobilisation,
+            )
+            came = members_here[rng.random(members_here.size) < chance]
+            tally = reselection.branch_votes(
+                wants(came),
+                m.branch[came] - self.state.clps.branch_start[clp],
+                int(self.state.clps.n_branches[clp]),
+            )
+            aff_for, aff_total, stance = reselection.affiliate_votes(
+                self.state.clps.affiliated_branches[clp],
+                np.array([u.leadership_ideology for u in self.state.unions]),
+                mp_ideology=mp.ideology,
+                tolerance=params.union_tolerance,
+            )
+            fields["branches"] = tally.to_dict()
+            fields["affiliates"] = {
+                "for_selection": aff_for,
+                "total": aff_total,
+                "by_union": {self.state.unions[u].name: w for u, w in stance.items()},
+            }
+            outcome = trigger_ballot_outcome(
+                rules,
+                branches_for_selection=tally.branches_for,
+                branches_total=tally.branches_voting,
+                affiliates_for_selection=aff_for,
+                affiliates_total=aff_total,
+            )
+        fields["outcome"] = outcome.to_dict()
+        result = "reselected automatically"
+        if outcome.full_selection:
+            self.state.tally["trigger_ballots_lost"] += 1
+            sitting = contests.Candidate(
+                name=mp.name,
+                mp=self.state.mps.index(mp),
+                ideology=mp.ideology,
+                valence=mp.valence + params.incumbency_bonus,
+                faction=mp.faction,
+                incumbent=True,
+            )
+            winner, count, field_ = self._selection(clp, members_here, [sitting], mp.faction)
+            fields["selection"] = {
+                "candidates": [c.to_dict() for c in field_],
+                "count": None if count is None else count.to_dict(),
+            }
+            if winner is None or winner.name == mp.name:
+                result = "reselected unopposed" if count is None else "reselected in full selection"
+            else:
+                result = "deselected"
+                self.state.tally["deselections"] += 1
+                self._replace_mp(mp, winner)
+        fields["result"] = result
+        self.state.events.record(TriggerBallot, self.state.now, decided_by=decided_by, **fields)
+
+    def _selection(
+        self,
+        clp: int,
+        members_here: np.ndarray,
+        standing: list[contests.Candidate],
+        exclude_faction: int,
+    ) -> tuple[contests.Candidate | None, Any, list[contests.Candidate]]:
+        """A members' ballot in a CLP among those standing and the factions' hopefuls."""
+        m = self.state.members
+        rng = self.state.streams["reselection"]
+        field_ = standing + reselection.field_challengers(
+            m.faction[members_here],
+            m.ideology[members_here],
+            control=int(self.state.clps.control[clp]),
+            exclude_faction=exclude_faction,
+            faction_lines=self.state.faction_lines,
+            faction_names=[f.name for f in self.state.factions],
+            params=self.state.config.reselection,
+            rng=rng,
+            label=f"CLP {clp:03d}",
+        )
+        if len(field_) == 1:
+            return field_[0], None, field_
+        if not field_:
+            return None, None, field_
+        count = reselection.selection_ballot(
+            m.ideology[members_here],
+            m.turnout[members_here].astype(float),
+            field_,
+            params=self.state.config.contests,
+            rng=rng,
+        )
+        if count is None:
+            return field_[0], None, field_
+        return next(c for c in field_ if c.name == count.winner), count, field_
+
+    def _replace_mp(self, old: MP | None, winner: contests.Candidate, clp: int | None = None) -> MP:
+        """A newly selected candidate takes the seat (the old MP, if any, leaves)."""
+        rng = self.state.streams["reselection"]
+        plp = self.state.config.plp
+        clp = old.clp if old is not None else int(clp)
+        if old is not None:
+            old.sitting = False
+        self.state.tally[f"mp_seat_{clp}"] += 1
+        new = self.state.new_mp(
+            name=f"MP {clp:03d}/{self.state.tally[f'mp_seat_{clp}'] + 1}",
+            ideology=winner.ideology,
+            clp=clp,
+            faction=winner.faction,
+            ambition=bool(rng.random() < plp.ambition),
+            valence=winner.valence,
+            responsiveness=float(np.clip(rng.normal(plp.responsiveness, 0.1), 0.0, 1.0)),
+        )
+        self.state.mps.append(new)
+        if old is not None and old is self.state.leader:
+            # A leader who loses the seat loses the leadership; they stay on
+            # as caretaker until the contest for the vacancy is decided.
+            self.state.events.record(
+                LeaderResigns, self.state.now, leader=old.name, reason="deselected"
+            )
+            self.leadership.open_contest("vacancy")
+        return new
+
+    def open_seat_selection(
+        self, clp: int, reason: str, by_clp: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> MP | None:
+        """Select a candidate for a seat without a sitting MP; they take the seat.
+
+        Args:
+            clp: the seat's CLP.
+            reason: why the seat is open ("retirement", "seat gained", ...).
+            by_clp: members sorted by CLP with bounds (from `PartyState.clp_members`),
+                when the caller selects in many CLPs at once.
+
+        Returns:
+            The new MP, or None if nobody stood.
+        """
+        ids, bounds = by_clp if by_clp is not None else self.state.clp_members()
+        members_here = ids[bounds[clp] : bounds[clp + 1]]
+        winner, count, field_ = self._selection(clp, members_here, [], -1)
+        new = None if winner is None else self._replace_mp(None, winner, clp=clp)
+        self.state.events.record(
+            Selection,
+            self.state.now,
+            decided_by="ballot",
+            clp=clp,
+            reason=reason,
+            candidates=[c.to_dict() for c in field_],
+            count=None if count is None else count.to_dict(),
+            winner=None if new is None else new.name,
+            winner_faction=None if new is None else self.state.faction_name(new.faction),
+        )
+        return new
+
+    def retirements(self) -> None:
+        """Once a year some MPs stand down; their CLPs select successors."""
+        with self.state.timed("selections"):
+            rng = self.state.streams["reselection"]
+            rate = self.state.config.plp.retirement_rate
+            by_clp = self.state.clp_members()
+            for mp in list(self.state.sitting_mps):
+                if mp is self.state.leader or rng.random() >= rate:
+                    continue
+                mp.sitting = False
+                self.state.tally["retirements"] += 1
+                self.state.events.record(Retirement, self.state.now, mp=mp.name, clp=mp.clp)
+                self.open_seat_selection(mp.clp, reason="retirement", by_clp=by_clp)
+
+    def focus_minds(self) -> None:
+        """MPs facing a round soon, with hostile CLPs, move towards their members."""
+        params = self.state.config.reselection
+        ahead = [t for t in self.state.round_times if t >= self.state.time]
+        if not ahead or ahead[0] - self.state.time > params.threat_horizon_months:
+            return
+        sitting = self.state.sitting_mps
+        m = self.state.members
+        ids = m.full_member_ids()
+        clp = m.clp[ids]
+        totals = np.bincount(clp, weights=m.ideology[ids], minlength=len(self.state.clps))
+        counts = np.bincount(clp, minlength=len(self.state.clps))
+        means = totals / np.maximum(counts, 1)
+        lines, radii, _, _ = self._faction_arrays()
+        method = self.state.rules.reselection.method
+        threatened = []
+        for mp in sitting:
+            control = int(self.state.clps.control[mp.clp])
+            hostile = (
+                control >= 0
+                and control != mp.faction
+                and abs(lines[control] - mp.ideology) > radii[control]
+            )
+            exposed = method in ("open_selection", "members_supermajority") and (
+                abs(means[mp.clp] - mp.ideology) > params.tolerance
+            )
+            threatened.append(hostile or exposed)
+        moved = reselection.focus_the_mind(
+            np.array([mp.ideology for mp in sitting]),
+            means[[mp.clp for mp in sitting]],
+            np.array([mp.responsiveness for mp in sitting]),
+            np.array(threatened),
+            params.focus_rate,
+        )
+        for mp, x in zip(sitting, moved, strict=True):
+            if mp is not self.state.leader:
+                mp.ideology = float(x)
+
+    def measure(self, row: dict[str, Any]) -> None:
+        """Running totals of trigger ballots lost, deselections and retirements."""
+        for key in ("trigger_ballots_lost", "deselections", "retirements"):
+            row[key] = int(self.state.tally[key])
