@@ -19,7 +19,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.time import Priority, Schedule
+from mesa.time import Schedule
 
 from model.agents import population
 from model.agents.clps import CLP, ClpTable
@@ -42,7 +42,7 @@ from model.records.log import EventLog
 from model.records.series import slug
 from model.rules.schema import RuleSet, resolve_rules
 from model.scenario.schema import Scenario, load_scenario
-from model.state import PartyState
+from model.state import DATA_COLLECTION, PartyState
 
 
 def _snapshot_value(model: PartyModel, key: str) -> Any:
@@ -159,15 +159,15 @@ class PartyModel(mesa.Model):
         s.leader = leader
 
     def _schedule_events(self) -> None:
-        i = self.institutions
-        i["agms"].schedule()
-        i["leadership"].schedule()
-        i["national_politics"].schedule()
-        i["selections"].schedule_rounds()
-        i["conference"].schedule()
-        i["unions"].schedule()
-        i["selections"].schedule_retirements()
-        self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
+        # Each event carries its slot in the month, so the order of scheduling
+        # here changes nothing but the random draws some schedules make.
+        for institution in self.institutions.values():
+            institution.schedule()
+        self.schedule_recurring(
+            self._collect,
+            Schedule(interval=1, start=1),
+            DATA_COLLECTION,  # type: ignore[arg-type]
+        )
 
     # --- the month -----------------------------------------------------------
 

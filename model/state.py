@@ -14,6 +14,7 @@ import time as _time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +48,31 @@ STREAMS = {
     "unions": 9,
     "polls": 10,
 }
+
+
+@dataclass(frozen=True)
+class EventSlot:
+    """Where an event falls within its month.
+
+    Mesa runs the events of one time in order of `priority.value`, then of
+    creation; a recurring event is re-created each time it fires, so leaving
+    the order to creation made the same month run AGMs before an election in
+    one year and after it the next. Every event therefore gets an explicit
+    slot: its institution's rank, then a sub-rank within the institution
+    (e.g. a union's index). Mesa's step (HIGH = 1) still runs first.
+    """
+
+    rank: int
+    sub: int = 0
+
+    @property
+    def value(self) -> int:
+        """The priority Mesa sorts by (rank first, then sub-rank)."""
+        return self.rank * 1000 + self.sub
+
+
+DATA_COLLECTION = EventSlot(1000)
+"""After every event of the month."""
 
 
 def random_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -126,15 +152,28 @@ class PartyState:
         """The model time at which `month` is simulated."""
         return self.start.months_until(month) + 1
 
-    def schedule(self, callback: Callable[[], None], *, at: int) -> None:
-        """Run `callback` (a bound method: Mesa holds it weakly) at model time `at`."""
-        self._model.schedule_event(callback, at=at)
+    def schedule(self, callback: Callable[[], None], *, at: int, rank: int, sub: int = 0) -> None:
+        """Run `callback` at model time `at`, in its slot of the month.
 
-    def schedule_every(self, callback: Callable[[], None], *, interval: int, start: int) -> None:
-        """Run `callback` every `interval` months from model time `start`."""
+        Args:
+            callback: a bound method (Mesa holds callbacks weakly).
+            at: the model time (month).
+            rank: the institution's rank in the month (see `PartyModel.plan`).
+            sub: the order among the institution's own events in one month.
+        """
+        self._model.schedule_event(callback, at=at, priority=EventSlot(rank, sub))  # type: ignore[arg-type]
+
+    def schedule_every(
+        self, callback: Callable[[], None], *, interval: int, start: int, rank: int, sub: int = 0
+    ) -> None:
+        """Run `callback` every `interval` months from model time `start`, in its slot."""
         from mesa.time import Schedule
 
-        self._model.schedule_recurring(callback, Schedule(interval=interval, start=start))
+        self._model.schedule_recurring(
+            callback,
+            Schedule(interval=interval, start=start),
+            priority=EventSlot(rank, sub),  # type: ignore[arg-type]
+        )
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:

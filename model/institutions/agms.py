@@ -13,12 +13,13 @@ class Agms(Institution):
     """Each CLP holds its AGM once a year, in its own month; a meeting decides control."""
 
     name = "agms"
+    RANK = 10  # first: executives elected this month act in this month's other events
 
     def stages(self) -> list[Stage]:
         """The AGMs due this month (events)."""
         return [
             Stage(
-                10,
+                self.RANK,
                 "agm",
                 None,
                 "each CLP once a year, in its AGM month",
@@ -32,7 +33,7 @@ class Agms(Institution):
         s = self.state
         for calendar_month in range(1, 13):
             first = (calendar_month - s.start.month) % 12 + 1
-            s.schedule_every(self.hold, interval=12, start=first)
+            s.schedule_every(self.hold, interval=12, start=first, rank=self.RANK)
 
     def settle_initial_control(self) -> None:
         """Control at the start: what an ordinary, unmobilised round of meetings gives.

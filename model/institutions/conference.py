@@ -15,12 +15,13 @@ class Conference(Institution):
     """Each September (or the scenario's month) conference votes on proposed rule changes."""
 
     name = "conference"
+    RANK = 50
 
     def stages(self) -> list[Stage]:
         """Annual conference (an event)."""
         return [
             Stage(
-                50,
+                self.RANK,
                 "conference",
                 None,
                 "once a year, in the conference month",
@@ -33,7 +34,7 @@ class Conference(Institution):
         """Once a year, in the conference month."""
         s = self.state
         first = (s.config.conference.month - s.start.month) % 12 + 1
-        s.schedule_every(self.hold, interval=12, start=first)
+        s.schedule_every(self.hold, interval=12, start=first, rank=self.RANK)
 
     def hold(self) -> None:
         """Annual conference: rule-change proposals decided by card vote."""

@@ -45,6 +45,8 @@ class Leadership(Institution):
     """Leadership contests, and the leader's place at the head of the PLP."""
 
     name = "leadership"
+    RANK = 70  # last: a contest opened by this month's election or deselection is in the log
+    CLOSE, OPEN = 0, 1  # a ballot closing before a new contest opens the same month
 
     def __init__(self, state: PartyState, membership: Membership):
         """Attach to the state.
@@ -61,7 +63,7 @@ class Leadership(Institution):
         """Contests opening (nominations) and closing (the ballot and count)."""
         return [
             Stage(
-                70,
+                self.RANK,
                 "leadership_contest",
                 None,
                 "scenario dates, a vacancy or a challenge; the ballot closes later",
@@ -77,7 +79,7 @@ class Leadership(Institution):
         for contest in s.config.contests.scheduled:
             at = s.time_of(Month.parse(contest.month))
             self._scheduled_contests[at] = contest
-            s.schedule(self.open_scheduled_contest, at=at)
+            s.schedule(self.open_scheduled_contest, at=at, rank=self.RANK, sub=self.OPEN)
 
     def open_scheduled_contest(self) -> None:
         spec = self._scheduled_contests.pop(self.state.time)
@@ -225,7 +227,10 @@ class Leadership(Institution):
             pull=pull,
         )
         self.state.schedule(
-            self.close_contest, at=self.state.time + self.state.config.contests.duration_months
+            self.close_contest,
+            at=self.state.time + self.state.config.contests.duration_months,
+            rank=self.RANK,
+            sub=self.CLOSE,
         )
         return True
 

@@ -18,6 +18,7 @@ class NationalPolitics(Institution):
     """Polls every month; general elections on the calendar; the leader's fate after them."""
 
     name = "national_politics"
+    RANK = 20  # elections: the seats and MPs that later events of the month see
 
     def __init__(self, state: PartyState, leadership: Leadership, selections: Selections):
         """Attach to the state.
@@ -46,7 +47,7 @@ class NationalPolitics(Institution):
                 "the national poll moves; a slump may set off a challenge",
             ),
             Stage(
-                20,
+                self.RANK,
                 "general_election",
                 None,
                 "scenario dates, or every parliament",
@@ -66,7 +67,7 @@ class NationalPolitics(Institution):
             )
         ]
         for at in self.election_times:
-            s.schedule(self.general_election, at=at)
+            s.schedule(self.general_election, at=at, rank=self.RANK)
             before = config.reselection.before_each_election
             if before is not None:
                 self.selections.schedule_trigger_round(max(at - before, 1))

@@ -28,6 +28,8 @@ class Selections(Institution):
     """Trigger-ballot rounds, selections, retirements and MPs' focus under threat."""
 
     name = "selections"
+    ROUND_RANK = 30  # trigger rounds, after an election's seats are settled
+    RETIREMENT_RANK = 40
 
     def __init__(self, state: PartyState, leadership: Leadership):
         """Attach to the state.
@@ -50,7 +52,7 @@ class Selections(Institution):
                 "MPs facing a round with a hostile CLP move towards their members",
             ),
             Stage(
-                30,
+                self.ROUND_RANK,
                 "trigger_ballots",
                 None,
                 "scenario months, and a set time before each general election",
@@ -58,7 +60,7 @@ class Selections(Institution):
                 decided_by="meeting",
             ),
             Stage(
-                40,
+                self.RETIREMENT_RANK,
                 "retirements",
                 None,
                 "once a year",
@@ -80,7 +82,9 @@ class Selections(Institution):
 
     def schedule_retirements(self) -> None:
         """Retirements once a year, from the twelfth month."""
-        self.state.schedule_every(self.retirements, interval=12, start=12)
+        self.state.schedule_every(
+            self.retirements, interval=12, start=12, rank=self.RETIREMENT_RANK
+        )
 
     def schedule_trigger_round(self, at: int) -> None:
         """Hold a trigger-ballot round for every sitting MP at model time `at`."""
@@ -88,7 +92,7 @@ class Selections(Institution):
             return
         self.state.round_times.append(at)
         self.state.round_times.sort()
-        self.state.schedule(self.trigger_round, at=at)
+        self.state.schedule(self.trigger_round, at=at, rank=self.ROUND_RANK)
 
     def _faction_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         specs = [f.spec for f in self.state.factions]

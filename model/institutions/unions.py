@@ -31,6 +31,7 @@ class UnionPolitics(Institution):
     """General-secretary elections, each union on its own staggered cycle."""
 
     name = "unions"
+    RANK = 60
 
     def __init__(self, state: PartyState):
         """Attach to the state."""
@@ -41,7 +42,7 @@ class UnionPolitics(Institution):
         """General-secretary elections (events)."""
         return [
             Stage(
-                60,
+                self.RANK,
                 "union_elections",
                 None,
                 "each union every `gs_cycle_months`, staggered",
@@ -61,7 +62,14 @@ class UnionPolitics(Institution):
         for union, offset in zip(s.unions, offsets, strict=True):
             cycle = _UnionCycle(self, union.index)
             self._cycles.append(cycle)
-            s.schedule_every(cycle.run, interval=union.gs_cycle_months, start=offset + 1)
+            # Unions due in the same month elect in the order of their index.
+            s.schedule_every(
+                cycle.run,
+                interval=union.gs_cycle_months,
+                start=offset + 1,
+                rank=self.RANK,
+                sub=union.index,
+            )
 
     def general_secretary_election(self, union_index: int) -> None:
         """A union's own members elect its general secretary (a ballot)."""
