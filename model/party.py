@@ -82,7 +82,8 @@ class PartyModel(mesa.Model):
 
         s = self.state
         membership = Membership(s)
-        leadership = Leadership(s, membership)
+        unions = UnionPolitics(s)
+        leadership = Leadership(s, membership, unions)
         selections = Selections(s, leadership)
         self.agms = Agms(s)
         self.agms.settle_initial_control()
@@ -99,7 +100,7 @@ class PartyModel(mesa.Model):
                 leadership,
                 Organising(s),
                 NationalPolitics(s, leadership, selections),
-                UnionPolitics(s),
+                unions,
                 selections,
                 Conference(s),
                 self.agms,

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from model.agents import population
-from model.agents.members import AFFILIATED_SUPPORTER, FULL_MEMBER, REGISTERED_SUPPORTER
 from model.agents.mps import MP
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
+from model.institutions.electorate import Electorate
 from model.institutions.membership import Membership
-from model.mechanisms import contests, dynamics, meetings
+from model.institutions.unions import UnionPolitics
+from model.mechanisms import contests, meetings
 from model.records.events import LeadershipContest
 from model.rules.schema import RuleSet
 from model.scenario.schema import ScheduledContest
@@ -48,15 +48,18 @@ class Leadership(Institution):
     RANK = 70  # last: a contest opened by this month's election or deselection is in the log
     CLOSE, OPEN = 0, 1  # a ballot closing before a new contest opens the same month
 
-    def __init__(self, state: PartyState, membership: Membership):
+    def __init__(self, state: PartyState, membership: Membership, unions: UnionPolitics):
         """Attach to the state.
 
         Args:
             state: the party's state.
             membership: where supporters and joiners are added.
+            unions: the affiliates, who nominate.
         """
         super().__init__(state)
         self.membership = membership
+        self.unions = unions
+        self.electorate = Electorate(state, membership)
         self._scheduled_contests: dict[int, ScheduledContest] = {}
 
     def stages(self) -> list[Stage]:
@@ -181,11 +184,7 @@ class Leadership(Institution):
             record.clps_nominating = int(np.count_nonzero(nominee >= 0) + 0)
             for j, i in enumerate(advancing):
                 clp_counts[i] = int(np.count_nonzero(nominee == j))
-            union_pick = contests.affiliate_nominations(
-                np.array([u.leadership_ideology for u in self.state.unions]),
-                field_,
-                radius=params.union_nomination_radius,
-            )
+            union_pick = self.unions.nominations(field_)
             for u, j in enumerate(union_pick):
                 if j >= 0:
                     affiliate_names[advancing[j]].append(self.state.unions[u].name)
@@ -223,7 +222,7 @@ class Leadership(Institution):
             rules=self.state.rules,
             nominations=record,
             on_ballot=on_ballot,
-            union_nominee=self._union_nominees(on_ballot),
+            union_nominee=self.unions.nominations(on_ballot),
             pull=pull,
         )
         self.state.schedule(
@@ -289,13 +288,6 @@ class Leadership(Institution):
         full[holding] = nominee
         return full, attendees
 
-    def _union_nominees(self, on_ballot: list[contests.Candidate]) -> np.ndarray:
-        return contests.affiliate_nominations(
-            np.array([u.leadership_ideology for u in self.state.unions]),
-            on_ballot,
-            radius=self.state.config.contests.union_nomination_radius,
-        )
-
     def close_contest(self) -> None:
         """The ballot closes: sign-ups, electorate, votes, count, new leader."""
         with self.state.timed("leadership_contest"):
@@ -304,8 +296,8 @@ class Leadership(Institution):
                 return
             rng = self.state.streams["contests"]
             rules = contest.rules.leadership
-            supporters = self._sign_up_supporters(contest, rules, rng)
-            roll, eligible_extra = self._voter_roll(contest, rules, rng)
+            supporters = self.electorate.sign_up_supporters(contest, rules, rng)
+            roll, eligible_extra = self.electorate.voter_roll(contest, rules, rng)
             outcome = contests.count_contest(
                 roll,
                 contest.on_ballot,
@@ -322,7 +314,7 @@ class Leadership(Institution):
             winner = next(c for c in contest.on_ballot if c.name == outcome.result.winner)
             previous = self.state.leader.name
             self.install_new_leader(self.state.mps[winner.mp])
-            self._end_supporters(supporters, rng)
+            self.electorate.end_supporters(supporters, rng)
             self.state.contest = None
             self._record_contest(
                 contest.kind,
@@ -334,146 +326,6 @@ class Leadership(Institution):
                 previous=previous,
                 rules=contest.rules,
             )
-
-    def _sign_up_supporters(
-        self, contest: OpenContest, rules: Any, rng: np.random.Generator
-    ) -> np.ndarray:
-        params = self.state.config.contests
-        flows = self.state.config.flows
-        m = self.state.members
-        scale = self.state.config.party.scale
-        added = []
-        if rules.registered_supporters:
-            fee = max(float(rules.registered_supporter_fee_gbp or 0.0), 1.0)
-            distance = abs(contest.pull - flows.pool.mean)
-            attraction = np.exp(-((distance / flows.attraction_width) ** 2))
-            mean = (
-                params.registered_supporters
-                * scale
-                * attraction
-                * (3.0 / fee) ** params.fee_elasticity
-            )
-            n = int(rng.poisson(mean))
-            if n:
-                clp = self.membership.random_clps(n, rng)
-                added.append(
-                    m.append(
-                        ideology=dynamics.joiner_ideologies(
-                            n, flows.pool, contest.pull, flows.attraction_width, rng
-                        ),
-                        turnout=np.full(n, params.registered_supporter_turnout, dtype=np.float32),
-                        clp=clp,
-                        branch=self.state.clps.branch_start[clp]
-                        + rng.integers(0, self.state.clps.n_branches[clp]),
-                        kind=np.full(n, REGISTERED_SUPPORTER, dtype=np.int8),
-                        joined=np.full(n, self.state.time, dtype=np.int32),
-                    )
-                )
-        if rules.affiliated_supporters:
-            for u, union in enumerate(self.state.unions):
-                keen = 1.0 if contest.union_nominee[u] >= 0 else 0.5
-                n = int(rng.binomial(union.levy_payers, params.affiliated_supporter_share * keen))
-                if not n:
-                    continue
-                clp = self.membership.random_clps(n, rng)
-                added.append(
-                    m.append(
-                        ideology=population.draw_mixture([params.levy_payer_ideology], n, rng),
-                        turnout=np.full(n, params.affiliated_supporter_turnout, dtype=np.float32),
-                        clp=clp,
-                        branch=self.state.clps.branch_start[clp]
-                        + rng.integers(0, self.state.clps.n_branches[clp]),
-                        kind=np.full(n, AFFILIATED_SUPPORTER, dtype=np.int8),
-                        union=np.full(n, u, dtype=np.int16),
-                        joined=np.full(n, self.state.time, dtype=np.int32),
-                    )
-                )
-        return np.concatenate(added) if added else np.zeros(0, dtype=int)
-
-    def _voter_roll(
-        self, contest: OpenContest, rules: Any, rng: np.random.Generator
-    ) -> tuple[contests.VoterRoll, dict[str, int]]:
-        m = self.state.members
-        params = self.state.config.contests
-        # A freeze date excludes those who joined in the months before the
-        # contest opened; without one, anyone who joins before the ballot
-        # closes votes (the 2015 surge voted).
-        frozen = contest.opened - rules.freeze_months if rules.freeze_months else self.state.time
-        full = m.active & (m.kind == FULL_MEMBER) & (m.joined <= frozen)
-        ids = np.flatnonzero(full)
-        mps = np.array([mp.ideology for mp in self.state.sitting_mps])
-        parts = [
-            contests.VoterRoll.of("members", m.ideology[ids], m.turnout[ids], union=m.union[ids])
-        ]
-        for kind, code in (
-            ("registered_supporters", REGISTERED_SUPPORTER),
-            ("affiliated_supporters", AFFILIATED_SUPPORTER),
-        ):
-            sup = np.flatnonzero(m.active & (m.kind == code))
-            if sup.size:
-                parts.append(
-                    contests.VoterRoll.of(kind, m.ideology[sup], m.turnout[sup], union=m.union[sup])
-                )
-        extra: dict[str, int] = {}
-        if rules.electorate == "omov":
-            # MPs are members and vote as members.
-            parts.append(contests.VoterRoll.of("members", mps, params.mp_turnout))
-            return contests.VoterRoll.concat(parts), extra
-
-        if "mps_meps" in rules.college_sections:
-            parts.append(
-                contests.VoterRoll.of(
-                    "mps_meps", np.concatenate([mps, self.state.mep_ideology]), params.mp_turnout
-                )
-            )
-        else:
-            parts.append(contests.VoterRoll.of("members", mps, params.mp_turnout))
-        if "affiliates" in rules.college_sections:
-            # Levy payers who are not members are too many to hold as rows:
-            # only those who return a ballot are drawn, and the electorate
-            # size is recorded separately.
-            eligible = 0
-            for u, union in enumerate(self.state.unions):
-                payers_in_party = int(np.count_nonzero(full & (m.union == u)))
-                outside = max(union.levy_payers - payers_in_party, 0)
-                eligible += outside
-                n = int(rng.binomial(outside, union.ballot_turnout))
-                parts.append(
-                    contests.VoterRoll.of(
-                        "affiliates",
-                        population.draw_mixture([params.levy_payer_ideology], n, rng),
-                        1.0,
-                        union=np.full(n, u),
-                    )
-                )
-                if rules.multiple_voting and payers_in_party:
-                    # Members who pay a levy vote again in the affiliates' section.
-                    both = np.flatnonzero(full & (m.union == u))
-                    eligible += both.size
-                    parts.append(
-                        contests.VoterRoll.of(
-                            "affiliates",
-                            m.ideology[both],
-                            union.ballot_turnout,
-                            union=m.union[both],
-                        )
-                    )
-            extra["affiliates"] = eligible
-        return contests.VoterRoll.concat(parts), extra
-
-    def _end_supporters(self, supporters: np.ndarray, rng: np.random.Generator) -> None:
-        # Supporters' rights end with the contest; some join as full members.
-        if supporters.size == 0:
-            return
-        m = self.state.members
-        joins = rng.random(supporters.size) < self.state.config.contests.supporter_conversion
-        converted = supporters[joins]
-        m.kind[converted] = FULL_MEMBER
-        m.joined[converted] = self.state.time
-        m.activism[converted] = population.draw_beta(
-            self.state.config.members.activism, converted.size, rng
-        )
-        m.lapse(supporters[~joins], self.state.time)
 
     def install_new_leader(self, mp: MP) -> None:
         self.state.leader = mp

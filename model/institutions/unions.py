@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from model.institutions.base import Institution, Stage
-from model.mechanisms import union_politics
+from model.mechanisms import contests, union_politics
 from model.records.events import UnionGsElection
 from model.state import PartyState
 
@@ -98,6 +98,15 @@ class UnionPolitics(Institution):
                 union=union.name,
                 **result.to_dict(),
             )
+
+    def nominations(self, field: list[contests.Candidate]) -> np.ndarray:
+        """Each affiliate's nominee in a leadership contest (index into `field`, -1 none)."""
+        s = self.state
+        return contests.affiliate_nominations(
+            np.array([u.leadership_ideology for u in s.unions]),
+            field,
+            radius=s.config.contests.union_nomination_radius,
+        )
 
     def measure(self, row: dict[str, Any]) -> None:
         """The union leaderships' mean position (weighted by levy payers) and how many lean left."""
