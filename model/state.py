@@ -25,6 +25,7 @@ from model.agents.members import MemberTable
 from model.agents.mps import MP
 from model.agents.unions import Union
 from model.calendar import Month
+from model.mechanisms.sympathisers import defeat_severity, electability_weight
 from model.records.log import EventLog
 from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario
@@ -101,6 +102,8 @@ class PartyState:
         mep_ideology: positions of the MEPs (a number and positions only).
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
+        election_times: model times of the general elections scheduled.
+        last_election: (model time, defeat severity) of the last general election.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
         timings: seconds spent per stage, for benchmarks.
@@ -135,6 +138,17 @@ class PartyState:
         self.contest: Any = None
         self.polls: list[float] = []
         self.round_times: list[int] = []
+        self.election_times: list[int] = []
+        self.last_election: tuple[int, float] | None = None
+        previous = config.elections.previous
+        if previous is not None:
+            majority = (
+                config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
+            )
+            self.last_election = (
+                self.time_of(Month.parse(previous.month)),
+                defeat_severity(previous.seats, majority),
+            )
 
     # --- the clock ------------------------------------------------------------------
 
@@ -183,6 +197,24 @@ class PartyState:
             yield
         finally:
             self.timings[stage] += _time.perf_counter() - started
+
+    def record_election(self, seats: int, majority_seats: int) -> None:
+        """Remember this month's general election (members weigh electability after a defeat)."""
+        self.last_election = (self.time, defeat_severity(seats, majority_seats))
+
+    def electability_weight(self) -> float:
+        """Members' weight on candidates' valence this month (higher after a recent defeat)."""
+        params = self.config.contests
+        if self.last_election is None:
+            return params.valence_weight
+        at, severity = self.last_election
+        return electability_weight(
+            params.valence_weight,
+            params.electability_after_defeat,
+            severity,
+            self.time - at,
+            params.electability_memory_months,
+        )
 
     # --- who is who -------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ class ClpTable:
         affiliated_branches: (n_clps, n_unions) affiliated branches by affiliate.
         seat_held: the party holds the seat.
         lean: the CLP's local ideological lean (members' offset).
+        places: (n_clps, n_factions + 1) executive places held by each
+            faction (last column: unaligned), set at the first meetings.
     """
 
     control: np.ndarray
@@ -41,6 +43,7 @@ class ClpTable:
     affiliated_branches: np.ndarray
     seat_held: np.ndarray
     lean: np.ndarray
+    places: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.control)

@@ -66,6 +66,7 @@ class NationalPolitics(Institution):
                 s.start, config.calendar.months, config.elections
             )
         ]
+        s.election_times = list(self.election_times)
         for at in self.election_times:
             s.schedule(self.general_election, at=at, rank=self.RANK)
             before = config.reselection.before_each_election
@@ -154,6 +155,7 @@ class NationalPolitics(Institution):
                 rng=self.state.streams["elections"],
             )
             self.last_election = result
+            self.state.record_election(result.seats, result.majority_seats)
             leader_lost_seat = self.state.leader.clp in result.lost
             for clp in result.lost:
                 self.state.clps.seat_held[clp] = False

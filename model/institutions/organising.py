@@ -6,15 +6,60 @@ from typing import Any
 
 import numpy as np
 
+from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.mechanisms import dynamics
 from model.records.series import slug
+from model.state import PartyState
 
 
 class Organising(Institution):
-    """Faction recruitment and targeting (the step's third stage), and factions' strength."""
+    """Faction recruitment and targeting (the step's third stage), and factions' strength.
+
+    A faction exists from its founding month (`founded`): before it, it has
+    no members, no MPs, no organisers and holds nothing. Its organising
+    capacity — the CLPs it can target at once — grows with its membership
+    (`members_per_organiser`) up to `organisers`.
+    """
 
     name = "organising"
+
+    def __init__(self, state: PartyState):
+        """Attach to the state; factions not founded yet are emptied."""
+        super().__init__(state)
+        self.founded_at = np.array(
+            [
+                -(10**9) if f.spec.founded is None else state.time_of(Month.parse(f.spec.founded))
+                for f in state.factions
+            ],
+            dtype=np.int64,
+        )
+        not_yet = np.flatnonzero(self.founded_at > 1)
+        if not_yet.size:
+            m = state.members
+            m.faction[np.isin(m.faction, not_yet)] = -1
+            for mp in state.mps:
+                if mp.faction in not_yet:
+                    mp.faction = -1
+
+    def founded(self) -> np.ndarray:
+        """Per faction: it exists this month."""
+        return self.founded_at <= max(self.state.time, 1)
+
+    def capacity(self) -> np.ndarray:
+        """CLPs each faction can target this month (0 before its founding)."""
+        s = self.state
+        specs = [f.spec for f in s.factions]
+        cap = np.array([sp.organisers for sp in specs], dtype=float)
+        per = np.array([sp.members_per_organiser for sp in specs], dtype=float)
+        if (per > 0).any():
+            m = s.members
+            size = (
+                np.bincount(m.faction[m.active & (m.faction >= 0)], minlength=len(specs))
+                / s.config.party.scale
+            )
+            cap = np.where(per > 0, np.minimum(cap, np.floor(size / np.maximum(per, 1e-9))), cap)
+        return np.where(self.founded(), cap, 0).astype(np.int64)
 
     def stages(self) -> list[Stage]:
         """Recruitment and targeting, every month."""
@@ -41,7 +86,7 @@ class Organising(Institution):
             eligible,
             faction_lines=s.faction_lines,
             radii=np.array([sp.recruit_radius for sp in specs]),
-            rates=np.array([sp.recruitment_rate for sp in specs]),
+            rates=np.where(self.founded(), [sp.recruitment_rate for sp in specs], 0.0),
             rng=rng,
         )
         expected = dynamics.expected_attendance(
@@ -57,7 +102,7 @@ class Organising(Institution):
         targets = dynamics.choose_targets(
             expected,
             s.clps.control,
-            capacity=np.array([sp.organisers for sp in specs]),
+            capacity=self.capacity(),
             strategies=[sp.targeting for sp in specs],
             mobilisation=np.array([sp.mobilisation for sp in specs]),
             rng=rng,

@@ -28,7 +28,7 @@ import numpy as np
 
 from model.calendar import Month
 
-SCHEMA = 1
+SCHEMA = 2
 """Version of the event layout (bump on any change of fields)."""
 
 DECIDED_BY = ("meeting", "ballot", "rule", "election", "card vote")
@@ -150,13 +150,14 @@ class Agm(Event):
 
     Attributes:
         clp: the CLP's index.
-        eligible: full members entitled to attend.
-        attendees: members who came.
-        votes: attendees' votes by slate (each faction's, and "unaligned").
+        eligible: full members entitled to attend (the real number the CLP stands for).
+        attendees: members who came (real size).
+        votes: attendees' votes by slate for the first place (each faction's, and "unaligned").
+        places: executive places won by each slate.
         targeted_by: factions that mobilised for this meeting.
-        control_before, control_after: the executive's controlling faction
-            (or "unaligned") before and after.
-        tie_broken: the top slates tied and lot decided.
+        control_before, control_after: the faction with a majority of the
+            executive's places (or "unaligned": none) before and after.
+        tie_broken: lot settled a place.
     """
 
     type: ClassVar[str] = "agm"
@@ -167,6 +168,7 @@ class Agm(Event):
     eligible: int
     attendees: int
     votes: dict[str, int]
+    places: dict[str, int]
     targeted_by: list[str]
     control_before: str
     control_after: str
