@@ -8,7 +8,10 @@ A ballots file is a CSV with a header row and these columns, in any order:
   number, zero or more.
 * ``section`` (optional): the voter's section (``members``, ``affiliates``...).
 
-Rows with the same section and ranking are added together. Every problem is
+Rows with the same section and ranking are added together; a row of count 0
+adds no ballot but does name its candidates (and section) in order of first
+appearance, which is the report order when no ``--candidates`` list is given.
+:func:`write_ballots_csv` uses such a row to keep the order. Every problem is
 reported as a :class:`~model.counting.textio.BallotFileError` naming the file,
 the line and what is wrong.
 """
@@ -16,15 +19,23 @@ the line and what is wrong.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from model.counting.profile import DEFAULT_SECTION, NO_PREFERENCE, BallotProfile
-from model.counting.textio import MAX_BALLOTS, BallotFileError, parse_count, reading
+from model.counting.profile import DEFAULT_SECTION, NO_PREFERENCE, BallotProfile, ballot_groups
+from model.counting.textio import (
+    MAX_BALLOTS,
+    BallotFileError,
+    check_writable_names,
+    parse_count,
+    reading,
+    write_text,
+)
 
-__all__ = ["COLUMNS", "read_ballots_csv"]
+__all__ = ["COLUMNS", "read_ballots_csv", "write_ballots_csv"]
 
 COLUMNS = ("section", "count", "ranking")
 """The columns a ballots file may have; only ``ranking`` is required."""
@@ -222,3 +233,47 @@ def _parse_ranking(path: Path, line: int, text: str, known: set[str] | None) -> 
             raise BallotFileError(path, line, f"candidate {name!r} appears twice in the ranking")
         seen.add(name)
     return names
+
+
+def write_ballots_csv(profile: BallotProfile, path: str | Path) -> None:
+    """Writes ballots as a ballots CSV that :func:`read_ballots_csv` reads back unchanged.
+
+    Columns are ``section,count,ranking``, without ``section`` when the profile
+    has only the default section. Rows go section by section, most common
+    ranking first. A CSV names candidates only in its rankings, so when the
+    first appearances would not give the profile's candidate order (or a
+    candidate nobody ranked would be lost) the first row is a row of count 0
+    listing every candidate in order: it adds no ballot. A section with no
+    ballots gets such a row too.
+
+    Args:
+        profile: the ballots.
+        path: the file to write.
+
+    Raises:
+        BallotFileError: if a name holds '>' or cannot survive the round trip
+            (surrounding spaces, control characters), or the file cannot be written.
+    """
+    path = Path(path)
+    check_writable_names(path, profile.candidates, "candidate", "CSV", forbidden=">")
+    with_sections = profile.sections is not None or profile.section_names != (DEFAULT_SECTION,)
+    if with_sections:
+        check_writable_names(path, profile.section_names, "section", "CSV")
+    groups = ballot_groups(profile)
+    rows: list[tuple[str, int, tuple[str, ...]]] = []
+    for section in profile.section_names:
+        mine = [(ranking, n) for (s, ranking), n in groups.items() if s == section]
+        if not mine:
+            rows.append((section, 0, profile.candidates[:1]))
+        mine.sort(key=lambda item: -item[1])  # stable: equal counts keep their order
+        rows += [(section, n, ranking) for ranking, n in mine]
+    first_seen = tuple(dict.fromkeys(name for _, _, ranking in rows for name in ranking))
+    if first_seen != profile.candidates:
+        rows.insert(0, (profile.section_names[0], 0, profile.candidates))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS if with_sections else COLUMNS[1:])
+    for section, count, ranking in rows:
+        ranking_text = ">".join(ranking)
+        writer.writerow((section, count, ranking_text) if with_sections else (count, ranking_text))
+    write_text(path, buffer.getvalue())

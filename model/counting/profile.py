@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_SECTION",
     "NO_PREFERENCE",
     "BallotProfile",
+    "ballot_groups",
     "group_ballots",
 ]
 
@@ -218,6 +219,83 @@ class BallotProfile:
             and np.array_equal(self.counts, other.counts)
             and np.array_equal(self.section_index, other.section_index)
         )
+
+    def same_ballots(self, other: BallotProfile) -> bool:
+        """Whether two profiles hold the same ballots, however they are grouped.
+
+        This is what a conversion between file formats must preserve: the
+        candidates and sections (in report order) and how many ballots carry
+        each (section, ranking), whatever the order or splitting of the groups
+        and leaving out groups of zero ballots.
+
+        Args:
+            other: the profile to compare with.
+
+        Returns:
+            True if candidates, section names and :func:`ballot_groups` agree.
+        """
+        return (
+            self.candidates == other.candidates
+            and self.section_names == other.section_names
+            and ballot_groups(self) == ballot_groups(other)
+        )
+
+    def with_candidates(self, candidates: Sequence[str]) -> BallotProfile:
+        """The same ballots with the candidates in another report order.
+
+        Args:
+            candidates: every candidate of this profile, in the order wanted,
+                plus any others (who then stand unranked by anyone).
+
+        Returns:
+            A new profile; rankings are re-indexed, counts and sections kept.
+
+        Raises:
+            ValueError: if a candidate of this profile is missing from ``candidates``
+                or a name is repeated.
+        """
+        candidates = _check_names(candidates, "candidate")
+        index = {name: i for i, name in enumerate(candidates)}
+        missing = [c for c in self.candidates if c not in index]
+        if missing:
+            raise ValueError(f"candidate {missing[0]!r} is not in the list of candidates")
+        mapping = np.array([index[c] for c in self.candidates], dtype=np.int64)
+        rankings = np.where(
+            self.rankings >= 0, mapping[np.maximum(self.rankings, 0)], NO_PREFERENCE
+        )
+        return BallotProfile(
+            candidates=candidates,
+            rankings=rankings,
+            counts=self.counts,
+            sections=self.sections,
+            section_names=self.section_names,
+        )
+
+
+def ballot_groups(profile: BallotProfile) -> dict[tuple[str, tuple[str, ...]], int]:
+    """A profile's ballots by (section, ranking), merged, without empty groups.
+
+    Args:
+        profile: the profile.
+
+    Returns:
+        (section name, ranking as candidate names) -> number of ballots, for
+        every group with at least one ballot; groups with the same section and
+        ranking are added together. Keys are in order of first appearance.
+    """
+    groups: dict[tuple[str, tuple[str, ...]], int] = {}
+    names = profile.candidates
+    for ranking, count, section in zip(
+        profile.rankings.tolist(),
+        profile.counts.tolist(),
+        profile.section_index.tolist(),
+        strict=True,
+    ):
+        if count == 0:
+            continue
+        key = (profile.section_names[section], tuple(names[c] for c in ranking if c >= 0))
+        groups[key] = groups.get(key, 0) + count
+    return groups
 
 
 def _check_names(names: Iterable[str], what: str) -> tuple[str, ...]:
