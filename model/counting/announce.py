@@ -4,15 +4,62 @@
 the party's result announcements do: for each section, candidates down the
 side and rounds across, with votes and percentages, then the weighted totals
 for a college, the exhausted ballots, who was eliminated and why, and the winner.
+
+Columns are aligned by *display width*, not by ``len``: a CJK name such as
+蘇業 takes four columns of a terminal for two characters, and an accent
+written as a combining mark takes none, so padding by ``len`` would push
+every number after such a name out of line.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from fractions import Fraction
 
 from model.counting.result import CountResult, round_half_up
 
-__all__ = ["format_result"]
+__all__ = ["OMOV_SECTIONS_NOTE", "display_width", "format_result", "pad"]
+
+OMOV_SECTIONS_NOTE = "OMOV: the section column is reported but does not weigh votes"
+"""Said under the title of an OMOV count whose ballots come in several sections."""
+
+
+def display_width(text: str) -> int:
+    """The number of terminal columns a string takes in a monospaced font.
+
+    Wide and full-width characters (East Asian Width W or F: CJK ideographs,
+    kana, Hangul syllables, full-width forms, most emoji) take two columns;
+    combining marks and zero-width format characters take none; everything
+    else takes one. This is the rule terminals follow (and ``wcwidth``
+    implements); it needs nothing beyond the standard library.
+
+    Args:
+        text: the string.
+
+    Returns:
+        Its width in columns.
+    """
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """Pads a string with spaces to a display width (see :func:`display_width`).
+
+    Args:
+        text: the string.
+        width: the columns it should fill; a longer string is left as it is.
+        align: "<" to pad on the right (left-aligned), ">" to pad on the left.
+
+    Returns:
+        The padded string.
+    """
+    fill = " " * max(0, width - display_width(text))
+    return text + fill if align == "<" else fill + text
 
 
 def format_result(result: CountResult, *, title: str | None = None, places: int = 3) -> str:
@@ -39,9 +86,11 @@ def format_result(result: CountResult, *, title: str | None = None, places: int 
             title = f"Eliminating ballot - electoral college ({parts})"
         else:
             title = "Eliminating ballot - one member, one vote"
-    lines += [title, "=" * len(title), ""]
+    lines += [title, "=" * display_width(title), ""]
 
     multi_section = len(result.section_names) > 1
+    if multi_section and result.method == "omov":
+        lines += [f"{OMOV_SECTIONS_NOTE}; every ballot counts the same.", ""]
     for section in result.section_names:
         weight = "" if result.weights is None else f", weight {result.weights[section]}"
         heading = f"Section: {section} ({result.valid[section]:,} valid ballots{weight})"
@@ -104,13 +153,13 @@ def _round_headers(result: CountResult, cell: int) -> list[str]:
 
 
 def _section_table(result: CountResult, section: str, heading: str, places: int) -> list[str]:
-    name_width = max(len("Exhausted ballots"), *(len(c) for c in result.candidates))
+    name_width = max(len("Exhausted ballots"), *(display_width(c) for c in result.candidates))
     votes_width = max(
         7, *(len(f"{r.non_exhausted[section] + r.exhausted[section]:,}") for r in result.rounds)
     )
     pct_width = places + 5
     cell = votes_width + 1 + pct_width
-    lines = [heading, "-" * len(heading)]
+    lines = [heading, "-" * display_width(heading)]
     lines.append(" " * name_width + "  " + "  ".join(_round_headers(result, cell)))
     lines.append(
         " " * name_width
@@ -126,7 +175,7 @@ def _section_table(result: CountResult, section: str, heading: str, places: int)
                 cells.append(f"{votes:>{votes_width},} {pct:>{pct_width}.{places}f}")
             else:
                 cells.append(f"{'-':>{votes_width}} {'':>{pct_width}}")
-        lines.append(f"{candidate:<{name_width}}  " + "  ".join(cells))
+        lines.append(pad(candidate, name_width) + "  " + "  ".join(cells))
     lines.append(
         f"{'Exhausted ballots':<{name_width}}  "
         + "  ".join(
@@ -144,9 +193,9 @@ def _section_table(result: CountResult, section: str, heading: str, places: int)
 
 
 def _totals_table(result: CountResult, heading: str, places: int) -> list[str]:
-    name_width = max(len("Total in play"), *(len(c) for c in result.candidates))
+    name_width = max(len("Total in play"), *(display_width(c) for c in result.candidates))
     cell = max(8, places + 5)
-    lines = [heading, "-" * len(heading)]
+    lines = [heading, "-" * display_width(heading)]
     lines.append(" " * name_width + "  " + "  ".join(_round_headers(result, cell)))
     for candidate in result.candidates:
         cells = [
@@ -155,7 +204,7 @@ def _totals_table(result: CountResult, heading: str, places: int) -> list[str]:
             else f"{'-':>{cell}}"
             for r in result.rounds
         ]
-        lines.append(f"{candidate:<{name_width}}  " + "  ".join(cells))
+        lines.append(pad(candidate, name_width) + "  " + "  ".join(cells))
     lines.append(
         f"{'Total in play':<{name_width}}  "
         + "  ".join(f"{round_half_up(r.in_play, places):>{cell}.{places}f}" for r in result.rounds)
@@ -164,11 +213,11 @@ def _totals_table(result: CountResult, heading: str, places: int) -> list[str]:
 
 
 def _pooled_table(result: CountResult, heading: str, places: int) -> list[str]:
-    name_width = max(len("Exhausted ballots"), *(len(c) for c in result.candidates))
+    name_width = max(len("Exhausted ballots"), *(display_width(c) for c in result.candidates))
     votes_width = max(7, len(f"{sum(result.valid.values()):,}"))
     pct_width = places + 5
     cell = votes_width + 1 + pct_width
-    lines = [heading, "-" * len(heading)]
+    lines = [heading, "-" * display_width(heading)]
     lines.append(" " * name_width + "  " + "  ".join(_round_headers(result, cell)))
     lines.append(
         " " * name_width
@@ -184,7 +233,7 @@ def _pooled_table(result: CountResult, heading: str, places: int) -> list[str]:
                 cells.append(f"{votes:>{votes_width},} {pct:>{pct_width}.{places}f}")
             else:
                 cells.append(f"{'-':>{votes_width}} {'':>{pct_width}}")
-        lines.append(f"{candidate:<{name_width}}  " + "  ".join(cells))
+        lines.append(pad(candidate, name_width) + "  " + "  ".join(cells))
     lines.append(
         f"{'Exhausted ballots':<{name_width}}  "
         + "  ".join(
