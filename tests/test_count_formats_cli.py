@@ -77,7 +77,10 @@ def test_abif_file_is_counted_and_format_can_be_forced(tmp_path, capsys):
     abif = "=A:[Andy Burnham]\n=Y:[Yvette Cooper]\n=L:[Liz Kendall]\n9:A\n8:Y>A\n4:L>Y\n"
     path = write(tmp_path, "2015.txt", abif)  # an extension that says nothing
     status, _, err = run(capsys, path)
-    assert status == 2 and "unknown column" in err  # read as CSV, as before
+    assert status == 2 and "unknown column" in err  # read as CSV, as before, with a hint:
+    assert err.endswith(
+        "(is this a PrefLib or ABIF file? name its format with --format preflib or --format abif)\n"
+    )
     status, out, err = run(capsys, path, "--format", "abif", "--json")
     assert (status, err) == (0, "")
     assert json.loads(out)["winner"] == "Yvette Cooper"

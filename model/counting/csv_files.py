@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -193,13 +194,20 @@ def _read_rows(
 
 def _parse_header(path: Path, line: int, row: list[str]) -> list[str]:
     header = [field.strip().lower() for field in row]
+    # A PrefLib or ABIF file with an extension that names neither is read as CSV;
+    # its first line then starts with '#', '{', '=' or 'COUNT:'.
+    other_format = bool(re.match(r"[#{=]|[0-9]+\s*:", row[0].strip()))
     for field in header:
         if field not in COLUMNS:
-            hint = (
-                " (the first line must be a header such as section,count,ranking)"
-                if ">" in field
-                else ""
-            )
+            if other_format:
+                hint = (
+                    " (is this a PrefLib or ABIF file? name its format with "
+                    "--format preflib or --format abif)"
+                )
+            elif ">" in field:
+                hint = " (the first line must be a header such as section,count,ranking)"
+            else:
+                hint = ""
             raise BallotFileError(
                 path,
                 line,
