@@ -9,6 +9,7 @@ own library) checks that our PrefLib files are PrefLib files, both ways.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -380,13 +381,30 @@ def test_any_profile_survives_preflib(tmp_path_factory, profile):
 
 
 @ROUND_TRIP
-@given(profile=profiles(forbidden="]"))
-def test_any_profile_survives_abif(tmp_path_factory, profile):
+@given(
+    profile=profiles(forbidden="]"),
+    title=st.one_of(st.just('a "title # with" [brackets] and \\ "'), st.text(max_size=20)),
+)
+def test_any_profile_and_title_survive_abif(tmp_path_factory, profile, title):
     path = tmp_path_factory.mktemp("abif") / "p.abif"
-    write_abif(profile, path, title='a "title" # with [brackets]')
+    write_abif(profile, path, title=title)
     back = read_abif(path)
     assert back.profile.same_ballots(profile)
-    assert back.title == 'a "title" # with [brackets]'
+    assert back.title == tidy(title)
+
+
+@ROUND_TRIP
+@given(title=st.text(max_size=20))
+def test_any_title_survives_preflib_tidied(tmp_path_factory, title):
+    path = tmp_path_factory.mktemp("preflib") / "p.soi"
+    write_preflib(BallotProfile.from_named(("A",), [("A",)], [1]), path, title=title)
+    assert read_preflib(path).title == tidy(title)
+
+
+def tidy(title: str) -> str | None:
+    """A title as a one-line header holds it: control characters and runs of space made one space."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in title)
+    return " ".join(text.split()) or None
 
 
 @ROUND_TRIP

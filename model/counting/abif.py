@@ -64,6 +64,7 @@ from model.counting.textio import (
     RankedBallots,
     Ties,
     check_writable_names,
+    clean_title,
     parse_count,
     read_lines,
     write_text,
@@ -150,26 +151,10 @@ def read_abif(path: str | Path, *, ties: Ties = "refuse") -> BallotFile:
                 "the order written with '>' (ratings are not turned into rankings)",
             )
         rated_lines += rated
-        classes = []
-        for group in preferences:
-            indices = []
-            for candidate in group:
-                if candidate in tokens:
-                    indices.append(tokens[candidate])
-                elif candidate in by_name:
-                    indices.append(by_name[candidate])
-                elif declared:
-                    known = ", ".join(tokens)
-                    raise BallotFileError(
-                        path,
-                        number,
-                        f"candidate {candidate!r} is not declared (declared tokens: {known})",
-                    )
-                else:
-                    by_name[candidate] = len(names)
-                    names.append(candidate)
-                    indices.append(by_name[candidate])
-            classes.append(indices)
+        classes = [
+            [_candidate(path, number, c, tokens, by_name, names, declared) for c in group]
+            for group in preferences
+        ]
         ballots.add(number, count, classes)
     if not ballot_lines:
         raise BallotFileError(path, None, "contains no ballot lines ('COUNT:A>B')")
@@ -182,12 +167,42 @@ def read_abif(path: str | Path, *, ties: Ties = "refuse") -> BallotFile:
     return BallotFile(ballots.profile(), "abif", tuple(notes), title)
 
 
+def _candidate(
+    path: Path,
+    line: int,
+    candidate: str,
+    tokens: dict[str, int],
+    by_name: dict[str, int],
+    names: list[str],
+    declared: bool,
+) -> int:
+    """The index of a candidate named on a ballot: a declared token, else a full name."""
+    if candidate in tokens:
+        return tokens[candidate]
+    if candidate in by_name:
+        return by_name[candidate]
+    if declared:
+        known = ", ".join(list(tokens)[:12]) + (", ..." if len(tokens) > 12 else "")
+        raise BallotFileError(
+            path, line, f"candidate {candidate!r} is not declared (declared tokens: {known})"
+        )
+    # Without declarations the ballots name the candidates, in order of first appearance.
+    by_name[candidate] = len(names)
+    names.append(candidate)
+    return by_name[candidate]
+
+
 def _strip_comment(text: str) -> str:
     """The line up to a '#' that is outside brackets and quotes."""
     closing = None
+    escaped = False
     for i, ch in enumerate(text):
         if closing is not None:
-            if ch == closing:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and closing == '"':
+                escaped = True  # a JSON escape such as \" in a metadata value
+            elif ch == closing:
                 closing = None
         elif ch == "[":
             closing = "]"
@@ -334,7 +349,8 @@ def write_abif(profile: BallotProfile, path: str | Path, *, title: str | None = 
     Args:
         profile: the ballots; a single section only.
         path: the file to write.
-        title: a title for the ``{"title": ...}`` metadata line.
+        title: a title for the ``{"title": ...}`` metadata line (see
+            :func:`~model.counting.textio.clean_title`).
 
     Raises:
         BallotFileError: if the profile has several sections, a name cannot be
@@ -350,8 +366,7 @@ def write_abif(profile: BallotProfile, path: str | Path, *, title: str | None = 
             "as ABIF, which holds one pool of ballots; write CSV to keep the sections",
         )
     check_writable_names(path, profile.candidates, "candidate", "ABIF", forbidden="]")
-    if title is not None:
-        check_writable_names(path, [title], "title", "ABIF")
+    title = clean_title(title)
     groups = ballot_groups(profile)
     tokens = _tokens(profile.candidates)
     lines = [

@@ -55,6 +55,7 @@ from model.counting.textio import (
     RankedBallots,
     Ties,
     check_writable_names,
+    clean_title,
     parse_count,
     read_lines,
     write_text,
@@ -72,7 +73,6 @@ DATA_TYPES = {
 
 _HEADER = re.compile(r"#\s*([A-Za-z][A-Za-z ]*?)\s*(?:(\d+)\s*)?:\s?(.*)")
 _ORDER = re.compile(r"\s*([^:]*?)\s*:(.*)")
-_NUMBERS = ("NUMBER ALTERNATIVES", "NUMBER VOTERS", "NUMBER UNIQUE ORDERS")
 
 
 def read_preflib(path: str | Path, *, ties: Ties = "refuse") -> BallotFile:
@@ -117,7 +117,7 @@ def _read_header(path: Path, lines: list[str]) -> tuple[dict[str, tuple[int, str
     """Header key -> (line, value), and the index of the first line after the header."""
     header: dict[str, tuple[int, str]] = {}
     index = 0
-    for index, text in enumerate(lines):  # noqa: B007 - index is used after the loop
+    for index, text in enumerate(lines):
         stripped = text.strip()
         if not stripped:
             continue
@@ -313,7 +313,8 @@ def write_preflib(profile: BallotProfile, path: str | Path, *, title: str | None
     Args:
         profile: the ballots; a single section only.
         path: the file to write.
-        title: a title for the ``# TITLE`` header.
+        title: a title for the ``# TITLE`` header (see
+            :func:`~model.counting.textio.clean_title`).
 
     Returns:
         The data type written.
@@ -332,8 +333,7 @@ def write_preflib(profile: BallotProfile, path: str | Path, *, title: str | None
             "as PrefLib, which holds one pool of ballots; write CSV to keep the sections",
         )
     check_writable_names(path, profile.candidates, "candidate", "PrefLib")
-    if title is not None:
-        check_writable_names(path, [title], "title", "PrefLib")
+    title = clean_title(title)
     groups = ballot_groups(profile)
     n = profile.n_candidates
     complete = all(len(ranking) == n for _, ranking in groups)

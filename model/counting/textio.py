@@ -28,6 +28,7 @@ __all__ = [
     "RankedBallots",
     "Ties",
     "check_writable_names",
+    "clean_title",
     "parse_count",
     "read_lines",
     "reading",
@@ -326,6 +327,25 @@ def check_writable_names(
             raise BallotFileError(
                 path, None, f"cannot write {what} {name!r} as {fmt}: the name {problem}"
             )
+
+
+def clean_title(title: str | None) -> str | None:
+    """A title fit for a one-line header: runs of spaces and line breaks made one space.
+
+    A title is a description, not data, so a conversion tidies it rather than
+    refusing a file whose title (say, an ABIF title with an escaped line
+    break) a line-based header could not hold.
+
+    Args:
+        title: the title, or None.
+
+    Returns:
+        The tidied title, or None if there is nothing left of it.
+    """
+    if title is None:
+        return None
+    printable = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in title)
+    return " ".join(printable.split()) or None
 
 
 def write_text(path: Path, text: str) -> None:
