@@ -42,14 +42,18 @@ def test_every_clp_holds_one_agm_a_year(small):
         assert rec.attendees == sum(rec.votes.values()) <= rec.eligible
 
 
-def test_agm_decides_control(small):
+def test_agm_control_is_a_majority_of_the_executive_places(small):
     party = PartyModel(small, rng=4)
     party.run_for(12)
+    places = small.meetings.executive_places
+    factions = [f.name for f in small.factions]
     for rec in party.events.of_type("agm"):
-        votes = rec.votes
-        top = max(votes.values())
-        if not rec.tie_broken and rec.attendees > 0:
-            assert votes[rec.control_after] == top
+        assert sum(rec.places.values()) == places
+        majority = [f for f in factions if 2 * rec.places[f] > places]
+        assert rec.control_after == (majority[0] if majority else "unaligned")
+        assert party.clps.places[rec.clp].tolist() == list(rec.places.values()) or (
+            rec.clp in [r.clp for r in party.events.of_type("agm") if r.month > rec.month]
+        )
 
 
 def test_targeting_raises_faction_attendance():
