@@ -234,6 +234,12 @@ def lock_path(folder: str | Path) -> Path:
     folder does and survives the folder's replacement; inside the folder
     (`INSIDE_LOCK`) when only the folder itself can be written (a user's
     folder in a shared, read-only place).
+
+    Args:
+        folder: the results folder (it need not exist).
+
+    Returns:
+        The lock file's path.
     """
     folder = Path(folder).absolute()
     if folder.is_dir() and not os.access(folder.parent, os.W_OK) and os.access(folder, os.W_OK):

@@ -583,8 +583,15 @@ def run_experiment(
 
 
 def sweep_in_progress(out: str | Path) -> Path:
-    """The folder a sweep into `out` writes: `out`, or its replacement beside it
-    while an ``overwrite`` sweep is unfinished (see `run_experiment`)."""
+    """The folder a sweep into `out` writes runs to.
+
+    Args:
+        out: the sweep folder.
+
+    Returns:
+        `out`, or its replacement beside it (``.NAME.replacement``) while a
+        sweep started with ``overwrite`` is unfinished (see `run_experiment`).
+    """
     out = Path(out)
     staging = _replacement(out)
     return staging if folder_kind(staging) == "sweep" else out
