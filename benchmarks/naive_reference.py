@@ -191,7 +191,9 @@ class NaiveMember(mesa.Agent):
         model = self.model
         excess = max(0.0, abs(self.ideology - model.leader_ideology) - model.tolerance)
         tenure = max(model.month - self.joined, 0)
-        churn = model.churn * (1.0 + model.new_member_churn * math.exp(-tenure / model.tenure_scale))
+        churn = model.churn * (
+            1.0 + model.new_member_churn * math.exp(-tenure / model.tenure_scale)
+        )
         return model.random.random() < min(1.0, churn + model.dissatisfaction * excess)
 
     def leave(self) -> None:

@@ -477,7 +477,7 @@ class ReselectionSpec(_Strict):
     completion: dict[str, Share] = Field(
         default_factory=dict,
         description=(
-            'Round month -> share of MPs whose ballots were held before the round was '
+            "Round month -> share of MPs whose ballots were held before the round was "
             "stopped (e.g. by an election); rounds not listed complete."
         ),
     )
