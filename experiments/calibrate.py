@@ -144,6 +144,9 @@ STAGE1 = [
     Parameter("incumbency_weight", 0.0, 0.4, ("contests.incumbency_weight",)),
     Parameter("utility_noise", 0.05, 0.5, ("contests.utility_noise",)),
     Parameter(
+        "shock_2016", 1.0, 10.0, ("flows.shocks.0.joining",), log=True, scenarios=FAMILY_2015
+    ),
+    Parameter(
         "members_left_weight_2015",
         0.3,
         0.9,

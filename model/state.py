@@ -103,7 +103,7 @@ class PartyState:
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
         election_times: model times of the general elections scheduled.
-        last_election: (model time, defeat severity) of the last general election.
+        defeats: (model time, severity) of every general election remembered.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
         timings: seconds spent per stage, for benchmarks.
@@ -139,16 +139,13 @@ class PartyState:
         self.polls: list[float] = []
         self.round_times: list[int] = []
         self.election_times: list[int] = []
-        self.last_election: tuple[int, float] | None = None
-        previous = config.elections.previous
-        if previous is not None:
-            majority = (
-                config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
-            )
-            self.last_election = (
-                self.time_of(Month.parse(previous.month)),
-                defeat_severity(previous.seats, majority),
-            )
+        majority = (
+            config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
+        )
+        self.defeats: list[tuple[int, float]] = [
+            (self.time_of(Month.parse(e.month)), defeat_severity(e.seats, majority))
+            for e in config.elections.previous
+        ]
 
     # --- the clock ------------------------------------------------------------------
 
@@ -199,20 +196,21 @@ class PartyState:
             self.timings[stage] += _time.perf_counter() - started
 
     def record_election(self, seats: int, majority_seats: int) -> None:
-        """Remember this month's general election (members weigh electability after a defeat)."""
-        self.last_election = (self.time, defeat_severity(seats, majority_seats))
+        """Remember this month's general election (members weigh electability after defeats)."""
+        self.defeats.append((self.time, defeat_severity(seats, majority_seats)))
 
     def electability_weight(self) -> float:
-        """Members' weight on candidates' valence this month (higher after a recent defeat)."""
+        """Members' weight on candidates' valence this month.
+
+        It rises with the party's distance from power: each defeat adds its
+        severity, fading over `electability_memory_months`, so a second and
+        a fourth defeat in a row weigh more than a first.
+        """
         params = self.config.contests
-        if self.last_election is None:
-            return params.valence_weight
-        at, severity = self.last_election
         return electability_weight(
             params.valence_weight,
             params.electability_after_defeat,
-            severity,
-            self.time - at,
+            [(self.time - at, severity) for at, severity in self.defeats],
             params.electability_memory_months,
         )
 

@@ -32,7 +32,7 @@ from model.validation.runner import (
 
 FILES = [*HISTORICAL, *(c for c in COUNTERFACTUALS)]
 TAGS = ("[data:", "[politics:", "[assumption", "[calibrated:")
-POLITICS_RE = re.compile(r"\[politics:\s*([^\]]+?)\s*\]")
+POLITICS_RE = re.compile(r"\[politics:\s*((?:[^\[\]]|\[[^\]]*\])+?)\s*\]")
 CALIBRATED_RE = re.compile(r"\[calibrated:\s*(1\s*-\s*)?([A-Za-z_0-9]+)\s*\]")
 
 # What each counterfactual may change relative to its historical scenario.

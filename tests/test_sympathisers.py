@@ -39,10 +39,14 @@ def test_electability_weight_rises_after_a_defeat_and_fades():
     severity = sym.defeat_severity(202, 326)
     assert severity == pytest.approx(124 / 326)
     assert sym.defeat_severity(400, 326) == 0.0
-    just_after = sym.electability_weight(0.2, 2.0, severity, 0, 24)
-    later = sym.electability_weight(0.2, 2.0, severity, 48, 24)
+    just_after = sym.electability_weight(0.2, 2.0, [(0, severity)], 24)
+    later = sym.electability_weight(0.2, 2.0, [(48, severity)], 24)
     assert just_after == pytest.approx(0.2 + 2.0 * severity)
     assert 0.2 < later < just_after
+    # Defeats in a row add up.
+    again = sym.electability_weight(0.2, 2.0, [(24, 0.2), (0, severity)], 24)
+    assert again == pytest.approx(just_after + 2.0 * 0.2 * np.exp(-1))
+    assert sym.electability_weight(0.2, 2.0, [], 24) == 0.2
 
 
 def test_joining_follows_the_leader_and_surges_in_a_contest_with_a_stake():

@@ -91,24 +91,32 @@ def contest_stake(
 
 
 def electability_weight(
-    base: float, after_defeat: float, severity: float, months_since: float, memory: float
+    base: float,
+    after_defeat: float,
+    defeats: Sequence[tuple[float, float]],
+    memory: float,
 ) -> float:
     """How much members weigh a candidate's electability this month.
 
-    It rises with the party's distance from power: after a general-election
-    defeat, by the defeat's severity, fading as the defeat recedes.
+    It rises with the party's distance from power: every general-election
+    defeat adds its severity, fading as it recedes, so defeats in a row add
+    up (in November 2015 most members would "say what you believe even if
+    you lose"; by July 2021 more chose electability: labour_politics.json
+    electability_and_members_polls.principles_vs_winning).
 
     Args:
-        base: the weight with no recent defeat.
-        after_defeat: extra weight per unit of severity, just after the defeat.
-        severity: how bad the last defeat was (0: a win; see `defeat_severity`).
-        months_since: months since that election.
-        memory: months over which the effect fades by a factor e.
+        base: the weight with no defeat in memory.
+        after_defeat: extra weight per unit of severity, just after a defeat.
+        defeats: (months since, severity) of each election remembered
+            (severity 0 for a win; see `defeat_severity`).
+        memory: months over which a defeat's effect fades by a factor e.
 
     Returns:
         The weight (≥ base).
     """
-    return base + after_defeat * severity * float(np.exp(-max(months_since, 0.0) / memory))
+    return base + after_defeat * sum(
+        severity * float(np.exp(-max(months, 0.0) / memory)) for months, severity in defeats
+    )
 
 
 def defeat_severity(seats: int, majority_seats: int) -> float:

@@ -401,7 +401,7 @@ class ContestSpec(_Strict):
         description="Extra weight of valence per unit of the last defeat's severity.",
     )
     electability_memory_months: float = Field(
-        24.0, gt=0.0, le=240.0, description="Months over which a defeat's effect fades."
+        60.0, gt=0.0, le=240.0, description="Months over which a defeat's effect fades."
     )
     incumbency_weight: float = Field(
         0.0, ge=0.0, le=2.0, description="Utility bonus of the sitting leader in a challenge."
@@ -659,8 +659,9 @@ class PreviousElection(_Strict):
 class ElectionSpec(_Strict):
     """General elections: dates, national vote share, seats curve, resignations."""
 
-    previous: PreviousElection | None = Field(
-        None, description="The last election before the start (None: none in memory)."
+    previous: list[PreviousElection] = Field(
+        default_factory=list,
+        description="Elections before the start that members remember (defeats raise the weight of electability).",
     )
     campaign_months: int = Field(
         1, ge=0, le=6, description="Months before an election that count as its campaign."
