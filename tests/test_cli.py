@@ -17,7 +17,7 @@ from tests.conftest import DEFAULT_SCENARIO
 
 def write_small_scenario(folder: Path) -> Path:
     text = DEFAULT_SCENARIO.read_text()
-    for key, value in [("scale", "0.01"), ("clps", "60"), ("plp_size", "30"), ("months", "12")]:
+    for key, value in [("scale", "0.01"), ("clps", "60"), ("months", "12")]:
         text = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", text, count=1)
     path = folder / "small.toml"
     path.write_text(text)

@@ -25,7 +25,7 @@ def problems_of(data: dict) -> str:
 
 def test_default_scenario_loads():
     scenario = load_scenario(DEFAULT_SCENARIO)
-    assert scenario.party.clps == 650
+    assert scenario.party.clps == 632  # every seat in Great Britain
     assert scenario.start.year == 2016
 
 
@@ -90,11 +90,18 @@ def test_bad_month():
     assert "calendar.start" in message and "YYYY-MM" in message
 
 
-def test_plp_larger_than_clps():
+def test_plp_size_must_match_the_real_starting_result():
     data = default_data()
     data["party"]["plp_size"] = 600
-    data["party"]["clps"] = 100
-    assert "plp_size (600) cannot exceed clps (100)" in problems_of(data)
+    message = problems_of(data)
+    assert "party.plp_size (600) must equal the seats Labour won at the 2015" in message
+    assert "(232)" in message and "got {" not in message  # no dump of the whole scenario
+
+
+def test_more_clps_than_seats_in_great_britain():
+    data = default_data()
+    data["party"]["clps"] = 650
+    assert "party.clps" in problems_of(data) and "632" in problems_of(data)
 
 
 def test_unknown_rules_preset_names_the_known_ones():

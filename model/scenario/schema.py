@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from model.calendar import Month
+from model.scenario.seats import SeatSpec, check_seats
 
 SHARE_TOLERANCE = 1e-9
 
@@ -114,14 +115,29 @@ class PartySpec(_Strict):
         gt=0.0, le=2.0, description="Fraction of real-world membership (1.0 = full size)."
     )
     members: int = Field(gt=0, le=2_000_000, description="Members at full scale.")
-    clps: int = Field(gt=0, le=650, description="Constituency parties (650 at full size).")
+    clps: int = Field(
+        gt=0,
+        le=632,
+        description=(
+            "Constituency parties simulated, each a real seat in Great Britain: 632 = every one; "
+            "fewer = a sample stratified by region (see [seats])."
+        ),
+    )
     branches_per_clp: tuple[int, int] = Field(
         description="Smallest and largest number of branches (wards) per CLP."
     )
     affiliated_branches_per_clp: tuple[int, int] = Field(
         (0, 6), description="Smallest and largest number of affiliated branches per CLP."
     )
-    plp_size: int = Field(gt=0, le=650, description="MPs at the start (seats held).")
+    plp_size: int | None = Field(
+        None,
+        gt=0,
+        le=650,
+        description=(
+            "Labour MPs at the start at full size: a check, since the PLP sits in the seats Labour "
+            "won at [seats] initial_result (None: no check)."
+        ),
+    )
     meps: int = Field(0, ge=0, le=100, description="MEPs (they count in some thresholds).")
     min_members: int = Field(
         20, ge=1, description="Floor on members so that tiny scales stay meaningful."
@@ -141,12 +157,6 @@ class PartySpec(_Strict):
         if value[0] < 1:
             raise ValueError("every CLP needs at least one branch")
         return value
-
-    @model_validator(mode="after")
-    def _seats_fit(self) -> Self:
-        if self.plp_size > self.clps:
-            raise ValueError(f"plp_size ({self.plp_size}) cannot exceed clps ({self.clps})")
-        return self
 
     @property
     def n_members(self) -> int:
@@ -270,6 +280,9 @@ class LeaderSpec(_Strict):
     name: str
     ideology: Ideology
     valence: float = Field(0.5, ge=-2.0, le=2.0)
+    seat: str | None = Field(
+        None, description="The leader's seat (name or ONS code); None: a random Labour seat."
+    )
 
 
 class CandidateSpec(_Strict):
@@ -278,6 +291,13 @@ class CandidateSpec(_Strict):
     name: str
     ideology: Ideology
     valence: float = Field(0.5, ge=-2.0, le=2.0)
+    seat: str | None = Field(
+        None,
+        description=(
+            "The candidate's seat (name or ONS code): its sitting MP takes the name; None (or a "
+            "seat not simulated or not held): the sitting MP nearest the candidate's position."
+        ),
+    )
 
 
 class ScheduledContest(_Strict):
@@ -632,6 +652,7 @@ class Scenario(_Strict):
     elections: ElectionSpec = Field(default_factory=ElectionSpec)
     challenges: ChallengeSpec = Field(default_factory=ChallengeSpec)
     union_politics: UnionPoliticsSpec = Field(default_factory=UnionPoliticsSpec)
+    seats: SeatSpec = Field(default_factory=SeatSpec)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
@@ -664,6 +685,7 @@ class Scenario(_Strict):
                     f"contests.scheduled: {contest.month} is before calendar.start"
                     f" ({self.calendar.start})"
                 )
+        check_seats(self)
         return self
 
     @property
@@ -759,7 +781,12 @@ def _describe(err: ValidationError, root: type[BaseModel]) -> list[str]:
             problems.append(f"{loc}: required key is missing")
         else:
             msg = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{loc}: {msg} (got {item.get('input')!r})")
+            if not item["loc"]:
+                # A check across sections: the message names the keys; the input
+                # is the whole scenario, too long to repeat.
+                problems.append(msg)
+            else:
+                problems.append(f"{loc}: {msg} (got {item.get('input')!r})")
     return problems
 
 
