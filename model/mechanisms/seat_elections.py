@@ -158,8 +158,11 @@ def ranked_count(decision: SeatDecision, count: int) -> SeatDecision:
     """Labour wins exactly `count` of the simulated seats: those with the best margins.
 
     Ties go to the seat listed first (the table's order), so the result is
-    deterministic. Shares and margins stay the swing's (they say how the seats
-    rank, not what the real vote was).
+    deterministic. The margins are all moved by one amount, so that they are
+    positive exactly in the seats Labour wins (half-way between the last seat
+    won and the first lost): the extra uniform swing, Labour against its
+    strongest rival, that the count implies beyond the swing itself. Shares stay
+    the swing's.
 
     Args:
         decision: a swing decision over the simulated seats.
@@ -173,7 +176,21 @@ def ranked_count(decision: SeatDecision, count: int) -> SeatDecision:
     order = np.lexsort((np.arange(n), -decision.lab_margin))
     won = np.zeros(n, dtype=bool)
     won[order[:k]] = True
-    return replace(decision, won=won, source=f"count ranked by {decision.source}")
+    margin = decision.lab_margin
+    if 0 < k < n:
+        shift = -(margin[order[k - 1]] + margin[order[k]]) / 2.0
+    elif k == n and n:
+        shift = max(0.0, 1e-6 - float(margin[order[-1]]))
+    elif k == 0 and n:
+        shift = min(0.0, -1e-6 - float(margin[order[0]]))
+    else:
+        shift = 0.0
+    return replace(
+        decision,
+        won=won,
+        lab_margin=margin + shift,
+        source=f"count ranked by {decision.source}",
+    )
 
 
 def keep_seats(decision: SeatDecision, keep: ArrayLike) -> tuple[SeatDecision, np.ndarray]:

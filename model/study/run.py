@@ -6,7 +6,9 @@ lays out a run folder:
     DIR/manifest.json     scenario as resolved, seed, versions, git revision
     DIR/series.parquet    monthly series (also series.csv)
     DIR/events.jsonl      one JSON record per event
-    DIR/figures/overview.png
+    DIR/clps.csv          one row per CLP: its real seat, executive, members, MP, trigger
+                          ballots and last result (model.analysis.seat_tables.COLUMNS)
+    DIR/figures/overview.png, plp.png, map.png (the CLPs on the hex map of the seats)
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class RunResult:
         events: the event records.
         timings: seconds per stage.
         summary: headline figures (label -> text).
+        clps: one row per CLP at the end (`model.analysis.seat_tables.clp_table`).
     """
 
     scenario: Scenario
@@ -59,6 +62,7 @@ class RunResult:
     events: list[Event]
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    clps: pd.DataFrame | None = None
 
 
 def simulate(
@@ -75,6 +79,7 @@ def simulate(
     Returns:
         The RunResult.
     """
+    from model.analysis.seat_tables import clp_table
     from model.party import PartyModel
 
     months = scenario.calendar.months if months is None else months
@@ -95,6 +100,7 @@ def simulate(
         events=list(party.events),
         timings=dict(party.timings),
         summary=party.summary(),
+        clps=clp_table(party),
     )
 
 
@@ -168,6 +174,10 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
         out / "series.csv",
         out / "events.jsonl",
     ]
+    if result.clps is not None:
+        clps_csv = result.clps.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+        write_text(out / "clps.csv", clps_csv)
+        written.append(out / "clps.csv")
     if figures:
         import matplotlib.pyplot as plt
 
@@ -181,4 +191,11 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
             atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png"))
             written.append(path)
             plt.close(fig)
+        if result.clps is not None:
+            from model.analysis.seat_tables import seat_map
+
+            fig = seat_map(result.clps, "control", title=f"CLP executives at the end: {title}")
+            path = out / "figures" / "map.png"
+            atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png", dpi=110))
+            written.append(path)
     return written
