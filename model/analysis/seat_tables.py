@@ -32,8 +32,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model.records.events import Event, TriggerBallot
-from model.scenario.seats import GB_SEATS
 from model.records.series import slug
+from model.scenario.seats import GB_SEATS
 
 if TYPE_CHECKING:
     from model.party import PartyModel
@@ -181,11 +181,13 @@ def _risk(party: PartyModel, ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return risk
 
 
-def clp_table(party: PartyModel) -> pd.DataFrame:
+def clp_table(party: PartyModel, *, details: bool = True) -> pd.DataFrame:
     """One row per simulated CLP: its seat, executive, members, MP, trigger ballots and result.
 
     Args:
         party: the model (at the end of a run, or at any month).
+        details: also the members' median and the MP's risk (the costly columns;
+            NaN without them, e.g. for redrawing the map every month).
 
     Returns:
         The table, rows in the seat table's order; columns as in :data:`COLUMNS`.
@@ -202,7 +204,9 @@ def clp_table(party: PartyModel) -> pd.DataFrame:
     members = np.diff(bounds)
     median = np.array(
         [
-            float(np.median(ideology[ids[bounds[i] : bounds[i + 1]]])) if members[i] else np.nan
+            float(np.median(ideology[ids[bounds[i] : bounds[i + 1]]]))
+            if members[i] and details
+            else np.nan
             for i in range(n)
         ]
     )
@@ -233,7 +237,7 @@ def clp_table(party: PartyModel) -> pd.DataFrame:
     table["mp_faction"] = [
         party.faction_name(mp_by_clp[i].faction) if i in mp_by_clp else "" for i in range(n)
     ]
-    table["risk"] = np.round(_risk(party, ids, bounds), 6)
+    table["risk"] = np.round(_risk(party, ids, bounds), 6) if details else np.full(n, np.nan)
     table.update(_trigger_summary(list(party.events), n))
     out = pd.DataFrame(table)
     out.attrs["factions"] = names
