@@ -48,7 +48,7 @@ from model.state import DATA_COLLECTION, PartyState
 def _first(names: list[str], shown: int = 3) -> str:
     """The first few names of a list, and how many more."""
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more
+    return "; ".join(names[:shown]) + more
 
 
 def _snapshot_value(model: PartyModel, key: str) -> Any:

@@ -97,7 +97,7 @@ def test_the_feed_names_seats() -> None:
     )
     text = " ".join([first.heading, *first.details, second.heading, *second.details])
     assert "Bassetlaw" in text and "CLP 12" not in text
-    assert "gained: Putney" in text and "lost: Bury North, Kensington" in text
+    assert "gained: Putney" in text and "lost: Bury North; Kensington" in text
 
 
 def test_the_chosen_seat_stays_when_the_leader_changes() -> None:

@@ -57,7 +57,7 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path):
     scenario = write_small_scenario(tmp_path)
     for name in ("a", "b"):
         main(["run", str(scenario), "--seed", "9", "--out", str(tmp_path / name), "--no-figures"])
-    for name in ("series.csv", "series.parquet", "events.jsonl", "manifest.json"):
+    for name in ("series.csv", "series.parquet", "events.jsonl", "manifest.json", "clps.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "query_seats",
     "read_clps",
     "seat_map",
+    "seat_notes",
 ]
 
 COLUMNS: Mapping[str, str] = {
@@ -449,3 +450,40 @@ def seat_map(
         figsize=figsize,
         **options,
     )
+
+
+def _names(names: Sequence[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return "; ".join(names[:shown]) + more
+
+
+def seat_notes(events: Sequence[Event]) -> str:
+    """The run's seats in words: each general election's gains and losses, the MPs deselected.
+
+    Args:
+        events: the run's event records.
+
+    Returns:
+        A few sentences naming seats (empty when nothing happened to any seat).
+    """
+    from model.records.events import GeneralElection
+
+    parts = []
+    for ge in events:
+        if not isinstance(ge, GeneralElection):
+            continue
+        text = f"General election {ge.month}: {ge.seats} of {ge.total_seats} seats"
+        text += f" ({ge.seat_source or ge.mode})"
+        if ge.gained_seats:
+            text += f", gained {_names(ge.gained_seats)}"
+        if ge.lost_seats:
+            text += f", lost {_names(ge.lost_seats)}"
+        parts.append(text + ".")
+    lost = [
+        f"{t.mp} ({t.month})" if t.mp.startswith("MP for") else f"{t.mp}, {t.seat} ({t.month})"
+        for t in events
+        if isinstance(t, TriggerBallot) and t.deselected
+    ]
+    if lost:
+        parts.append(f"MPs deselected: {_names(lost, 10)}.")
+    return " ".join(parts)

@@ -194,7 +194,7 @@ def describe_general_election(rec: GeneralElection) -> FeedEntry:
     for label, names in (("gained", rec.gained_seats), ("lost", rec.lost_seats)):
         if names:
             more = f" … and {len(names) - NAMED} more" if len(names) > NAMED else ""
-            details.append(f"{label}: {', '.join(names[:NAMED])}{more}")
+            details.append(f"{label}: {'; '.join(names[:NAMED])}{more}")
     return FeedEntry(head, details)
 
 

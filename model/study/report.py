@@ -289,7 +289,7 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
             )
         )
     if data.kind == "run" and (data.folder / "clps.csv").exists():
-        from model.analysis.seat_tables import read_clps, seat_map
+        from model.analysis.seat_tables import read_clps, seat_map, seat_notes
 
         table = read_clps(data.folder)
         figures.append(
@@ -298,7 +298,8 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
                 "The CLPs on the map of the seats",
                 "Each hex is a Westminster seat (2010–2019 boundaries; hex map © Open "
                 "Innovations, MIT), coloured by the faction controlling the CLP's executive "
-                "at the end of the run; `factions seats` lists them.",
+                "at the end of the run; `factions seats` lists them. "
+                + seat_notes(data.run_events),
                 seat_map(table, "control", title=f"CLP executives at the end: {data.title}"),
             )
         )
