@@ -532,7 +532,15 @@ class ElectionSpec(_Strict):
             "historical_total_seats), used instead of the computed vote share."
         ),
     )
-    historical_total_seats: int = Field(650, gt=0, le=1000)
+    historical_total_seats: int = Field(
+        650,
+        gt=0,
+        le=1000,
+        description=(
+            "The house historical_seats are out of (650). Labour's seats are all in Great "
+            "Britain, so a count is scaled to the simulated CLPs as count × clps / 632."
+        ),
+    )
     electorate_median: Ideology = Field(
         0.1, description="The general electorate's median on the party's axis [assumption]."
     )
@@ -551,13 +559,24 @@ class ElectionSpec(_Strict):
         0.459,
         gt=0.05,
         lt=0.95,
-        description="Seats curve: vote share that wins half the seats (fitted, see elections.py).",
+        description=(
+            "Seats curve: vote share that wins half the seats (fitted, see elections.py); "
+            "not used by the model since elections are decided seat by seat ([seats])."
+        ),
     )
     seats_exponent: float = Field(
-        1.0, ge=0.5, le=8.0, description="Seats curve: responsiveness (3 = cube law)."
+        1.0,
+        ge=0.5,
+        le=8.0,
+        description="Seats curve: responsiveness (3 = cube law); not used by the model ([seats]).",
     )
     majority_seats: int | None = Field(
-        None, gt=0, description="Seats for a win; None: more than half (326 of 650)."
+        None,
+        gt=0,
+        description=(
+            "Seats for a win among the CLPs simulated; None: 326 of 650 scaled to them "
+            "(326 of the 632 GB seats)."
+        ),
     )
     resignation_probability: Share = Field(
         0.75,
