@@ -262,60 +262,69 @@ def initial_year(spec: SeatSpec, start: object) -> int:
     return max(held) if held else min(REAL_ELECTIONS.values())
 
 
-def check_seats(scenario: object) -> None:
+def check_seats(scenario: object) -> list[str]:
     """Cross-checks of a scenario against the real seats (called by `Scenario` validation).
 
     Args:
         scenario: the `Scenario` being validated (typed loosely: this module sits below it).
 
-    Raises:
-        ValueError: a PLP size or a historical seat count that contradicts the real result,
-            a starting result after the start, an unknown seat name, or a target month
-            that is not an election of the scenario.
+    Returns:
+        One "key.path: what is wrong; allowed: ..." line per problem: a PLP size or a
+        historical seat count that contradicts the real result, a starting result after
+        the start, an unknown seat name, or a target month that is not an election of
+        the scenario.
     """
+    problems: list[str] = []
     s: object = scenario
     spec: SeatSpec = s.seats  # type: ignore[attr-defined]
     start = str(s.calendar.start)  # type: ignore[attr-defined]
     year = initial_year(spec, start)
     month = next(m for m, y in REAL_ELECTIONS.items() if y == year)
     if month > start:
-        raise ValueError(
-            f"seats.initial_result: the {year} election ({month}) is after calendar.start ({start})"
+        problems.append(
+            f"seats.initial_result: the {year} election ({month}) is after calendar.start "
+            f"({start}); allowed: an election held by then"
         )
     plp_size = s.party.plp_size  # type: ignore[attr-defined]
     if plp_size is not None and plp_size != REAL_LABOUR_SEATS[year]:
-        raise ValueError(
-            f"party.plp_size ({plp_size}) must equal the seats Labour won at the {year} general "
-            f"election ({REAL_LABOUR_SEATS[year]}): the PLP starts in those seats "
-            "(seats.initial_result); leave plp_size out to skip this check"
+        problems.append(
+            f"party.plp_size: {plp_size} is not the {REAL_LABOUR_SEATS[year]} seats Labour won "
+            f"at the {year} general election, where the PLP starts (seats.initial_result); "
+            f"allowed: {REAL_LABOUR_SEATS[year]}, or leave plp_size out"
         )
     elections = s.elections  # type: ignore[attr-defined]
     if spec.real_results:
         for when, count in elections.historical_seats.items():
             real = real_election_year(when)
             if real is not None and count != REAL_LABOUR_SEATS[real]:
-                raise ValueError(
+                problems.append(
                     f"elections.historical_seats: {when} gives {count} seats, but Labour won "
-                    f"{REAL_LABOUR_SEATS[real]} at the {real} general election, and with "
-                    "seats.real_results those real seats are handed out by ONS code; set "
-                    f"{REAL_LABOUR_SEATS[real]}, or seats.real_results = false for a counterfactual count"
+                    f"{REAL_LABOUR_SEATS[real]} at the {real} general election and "
+                    "seats.real_results hands out those real seats by ONS code; allowed: "
+                    f"{REAL_LABOUR_SEATS[real]}, or seats.real_results = false for a "
+                    "counterfactual count"
                 )
     months = set(elections.dates) | set(elections.historical_seats)
     for key in ("targets", "nation_swing"):
         stray = sorted(set(getattr(spec, key)) - months)
         if stray:
-            raise ValueError(
-                f"seats.{key}: {stray} are not election months of this scenario "
-                "(elections.dates or elections.historical_seats)"
+            problems.append(
+                f"seats.{key}: {', '.join(stray)} not an election month of this scenario; "
+                "allowed: months in elections.dates or elections.historical_seats"
             )
     named = [("leader.seat", s.leader.seat)]  # type: ignore[attr-defined]
-    for contest in s.contests.scheduled:  # type: ignore[attr-defined]
+    for i, contest in enumerate(s.contests.scheduled):  # type: ignore[attr-defined]
         named += [
-            (f"contests.scheduled[{contest.month}] {c.name}", c.seat) for c in contest.candidates
+            (f"contests.scheduled.{i}.candidates.{j}.seat", c.seat)
+            for j, c in enumerate(contest.candidates)
         ]
     wanted = [(where, seat) for where, seat in named if seat is not None]
     if wanted:
         from model.agents.seats import find_seat
 
         for where, seat in wanted:
-            find_seat(seat, where=where)
+            try:
+                find_seat(seat, where=where)
+            except ValueError as err:
+                problems.append(str(err))
+    return problems
