@@ -49,6 +49,7 @@ __all__ = [
     "map_values",
     "query_seats",
     "read_clps",
+    "run_map",
     "seat_map",
     "seat_notes",
 ]
@@ -72,6 +73,7 @@ COLUMNS: Mapping[str, str] = {
     "mp": "the sitting Labour MP (empty where Labour does not hold the seat)",
     "mp_ideology": "the MP's ideology",
     "mp_faction": "the MP's faction, or unaligned",
+    "mp_is_leader": "the MP is the party's leader",
     "risk": "share of the CLP's members who would vote for a full selection of the MP",
     "trigger_ballots": "trigger ballots held in the seat during the run",
     "full_selections": "those that went to a full selection",
@@ -238,6 +240,7 @@ def clp_table(party: PartyModel, *, details: bool = True) -> pd.DataFrame:
     table["mp_faction"] = [
         party.faction_name(mp_by_clp[i].faction) if i in mp_by_clp else "" for i in range(n)
     ]
+    table["mp_is_leader"] = [mp_by_clp.get(i) is party.leader for i in range(n)]
     table["risk"] = np.round(_risk(party, ids, bounds), 6) if details else np.full(n, np.nan)
     table.update(_trigger_summary(list(party.events), n))
     out = pd.DataFrame(table)
@@ -487,3 +490,33 @@ def seat_notes(events: Sequence[Event]) -> str:
     if lost:
         parts.append(f"MPs deselected: {_names(lost, 10)}.")
     return " ".join(parts)
+
+
+def run_map(table: pd.DataFrame, title: str, labelled: int = 5) -> Figure:
+    """The map a run folder gets: executives at the end, the leader's and deselections' seats named.
+
+    Seats whose MP was deselected during the run are outlined; the leader's seat
+    and the first few of those are labelled with their names.
+
+    Args:
+        table: a clps table.
+        title: the figure's title.
+        labelled: how many deselected MPs' seats to name.
+
+    Returns:
+        The Figure.
+    """
+    leader = table.loc[table["mp_is_leader"].astype(str).str.lower() == "true", ["ons_code", "mp"]]
+    deselected = table.loc[table["deselections"] > 0, ["ons_code", "seat"]]
+    labels = {str(c): f"{s} (MP deselected)" for c, s in deselected.head(labelled).values}
+    for code, mp in leader.values:
+        seat = table.loc[table["ons_code"] == code, "seat"].iloc[0]
+        labels[str(code)] = f"{seat}: {mp}, leader"
+    note = "; outlined: seats where an MP was deselected" if len(deselected) else ""
+    return seat_map(
+        table,
+        "control",
+        title=title + note,
+        highlight=deselected["ons_code"].astype(str).tolist(),
+        labels=labels,
+    )

@@ -311,7 +311,7 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
             )
         )
     if data.kind == "run" and (data.folder / "clps.csv").exists():
-        from model.analysis.seat_tables import read_clps, seat_map, seat_notes
+        from model.analysis.seat_tables import read_clps, run_map, seat_notes
 
         table = read_clps(data.folder)
         figures.append(
@@ -322,7 +322,7 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
                 "Innovations, MIT), coloured by the faction controlling the CLP's executive "
                 "at the end of the run; `factions seats` lists them. "
                 + seat_notes(data.run_events),
-                seat_map(table, "control", title=f"CLP executives at the end: {data.title}"),
+                run_map(table, f"CLP executives at the end: {data.title}"),
             )
         )
     names = _outcomes_to_show(data.outcomes)

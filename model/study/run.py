@@ -245,9 +245,9 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
             written.append(path)
             plt.close(fig)
         if result.clps is not None:
-            from model.analysis.seat_tables import seat_map
+            from model.analysis.seat_tables import run_map
 
-            fig = seat_map(result.clps, "control", title=f"CLP executives at the end: {title}")
+            fig = run_map(result.clps, f"CLP executives at the end: {title}")
             path = out / "figures" / "map.png"
             atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png", dpi=110))
             written.append(path)
