@@ -79,7 +79,7 @@ class Agms(Institution):
             places=spec.executive_places,
             method=spec.executive_election,
             incumbent=s.clps.control[np.sort(clps)],
-            scale=s.config.party.scale,
+            scale=s.meeting_scale,
             rng=s.streams["meetings"],
         )
 

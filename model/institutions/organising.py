@@ -50,16 +50,18 @@ class Organising(Institution):
         """CLPs each faction can target this month (0 before its founding)."""
         s = self.state
         specs = [f.spec for f in s.factions]
-        cap = np.array([sp.organisers for sp in specs], dtype=float)
+        # Organisers cover the real party's CLPs; a run that simulates a
+        # sample of them has that share of the organisers.
+        cap = np.array([sp.organisers for sp in specs], dtype=float) * s.clp_share
         per = np.array([sp.members_per_organiser for sp in specs], dtype=float)
         if (per > 0).any():
             m = s.members
             size = (
                 np.bincount(m.faction[m.active & (m.faction >= 0)], minlength=len(specs))
-                / s.config.party.scale
+                * s.clps.represents
             )
             cap = np.where(per > 0, np.minimum(cap, np.floor(size / np.maximum(per, 1e-9))), cap)
-        return np.where(self.founded(), cap, 0).astype(np.int64)
+        return np.where(self.founded(), np.round(cap), 0).astype(np.int64)
 
     def stages(self) -> list[Stage]:
         """Recruitment and targeting, every month."""

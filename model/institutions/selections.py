@@ -197,7 +197,7 @@ class Selections(Institution):
                 mobilisation,
             )
             # Branch meetings at their real size (see mechanisms.meetings).
-            came, _ = meetings.attenders(members_here, chance, self.state.config.party.scale, rng)
+            came, _ = meetings.attenders(members_here, chance, self.state.meeting_scale, rng)
             tally = reselection.branch_votes(
                 wants(came),
                 m.branch[came] - self.state.clps.branch_start[clp],
@@ -270,7 +270,7 @@ class Selections(Institution):
             founded=self.founded(),
             params=params,
             rng=rng,
-            label=f"CLP {clp:03d}",
+            label=self.state.seat_name(clp),
         )
         if not standing and self.nec_shortlists():
             hopefuls = reselection.shortlist(
@@ -322,7 +322,7 @@ class Selections(Institution):
             old.sitting = False
         self.state.tally[f"mp_seat_{clp}"] += 1
         new = self.state.new_mp(
-            name=f"MP {clp:03d}/{self.state.tally[f'mp_seat_{clp}'] + 1}",
+            name=self.state.mp_name(clp, self.state.tally[f"mp_seat_{clp}"] + 1),
             ideology=winner.ideology,
             clp=clp,
             faction=winner.faction,

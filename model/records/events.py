@@ -28,8 +28,14 @@ import numpy as np
 
 from model.calendar import Month
 
-SCHEMA = 2
-"""Version of the event layout (bump on any change of fields)."""
+SCHEMA = 3
+"""Version of the event layout (bump on any change of fields).
+
+2: seat names next to CLP indices (``seat`` of agm, trigger_ballot, selection,
+retirement; ``lost_seats``/``gained_seats``, ``seat_source``, ``base_result``,
+``kept_for_leader`` of general_election).
+3: executive places won per slate (``places`` of agm).
+"""
 
 DECIDED_BY = ("meeting", "ballot", "rule", "election", "card vote")
 """How a decision was taken (MODEL.md §4)."""
@@ -149,7 +155,7 @@ class Agm(Event):
     """A CLP's annual general meeting elects its executive (decided by those who attend).
 
     Attributes:
-        clp: the CLP's index.
+        clp: the CLP's index; seat its seat's name.
         eligible: full members entitled to attend (the real number the CLP stands for).
         attendees: members who came (real size).
         votes: attendees' votes by slate for the first place (each faction's, and "unaligned").
@@ -165,6 +171,7 @@ class Agm(Event):
 
     decided_by: str = "meeting"
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
     eligible: int
     attendees: int
     votes: dict[str, int]
@@ -282,7 +289,7 @@ class TriggerBallot(Event):
     """One sitting MP's trigger ballot (and the full selection if triggered).
 
     Attributes:
-        mp: the MP's name; clp the seat's CLP.
+        mp: the MP's name; clp the seat's CLP; seat the seat's name.
         mp_ideology, mp_faction: the MP's position and faction (or "unaligned").
         rule: the reselection method in force.
         members_ballot: {"keep", "against"} (a members' supermajority rule only).
@@ -302,6 +309,7 @@ class TriggerBallot(Event):
     decided_by: str
     mp: str
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
     mp_ideology: float
     mp_faction: str
     rule: str
@@ -328,7 +336,7 @@ class Selection(Event):
     """An open-seat selection: the CLP's members choose a candidate by ballot.
 
     Attributes:
-        clp: the CLP.
+        clp: the CLP; seat its seat's name.
         reason: why the seat was open ("retirement", "seat gained").
         candidates: candidate dicts (name, ideology, valence, faction, incumbent).
         count: the count, or None if one candidate stood.
@@ -340,6 +348,7 @@ class Selection(Event):
 
     decided_by: str = "ballot"
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
     reason: str
     candidates: list[dict[str, Any]]
     count: dict[str, Any] | None
@@ -352,13 +361,14 @@ class Retirement(Event):
     """An MP stands down; an open-seat selection follows.
 
     Attributes:
-        mp: the MP; clp the seat's CLP.
+        mp: the MP; clp the seat's CLP; seat the seat's name.
     """
 
     type: ClassVar[str] = "retirement"
 
     mp: str
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
 
 
 # --- national politics ------------------------------------------------------------------
@@ -376,6 +386,15 @@ class GeneralElection(Event):
             before, in the house, needed for a majority.
         won: the party won a majority.
         seats_lost, seats_gained: counts; lost_clps, gained_clps the CLPs.
+        lost_seats, gained_seats: the names of those seats, in the same order.
+        seat_source: how the seats were decided: "real result YEAR" (the
+            seats Labour really won, by ONS code), "uniform swing" or
+            "proportional swing" from the base result (computed mode), or
+            "count ranked by uniform swing" (a historical count handed to the
+            seats the swing model ranks best, e.g. 2024 on the old map).
+        base_result: the real election the swing starts from (swing modes).
+        kept_for_leader: the leader's seat, when Labour keeps it although the
+            result would have lost it (a leader does not lose their seat).
     """
 
     type: ClassVar[str] = "general_election"
@@ -395,6 +414,11 @@ class GeneralElection(Event):
     seats_gained: int
     lost_clps: list[int]
     gained_clps: list[int]
+    lost_seats: list[str] | None = field(default=None, metadata=_OPTIONAL)
+    gained_seats: list[str] | None = field(default=None, metadata=_OPTIONAL)
+    seat_source: str | None = field(default=None, metadata=_OPTIONAL)
+    base_result: int | None = field(default=None, metadata=_OPTIONAL)
+    kept_for_leader: str | None = field(default=None, metadata=_OPTIONAL)
 
 
 # --- conference -----------------------------------------------------------------------
