@@ -50,6 +50,12 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
         "union_gs_election",
         "conference_vote",
         "rule_change",
+        # The default scenario's 2017 election and what follows a defeat:
+        "general_election",
+        "leader_resigns",
+        "challenge_launched",
+        "leadership_contest",
+        "trigger_ballot",
     }
     assert all(e["month"] <= series["date"].iloc[-1] for e in events)
     for figure in ("overview.png", "plp.png"):

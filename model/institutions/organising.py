@@ -113,7 +113,7 @@ class Organising(Institution):
             faction.targets = row
 
     def measure(self, row: dict[str, Any]) -> None:
-        """CLPs controlled, members and sitting MPs of each faction."""
+        """CLPs controlled, members, sitting MPs and executive places of each faction."""
         s = self.state
         m = s.members
         active = m.active
@@ -127,3 +127,6 @@ class Organising(Institution):
         row["plp_unaligned"] = int(by_faction[0])
         for f in s.factions:
             row[f"plp_{slug(f.name)}"] = int(by_faction[f.index + 1])
+        places = s.clps.places.sum(axis=0)
+        for f in s.factions:
+            row[f"places_{slug(f.name)}"] = int(places[f.index])
