@@ -47,6 +47,12 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
         "union_gs_election",
         "conference_vote",
         "rule_change",
+        # the road to conference: consultation, the NEC, withdrawals, the agenda
+        "affiliate_consultation",
+        "nec_vote",
+        "proposal_withdrawn",
+        "package_formed",
+        "agenda_vote",
     }
     assert all(e["month"] <= series["date"].iloc[-1] for e in events)
     for figure in ("overview.png", "plp.png"):
