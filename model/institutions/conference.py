@@ -223,7 +223,14 @@ class Conference(Institution):
         c, d = s.config.conference, s.config.union_decisions
         after = rules.with_changes(changes)
         effect = self.stakes.effect(rules, after)
-        proposer_position = self.stakes.proposer_position(proposer, self.nec.median())
+        # Loyalty: to the proposer of the leader's (or NEC's) own changes; on others'
+        # motions, to the leadership's line, as the NEC recommends (for or against).
+        if proposer in PLATFORM:
+            proposer_position = self.stakes.proposer_position(proposer, self.nec.median())
+            sign = 1.0
+        else:
+            proposer_position = self.stakes.proposer_position("leader")
+            sign = float(recommendation)
         urules = self.unions.rules()
         consult = (
             union_decisions.needs_consultation(
@@ -241,7 +248,7 @@ class Conference(Institution):
             st = union_decisions.stance(
                 ideological=ideo,
                 say_change=say_change,
-                loyalty_bonus=loyal,
+                loyalty_bonus=sign * loyal,
                 position=x,
                 rules=urules,
                 reference=0.0 if union_ref is None else float(union_ref[u]),
@@ -255,7 +262,8 @@ class Conference(Institution):
         clp_utility = (
             np.asarray(rule_power.ideological_gain(position, effect), dtype=float)
             + c.members_weight * effect.say_change("members")
-            + np.asarray(
+            + sign
+            * np.asarray(
                 union_decisions.loyalty(
                     position, proposer_position, weight=c.loyalty, radius=c.loyalty_radius
                 ),
@@ -527,7 +535,12 @@ class Conference(Institution):
             motions = [i for i in due if i.proposer not in PLATFORM]
             platform = [i for i in due if i.proposer in PLATFORM]
             forecast_delegations = self._delegations(noise=False)
+            platform_sections = set().union(*(i.sections for i in platform)) if platform else set()
             for motion in motions:
+                if motion.sections & platform_sections:
+                    # The NEC asks conference to reject motions its own changes answer.
+                    motion.recommendation = -1
+                    continue
                 judged = self._judge(
                     motion.changes,
                     "nec",
@@ -585,22 +598,38 @@ class Conference(Institution):
                     voted.append(self._vote(motion, rules_before, delegations, kind))
             self._adopt(rules_before, voted)
 
-    def _references(self, rivals: list[Item], rules: RuleSet, delegations) -> Any:
-        """Each actor's best utility among the rival motions still alive (None: none)."""
+    def _references(self, rivals: list[Item], rules: RuleSet, delegations: Any) -> Any:
+        """What each actor compares the NEC's proposal with, while rivals are alive.
+
+        CLP delegations come mandated by their motions: each compares it with
+        the rival it likes best (the 2018 "protest" votes). Union delegations,
+        whose leaderships bargain over the agenda, compare it with what would
+        happen if it fell: a rival that would then pass, else the rules as they are.
+
+        Returns:
+            (union references, CLP references), or None without rivals.
+        """
         if not rivals:
             return None
-        unions, clps = [], []
+        unions = [np.zeros(len(self.state.unions))]
+        clps = []
         for rival in rivals:
-            judged = self._judge(
-                rival.changes,
-                rival.proposer,
-                rules=rules,
-                delegations=delegations,
-                recommendation=rival.recommendation,
-                notice=self._notice(rival),
-            )
-            unions.append(judged["union_utility"])
+            try:
+                judged = self._judge(
+                    rival.changes,
+                    rival.proposer,
+                    rules=rules,
+                    delegations=delegations,
+                    recommendation=rival.recommendation,
+                    notice=self._notice(rival),
+                )
+            except RulesError:
+                continue
             clps.append(judged["clp_utility"])
+            if self._tally(rival.title, rival.proposer, judged, delegations).passes:
+                unions.append(judged["union_utility"])
+        if not clps:
+            return None
         return np.max(unions, axis=0), np.max(clps, axis=0)
 
     def _agenda_vote(self, item: Item, rivals: list[Item], rules, delegations, references) -> bool:
@@ -615,7 +644,7 @@ class Conference(Institution):
             notice=self._notice(item),
         )
         union_ref, clp_ref = references
-        keep_first = np.maximum(judged["union_utility"], 0.0) >= union_ref
+        keep_first = judged["union_utility"] >= union_ref
         clp_for = np.maximum(judged["clp_utility"], 0.0) >= clp_ref
         union_votes = [
             conference.UnionVote(u.name, int(u.levy_payers), bool(k))

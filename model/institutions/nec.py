@@ -168,7 +168,11 @@ class Nec(Institution):
             )
         )
         result = necmech.nec_vote(
-            seats, utility.tolist(), abstain_band=d.abstain_band, union_votes=union_votes
+            seats,
+            utility.tolist(),
+            abstain_band=d.abstain_band,
+            union_votes=union_votes,
+            leaders_proposal=proposer == "leader",
         )
         s.events.record(
             NecVote,

@@ -97,13 +97,14 @@ class Stakes:
         )
 
     def proposer_position(self, proposer: str, nec_median: float | None = None) -> float | None:
-        """Where a proposer stands: the leader, the NEC's median, a faction's line (None: nobody)."""
-        s = self.state
+        """Where a proposer whose closeness earns loyalty stands: the leader or the NEC's median.
+
+        A faction's motion (or a scenario's) earns no loyalty: it is judged on
+        what it does (its own delegations support it because it moves power
+        their way).
+        """
         if proposer == "leader":
-            return float(s.leader.ideology)
+            return float(self.state.leader.ideology)
         if proposer == "nec":
             return nec_median
-        for f in s.factions:
-            if f.name == proposer:
-                return float(f.line)
         return None

@@ -17,7 +17,8 @@
 
 **Votes.** Each seat votes for a proposal when its utility is above an
 abstention band, against below minus it; a union seat votes as its union
-decided. It carries on more for than against (an NEC vote, decided by those
+decided; on the leader's own proposals the leader and the frontbench seats
+the leader nominates vote for. It carries on more for than against (an NEC vote, decided by those
 present: ``decided_by = "meeting"``).
 
 **CLP-section elections** (:func:`elect_clp_section`) are members' ballots.
@@ -204,12 +205,18 @@ class NecVoteResult:
         }
 
 
+LEADERS_OWN: tuple[str, ...] = ("leader", "frontbench")
+"""Seats that vote with the leader on the leader's own proposals (the leader and the
+frontbench members the leader nominates)."""
+
+
 def nec_vote(
     seats: Sequence[NecSeat],
     utility: Sequence[float],
     *,
     abstain_band: float,
     union_votes: Mapping[int, str] | None = None,
+    leaders_proposal: bool = False,
 ) -> NecVoteResult:
     """The NEC votes: each seat by its utility, union seats as their union decided.
 
@@ -218,6 +225,7 @@ def nec_vote(
         utility: each seat's utility for the proposal.
         abstain_band: |utility| at most this abstains.
         union_votes: union index -> "for" / "against" / "abstain" (overrides utility).
+        leaders_proposal: the leader proposes: the leader's own seats vote for.
 
     Returns:
         The NecVoteResult.
@@ -226,7 +234,9 @@ def nec_vote(
     by_section: dict[str, dict[str, int]] = {}
     tally = {"for": 0, "against": 0, "abstain": 0}
     for seat, u in zip(seats, utility, strict=True):
-        if seat.union >= 0 and seat.union in union_votes:
+        if leaders_proposal and seat.section in LEADERS_OWN:
+            vote = "for"
+        elif seat.union >= 0 and seat.union in union_votes:
             vote = union_votes[seat.union]
         elif u > abstain_band:
             vote = "for"

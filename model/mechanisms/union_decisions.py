@@ -338,8 +338,8 @@ def stance(
         loyalty_bonus: what the proposer's closeness adds.
         position: the body's position (for the record).
         rules: the decision parameters.
-        reference: the utility of the best alternative still open (a rival
-            motion the body prefers), which the change must beat (0: the status quo).
+        reference: the utility of what happens if the change falls (a rival
+            motion that would then pass), which it must beat (0: the rules as they are).
         consultation_required: the change touches the affiliates' own rights.
         notice_months: months between tabling and the vote.
         procedure: the affiliate's procedure (sets the months it needs to consult).
@@ -359,7 +359,7 @@ def stance(
     )
     if consultation_required and notice_months < rules.consultation_months.get(procedure, 0):
         return Stance(kind="needs time", **parts)
-    margin = utility - max(reference, 0.0)
+    margin = utility - reference
     if margin > rules.abstain_band:
         return Stance(kind="for", **parts)
     if margin < -rules.abstain_band:
