@@ -153,8 +153,13 @@ def test_rules_preset_college_and_omov(capsys):
     assert (status, err) == (0, "")
     assert json.loads(out)["weights"] == dict.fromkeys(("mps_meps", "members", "affiliates"), "1/3")
     status, out, err = run(capsys, EXAMPLE_2010, "--rules", "labour_2014", "--json")
-    assert (status, err) == (0, "")
+    assert status == 0
     assert json.loads(out)["method"] == "omov"
+    # The file's sections pool under OMOV: said on stderr, not silently.
+    assert err == (
+        f"note: {EXAMPLE_2010}: OMOV (labour_2014): the section column "
+        "(mps_meps, members, affiliates) is reported but does not weigh votes\n"
+    )
     status, _, err = run(capsys, EXAMPLE_2010, "--rules", "no_such_preset")
     assert status == 2
     assert err.startswith("error: --rules: ") and "no_such_preset" in err
