@@ -134,12 +134,12 @@ def report(runs: list[dict[str, Any]]) -> str:
         lines.append(f"  {k}: {m / n:.0%}")
     lines.append("")
     lines.append("Union nominations (leader): share of runs per nominee")
-    for month in ("2010-08", "2015-08", "2016-08", "2020-03"):
+    for year in ("2010", "2015", "2016", "2020"):
         for union in ("Unite", "UNISON", "GMB", "USDAW", "CWU"):
             picks = Counter(x["nominee"] or "nobody" for r in runs for x in r["nominations"]
-                            if x["month"] == month and x["union"] == union and x["office"] == "leader")
+                            if x["month"].startswith(year) and x["union"] == union and x["office"] == "leader")
             if picks:
-                lines.append(f"  {month} {union:<7} " + ", ".join(f"{k} {m / n:.0%}" for k, m in picks.most_common()))
+                lines.append(f"  {year} {union:<7} " + ", ".join(f"{k} {m / n:.0%}" for k, m in picks.most_common()))
     lines.append("")
     lines.append("NEC CLP section: seats by faction (median over runs) against the published")
     for month, published in PUBLISHED_NEC.items():

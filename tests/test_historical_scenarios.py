@@ -31,7 +31,7 @@ from model.validation.runner import (
 )
 
 FILES = [*HISTORICAL, *(c for c in COUNTERFACTUALS)]
-TAGS = ("[data:", "[assumption", "[calibrated:")
+TAGS = ("[data:", "[politics:", "[assumption", "[calibrated:")  # [politics:]: labour_politics.json
 CALIBRATED_RE = re.compile(r"\[calibrated:\s*(1\s*-\s*)?([A-Za-z_0-9]+)\s*\]")
 
 # What each counterfactual may change relative to its historical scenario.

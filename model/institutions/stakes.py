@@ -93,7 +93,7 @@ class Stakes:
             self.positions(),
             shares=self.shares(),
             arena_weights=dict(c.conference.arena_weights),
-            fee_elasticity=c.contests.fee_elasticity,
+            fee_elasticity=c.conference.supporter_fee_elasticity,
         )
 
     def proposer_position(self, proposer: str, nec_median: float | None = None) -> float | None:

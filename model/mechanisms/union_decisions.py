@@ -30,7 +30,8 @@ is a mix by procedure (:func:`body_position`); its utility for a change is
 
     ideological gain (rule_power.ideological_gain)
     + institutional_weight × the change in the affiliates' own say
-    + loyalty to the proposer (closer than ``loyalty_radius``: up to ``loyalty``).
+    + loyalty: trust of the proposer within ``loyalty_radius``, distrust beyond
+      (``± loyalty`` at most).
 
 It votes for above ``abstain_band``, against below minus it, and abstains in
 between (a union can abstain). A change to the affiliates' own say in
@@ -112,8 +113,8 @@ class UnionRules:
     electability: float = 0.3
     nomination_radius: float = 0.8
     consensus: float = 0.4
-    institutional_weight: float = 0.5
-    loyalty: float = 0.05
+    institutional_weight: float = 0.2
+    loyalty: float = 0.1
     loyalty_radius: float = 0.5
     abstain_band: float = 0.005
     minor_change: float = 0.05
@@ -273,10 +274,16 @@ def body_position(procedure: str, leadership: float, activists: float, levy_paye
 def loyalty(
     x: np.ndarray | float, proposer: float | None, *, weight: float, radius: float
 ) -> np.ndarray | float:
-    """Support a proposer's closeness earns: ``weight × max(0, 1 − |x − proposer| / radius)``."""
+    """Trust or distrust of a proposer: ``weight × clip(1 − |x − proposer| / radius, −1, 1)``.
+
+    Those within ``radius`` of the leader (or the NEC) lean to back its
+    proposals, the more the nearer; those further away lean against them
+    ("no blank cheque"), up to ``weight`` at twice the radius and beyond.
+    """
     if proposer is None or weight == 0 or radius <= 0:
         return np.zeros_like(np.asarray(x, dtype=float)) if np.ndim(x) else 0.0
-    value = weight * np.maximum(0.0, 1.0 - np.abs(np.asarray(x, dtype=float) - proposer) / radius)
+    closeness = 1.0 - np.abs(np.asarray(x, dtype=float) - proposer) / radius
+    value = weight * np.clip(closeness, -1.0, 1.0)
     return float(value) if np.ndim(x) == 0 else value
 
 

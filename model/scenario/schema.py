@@ -598,7 +598,7 @@ class ConferenceSpec(_Strict):
         description="CLP delegates' stake in the members' own say (per unit of say) [assumption].",
     )
     loyalty: float = Field(
-        0.05,
+        0.1,
         ge=0.0,
         le=1.0,
         description="The most closeness to a proposer adds to anyone's support [assumption].",
@@ -614,6 +614,15 @@ class ConferenceSpec(_Strict):
     )
     defer_months: int = Field(
         6, ge=1, le=24, description="A deferred proposal goes to a special conference this later."
+    )
+    supporter_fee_elasticity: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description=(
+            "In judging a change, registered supporters' expected share of an OMOV ballot "
+            "scales as (3 / fee) ** this [assumption]."
+        ),
     )
     scheduled: list[ScheduledProposal] = Field(default_factory=list)
 
@@ -792,7 +801,7 @@ class UnionDecisionSpec(_Strict):
         0.4, description="Share of the weighted voices a nominee needs; else no nomination."
     )
     institutional_weight: float = Field(
-        0.5,
+        0.2,
         ge=0.0,
         le=5.0,
         description="Weight of the affiliates' own say in judging a rule change [assumption].",
