@@ -52,7 +52,11 @@ def test_composition_fills_every_seat():
     for seat in seats:
         by_section.setdefault(seat.section, []).append(seat)
     assert [s.holder for s in by_section["unions"]].count("FBU") == 0
-    assert {s.holder for s in by_section["unions"]} == {"Unite", "UNISON", "USDAW"}  # GMB's 50k: none
+    assert {s.holder for s in by_section["unions"]} == {
+        "Unite",
+        "UNISON",
+        "USDAW",
+    }  # GMB's 50k: none
     assert by_section["socialist_societies"][0].position == -0.1
     clp = by_section["clp"]
     assert len(clp) == 9 and clp[0].holder == "Left 1" and clp[-1].holder == "vacant"

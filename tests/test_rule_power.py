@@ -77,7 +77,9 @@ def test_nec_say_is_seat_shares():
 
 
 def test_balance_and_gain_by_hand():
-    assert balance({"plp": 0.5, "members": 0.5}, {"plp": 0.0, "members": -0.4}) == pytest.approx(-0.2)
+    assert balance({"plp": 0.5, "members": 0.5}, {"plp": 0.0, "members": -0.4}) == pytest.approx(
+        -0.2
+    )
     assert balance({"plp": 1.0, "members": 0.0}, {"members": -0.4}) == 0.0  # no positions: 0
 
 

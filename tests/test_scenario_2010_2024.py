@@ -16,7 +16,14 @@ import pytest
 
 from model.calendar import Month
 from model.scenario.schema import load_scenario
-from model.validation.runner import DATA_FILE, HISTORICAL, SCENARIO_DIR, citations, load_history, resolve
+from model.validation.runner import (
+    DATA_FILE,
+    HISTORICAL,
+    SCENARIO_DIR,
+    citations,
+    load_history,
+    resolve,
+)
 
 NAME = "labour_2010_2024"
 POLITICS_RE = re.compile(r"\[politics:\s*((?:[^\[\]]|\[[^\[\]]*\])+?)\s*\]")
@@ -102,7 +109,9 @@ def test_union_leaderships_change_on_the_sources_dates(politics: dict[str, Any])
     by_name = {u.name: u for u in s.unions}
     unite = [g.name for g in by_name["Unite"].general_secretaries]
     assert unite == ["Len McCluskey", "Sharon Graham"]
-    assert by_name["UNISON"].decided_by == "committee" and by_name["GMB"].decided_by == "consultation"
+    assert (
+        by_name["UNISON"].decided_by == "committee" and by_name["GMB"].decided_by == "consultation"
+    )
     assert not by_name["BECTU"].nominates
     assert by_name["FBU"].levy_payers == 0 and by_name["FBU"].affiliation[0].month == "2015-11"
     assert {u.name for u in s.unions if not u.is_union} >= {"Socialist Health Association"}

@@ -78,18 +78,17 @@ def test_a_union_can_abstain():
 
 def test_own_say_and_loyalty_weigh_in():
     # A small ideological loss outweighed by more say for the affiliates ...
-    gain = stance(
-        ideological=-0.01, say_change=0.2, loyalty_bonus=0.0, position=0.0, rules=RULES
+    gain = stance(ideological=-0.01, say_change=0.2, loyalty_bonus=0.0, position=0.0, rules=RULES)
+    assert gain.kind == "for" and gain.institutional == pytest.approx(
+        0.2 * RULES.institutional_weight
     )
-    assert gain.kind == "for" and gain.institutional == pytest.approx(0.2 * RULES.institutional_weight)
     # ... and a loss of say accepted for a leader the union trusts.
-    loyal = stance(
-        ideological=0.0, say_change=-0.1, loyalty_bonus=0.05, position=0.0, rules=RULES
-    )
+    loyal = stance(ideological=0.0, say_change=-0.1, loyalty_bonus=0.05, position=0.0, rules=RULES)
     assert loyal.kind == "for"
-    assert stance(
-        ideological=0.0, say_change=-0.1, loyalty_bonus=0.0, position=0.0, rules=RULES
-    ).kind == "against"
+    assert (
+        stance(ideological=0.0, say_change=-0.1, loyalty_bonus=0.0, position=0.0, rules=RULES).kind
+        == "against"
+    )
 
 
 def test_a_change_to_its_own_rights_needs_time_to_consult():
