@@ -389,12 +389,18 @@ class Conference(Institution):
                     item.ready = True
                     self.pending.append(item)
                     continue
-                decision = agenda.decide(
-                    item.parts,
-                    self._forecast(item, rules, delegations),
-                    self._proposer_gain(item, rules),
-                    allow_defer=item.allow_defer,
-                )
+                forecast = self._forecast(item, rules, delegations)
+                if item.forced:
+                    # A counterfactual's premise: it goes on whole, whatever the forecast.
+                    first = forecast(item.parts, False)
+                    decision = agenda.RoadDecision("proceed", item.parts, (), first, first)
+                else:
+                    decision = agenda.decide(
+                        item.parts,
+                        forecast,
+                        self._proposer_gain(item, rules),
+                        allow_defer=item.allow_defer,
+                    )
                 judged = self._judge(
                     item.changes,
                     item.proposer,
@@ -496,6 +502,8 @@ class Conference(Institution):
             self.stakes.proposer_position(item.proposer, self.nec.median()),
             union_votes=union_votes,
         )
+        if item.forced:
+            return True  # a counterfactual's premise: tabled whatever the NEC's vote
         if not result.passes:
             self.state.events.record(
                 ProposalWithdrawn,

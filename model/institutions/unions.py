@@ -233,6 +233,18 @@ class UnionPolitics(Institution):
         mask = m.active & (m.kind == FULL_MEMBER) & (m.union == union_index)
         return m.ideology[mask]
 
+    def _activist_sample(self, union_index: int, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Levy-paying party members, drawn in proportion to their activism (who turns up)."""
+        m = self.state.members
+        ids = np.flatnonzero(m.active & (m.kind == FULL_MEMBER) & (m.union == union_index))
+        if ids.size <= size:
+            return m.ideology[ids]
+        weight = m.activism[ids].astype(float)
+        if weight.sum() <= 0:
+            weight = np.ones(ids.size)
+        chosen = rng.choice(ids, size=size, replace=False, p=weight / weight.sum())
+        return m.ideology[chosen]
+
     def positions(self, union_index: int) -> tuple[float, float, float]:
         """(leadership, activists' median, levy payers' mean) of one affiliate."""
         union = self.state.unions[union_index]
@@ -281,18 +293,31 @@ class UnionPolitics(Institution):
     def _poll(
         self, union_index: int, consulted: str, field: list[contests.Candidate]
     ) -> np.ndarray:
-        """First-preference shares of the consulted group (the ballot's own utility)."""
+        """First-preference shares of the consulted group.
+
+        Levy payers polled in a consultation or ballot answer as voters in a
+        party ballot do. Activists — levy-paying party members, drawn in
+        proportion to their activism — deciding on the union's behalf (a
+        political committee, a union conference) also weigh, as the union's
+        leadership does, who could win a general election
+        (``union_decisions.electability``).
+        """
         s = self.state
         rng = s.streams["union_decisions"]
         size = s.config.union_decisions.poll_size
-        voters = self.activists(union_index) if consulted == "activists" else np.zeros(0)
+        voters = (
+            self._activist_sample(union_index, size, rng)
+            if consulted == "activists"
+            else np.zeros(0)
+        )
         if voters.size < MIN_ACTIVISTS:
             spec = s.config.unions[union_index]
             component = spec.members_ideology or s.config.contests.levy_payer_ideology
             voters = population.draw_mixture([component], size, rng)
-        elif voters.size > size:
-            voters = rng.choice(voters, size=size, replace=False)
         utility = contests.utilities(voters, field, params=s.config.contests, rng=rng)
+        if consulted == "activists":
+            valence = np.array([c.valence for c in field])
+            utility = utility + s.config.union_decisions.electability * valence[None, :]
         return union_decisions.first_preference_shares(utility)
 
     def _nominate(self, u: int, field: list[contests.Candidate], office: str) -> int:

@@ -774,12 +774,16 @@ class UnionDecisionSpec(_Strict):
     leadership_weight: dict[Procedure, Share] = Field(
         default_factory=lambda: {
             "executive": 1.0,
-            "committee": 0.5,
+            "committee": 0.25,
             "consultation": 0.25,
             "ballot": 0.0,
             "conference": 0.0,
         },
-        description="Weight of the leadership's own choice in a nomination, by procedure [assumption].",
+        description=(
+            "Weight of the leadership's own choice in a nomination, by procedure: an executive "
+            "is the leadership; a political committee is lay members elected by the levy "
+            "payers (UNISON's Labour Link committee), the leadership a quarter of it [assumption]."
+        ),
     )
     consulted: dict[Procedure, Literal["activists", "levy_payers"]] = Field(
         default_factory=lambda: {
