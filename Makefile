@@ -13,16 +13,24 @@ OUT       ?= results/default
 $(PY):
 	@bash tools/make_venv.sh $(VENV)
 
+# One line per step, and pip's own progress: the first install takes about a
+# minute, which should not look like a hang.
 $(STAMP): $(PY) pyproject.toml
+	@echo "==> [1/3] Upgrading pip in $(VENV)"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "==> [2/3] Installing party-factions and its dependencies (about a minute the first time)"
+	$(PY) -m pip install -e '.[dev]'
+	@echo "==> [3/3] Installing the web page's front-end files (npm registry)"
 	$(PY) -m model.app.assets
 	@touch $(STAMP)
+	@echo "==> $(VENV) is ready"
 
 venv: $(STAMP)
 
+# --overwrite: `make run` is meant to be repeated; it replaces only its own
+# earlier run in $(OUT), never a sweep or other files.
 run: $(STAMP)
-	$(VENV)/bin/factions run $(SCENARIO) --seed $(SEED) --out $(OUT)
+	$(VENV)/bin/factions run $(SCENARIO) --seed $(SEED) --out $(OUT) --overwrite
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check model tests experiments benchmarks

@@ -42,7 +42,7 @@ def starmer_sensitivity(out: Path, *, seeds: int = 20, workers: int = 2) -> str:
     Returns:
         A Markdown table (also written to out/sensitivity_2020.md).
     """
-    from model.study.experiment import get_path
+    from model.scenario.paths import get_path
     from model.validation.runner import load_validation_scenarios, run_many
 
     base = load_validation_scenarios(counterfactuals=False)["labour_2015_2024"]

@@ -33,14 +33,17 @@ HOUSE_STYLE = {
     "legend.frameon": False,
 }
 
-# Events worth a vertical line on a time series, with their colour. AGMs are
-# too many to draw one by one; they show as CLP control instead.
-EVENT_MARKERS = {
-    "leadership_contest": ("tab:red", "contest"),
-    "general_election": ("black", "general election"),
-    "rule_change": ("tab:purple", "rule change"),
-    "conference_vote": ("tab:purple", "conference"),
-    "trigger_ballot_round": ("tab:brown", "trigger ballots"),
+# Events worth a vertical line on a time series: (colour, legend name, line
+# style, marker at the top or None). AGMs are too many to draw one by one; they
+# show as CLP control instead. Every type has its own colour and dash pattern,
+# and a rule change also a triangle at the top: it falls in the same month as
+# the conference that passed it, where the two lines coincide.
+EVENT_MARKERS: dict[str, tuple[str, str, Any, str | None]] = {
+    "leadership_contest": ("tab:red", "contest", "--", None),
+    "general_election": ("black", "general election", "-.", None),
+    "conference_vote": ("tab:purple", "conference", (0, (5, 3)), None),
+    "rule_change": ("tab:olive", "rule change", (0, (1, 1.5)), "v"),
+    "trigger_ballot_round": ("tab:brown", "trigger ballots", (0, (3, 1, 1, 1, 1, 1)), None),
 }
 
 FACTION_COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple"]
@@ -65,14 +68,18 @@ def mark_events(ax: Any, events: Iterable[Event | EventMark], *, label: bool = F
         style = EVENT_MARKERS.get(rec.type)
         if style is None:
             continue
-        colour, name = style
+        colour, name, dashes, marker = style
         when = pd.Timestamp(rec.month + "-15")
         ax.axvline(
             when,
             color=colour,
-            lw=0.8,
-            ls="--",
-            alpha=0.7,
+            lw=0.9,
+            ls=dashes,
+            alpha=0.8,
+            marker=marker,
+            markevery=[1],  # the top end only
+            ms=5,
+            clip_on=marker is None,
             label=name if label and name not in seen else None,
         )
         seen.add(name)
@@ -501,11 +508,13 @@ def _too_many_groups(series_long: pd.DataFrame, by: str) -> pd.DataFrame:
 def _month_axis(ax: Any, first: pd.Timestamp, last: pd.Timestamp) -> None:
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months <= 36:
-        locator: Any = mdates.MonthLocator(interval=max(1, -(-months // 6)))
+        # Every tick says its year ("Jan 2017"): a year shown once, in the
+        # corner, made the first months read as the following year's.
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, -(-months // 6))))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     else:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=10))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
 def band_figure(
@@ -551,6 +560,8 @@ def band_figure(
             axes[0].text(0.5, 0.5, "no series to draw", ha="center", va="center")
             return fig
         order = _group_order(data, by)
+        # One run per line (a single run's report): no band, no "median".
+        single = "run_id" in data and int(data.groupby(by)["run_id"].nunique().max()) <= 1
         for ax, variable in zip(axes, variables, strict=True):
             name, unit, factor = series_label(variable)
             bands = quantile_bands(data, variable, by=by, low=low, high=high)
@@ -561,17 +572,17 @@ def band_figure(
                 when = pd.to_datetime(rows["date"] + "-15")
                 colour = VARIANT_COLOURS[i % MAX_BANDS]
                 runs = int(rows["runs"].max())
-                ax.fill_between(
-                    when,
-                    rows["low"] * factor,
-                    rows["high"] * factor,
-                    color=colour,
-                    alpha=0.18,
-                    lw=0,
-                )
-                ax.plot(
-                    when, rows["median"] * factor, color=colour, lw=1.3, label=f"{group} (n={runs})"
-                )
+                if not single:
+                    ax.fill_between(
+                        when,
+                        rows["low"] * factor,
+                        rows["high"] * factor,
+                        color=colour,
+                        alpha=0.18,
+                        lw=0,
+                    )
+                shown = str(group) if single else f"{group} (n={runs})"
+                ax.plot(when, rows["median"] * factor, color=colour, lw=1.3, label=shown)
             if variable == "member_plp_gap":
                 ax.axhline(0, color="0.5", lw=0.6)
             ax.set_title(name)
@@ -579,8 +590,13 @@ def band_figure(
             mark_events(ax, events, label=ax is axes[0])
         dates = pd.to_datetime(data["date"] + "-15")
         _month_axis(axes[-1], dates.min(), dates.max())
+        for ax in axes:  # dates under every panel of a tall figure, not only the last
+            ax.tick_params(axis="x", labelbottom=True)
         axes[0].legend(loc="best")
-        caption = f"lines: median across seeds; bands: {low:.0%}–{high:.0%} of runs"
+        if single:
+            caption = "one run: its monthly values"
+        else:
+            caption = f"lines: median across seeds; bands: {low:.0%}–{high:.0%} of runs"
         fig.suptitle(f"{title}\n{caption}" if title else caption)
     return fig
 

@@ -9,8 +9,10 @@ allowed, so the command line can print it and exit with status 2.
 
 from __future__ import annotations
 
+import copy
+import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -145,7 +147,10 @@ class PartySpec(_Strict):
     @model_validator(mode="after")
     def _seats_fit(self) -> Self:
         if self.plp_size > self.clps:
-            raise ValueError(f"plp_size ({self.plp_size}) cannot exceed clps ({self.clps})")
+            raise ValueError(
+                f"plp_size: plp_size ({self.plp_size}) cannot exceed clps ({self.clps}); "
+                "allowed: at most one MP per CLP"
+            )
         return self
 
     @property
@@ -720,8 +725,8 @@ class ElectionSpec(_Strict):
         over = {m: s for m, s in self.historical_seats.items() if s > self.historical_total_seats}
         if over:
             raise ValueError(
-                f"historical_seats above historical_total_seats ({self.historical_total_seats}):"
-                f" {over}"
+                f"historical_seats: seats above historical_total_seats "
+                f"({self.historical_total_seats}): {over}"
             )
         return self
 
@@ -946,35 +951,55 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
+        # Every problem is "key.path: what is wrong; allowed: ..." on a line
+        # of its own, so that the message names the key (this validator sees
+        # the whole scenario, and pydantic would otherwise give no key path).
+        problems = []
         names = [f.name for f in self.factions]
-        if len(set(names)) != len(names):
-            raise ValueError(f"faction names must be unique: {names}")
-        if sum(f.member_share for f in self.factions) > 1.0 + SHARE_TOLERANCE:
-            raise ValueError("factions.member_share must sum to at most 1")
-        unions = [u.name for u in self.unions]
-        if len(set(unions)) != len(unions):
-            raise ValueError(f"union names must be unique: {unions}")
+        for name in _repeated(names):
+            problems.append(f"factions: the name {name!r} is used twice; names must be unique")
+        total = sum(f.member_share for f in self.factions)
+        if total > 1.0 + SHARE_TOLERANCE:
+            shares = " + ".join(f"{f.member_share:g}" for f in self.factions)
+            problems.append(
+                f"factions.member_share: the factions' shares sum to {total:g} ({shares}); "
+                "member_share must sum to at most 1"
+            )
+        for name in _repeated([u.name for u in self.unions]):
+            problems.append(f"unions: the name {name!r} is used twice; names must be unique")
         low, high = self.contests.candidates
         if not 1 <= low <= high:
-            raise ValueError("contests.candidates must be [low, high] with 1 <= low <= high")
-        early = [
-            m
-            for m in [*self.elections.dates, *self.elections.historical_seats]
-            if Month.parse(m) < self.start
-        ]
-        if early:
-            raise ValueError(
-                f"elections: months before calendar.start ({self.calendar.start}): {early}"
+            problems.append(
+                f"contests.candidates: [{low}, {high}]; allowed: [low, high] with 1 <= low <= high"
             )
-        early_years = [p.year for p in self.conference.scheduled if p.year < self.start.year]
-        if early_years:
-            raise ValueError(f"conference.scheduled: years before the start year: {early_years}")
-        for contest in self.contests.scheduled:
-            if Month.parse(contest.month) < self.start:
-                raise ValueError(
-                    f"contests.scheduled: {contest.month} is before calendar.start"
-                    f" ({self.calendar.start})"
+        start = self.calendar.start
+        for key, months in [
+            ("elections.dates", self.elections.dates),
+            ("elections.historical_seats", list(self.elections.historical_seats)),
+        ]:
+            early = [m for m in months if Month.parse(m) < self.start]
+            if early:
+                problems.append(
+                    f"{key}: {', '.join(early)} before calendar.start ({start}); "
+                    "allowed: months from the start on"
                 )
+        for i, proposal in enumerate(self.conference.scheduled):
+            if proposal.year < self.start.year:
+                problems.append(
+                    f"conference.scheduled.{i}.year: {proposal.year} is before the start year "
+                    f"({self.start.year}); allowed: {self.start.year} or later"
+                )
+        for i, contest in enumerate(self.contests.scheduled):
+            if Month.parse(contest.month) < self.start:
+                problems.append(
+                    f"contests.scheduled.{i}.month: {contest.month} is before calendar.start "
+                    f"({start}); allowed: months from the start on"
+                )
+        smallest = smallest_scale(self)
+        if self.party.scale < smallest:
+            problems.append(_scale_problem(self, smallest))
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
     @model_validator(mode="after")
@@ -1003,21 +1028,166 @@ class Scenario(_Strict):
         """The first simulated month."""
         return Month.parse(self.calendar.start)
 
-    def with_changes(self, **sections: Mapping[str, Any]) -> Scenario:
-        """Return a copy with some fields of some sections replaced, re-validated.
+    def with_changes(
+        self,
+        changes: Mapping[str, Any] | None = None,
+        /,
+        *,
+        source: str = "<scenario>",
+        **sections: Any,
+    ) -> Scenario:
+        """Return a copy with some fields replaced, re-validated.
+
+        Two forms, which can be mixed:
+
+        - dotted paths (`model.scenario.paths`), which reach into lists too:
+          ``with_changes({"party.scale": 0.01, "factions.Momentum.organisers": 40})``;
+        - whole sections by keyword, each field given replacing that field:
+          ``with_changes(party={"scale": 0.01})``.
+
+        Only existing keys can be set, except inside free-form tables (rule
+        overrides, seats by month), so a misspelt key is an error.
 
         Args:
-            **sections: section name -> {field: value}, e.g. party={"scale": 0.01}.
+            changes: dotted path -> new value.
+            source: the name used in error messages (e.g. the scenario file).
+            **sections: section name -> {field: value} (or a whole new list
+                for list sections such as ``factions``).
 
         Returns:
             A new validated Scenario.
+
+        Raises:
+            ScenarioError: a path does not exist (the message names it and the
+                keys allowed there) or the changed scenario is invalid.
         """
-        data = self.model_dump()
-        for section, changes in sections.items():
-            if section not in data:
-                raise ScenarioError("<scenario>", [f"{section}: unknown section"])
-            data[section] = {**data[section], **changes}
-        return parse_scenario(data, source="<scenario>")
+        from model.scenario.paths import PathError, set_path
+
+        flat: dict[str, Any] = {}
+        for section, fields in sections.items():
+            if isinstance(fields, Mapping):
+                flat.update({f"{section}.{key}": value for key, value in fields.items()})
+            else:
+                flat[section] = fields
+        flat.update(changes or {})
+        data = self.model_dump(mode="json")
+        problems = []
+        for path, value in flat.items():
+            try:
+                set_path(data, path, copy.deepcopy(value), create=_is_free_form)
+            except PathError as err:
+                problems.append(str(err))
+        if problems:
+            raise ScenarioError(source, problems)
+        return parse_scenario(data, source=source)
+
+
+def _is_free_form(steps: Sequence[Any]) -> bool:
+    """Whether a table of a scenario may gain new keys (a dict field: rule overrides...)."""
+    from model.scenario.paths import is_open_map
+
+    return is_open_map(Scenario, steps)
+
+
+def _repeated(names: Sequence[str]) -> list[str]:
+    return sorted({n for n in names if names.count(n) > 1})
+
+
+MIN_LEVY_PAYERS = 1
+"""Every affiliate keeps at least this many levy payers once scaled (or it has no card vote)."""
+MIN_MEMBERS_PER_CLP = 1.0
+"""Members per CLP at the start, on average, at the smallest scale allowed."""
+
+
+def smallest_scale(scenario: Scenario) -> float:
+    """The smallest `party.scale` at which every institution of a scenario has its minimum size.
+
+    Two institutions shrink with the scale: each affiliate's levy payers
+    (`round(levy_payers * scale)`; an affiliate rounded to nothing loses its
+    conference card vote, and with none left a card vote cannot be held) and
+    the membership (with fewer members than CLPs, most CLPs have nobody to
+    hold an AGM, nominate or select a candidate). So the scale must give every
+    affiliate at least `MIN_LEVY_PAYERS` and the party at least
+    `MIN_MEMBERS_PER_CLP` members per CLP. Everything else (the PLP, CLPs,
+    unions' own members) is not scaled. At this floor every scenario in
+    scenarios/ runs; between it and about 15 members per CLP some CLPs are
+    empty, and an open seat there may get no candidate (README, "Scale").
+
+    Args:
+        scenario: the scenario (its own scale is not used).
+
+    Returns:
+        The smallest allowed scale, rounded up to two significant figures.
+    """
+    party = scenario.party
+    payers = [u.levy_payers for u in scenario.unions if u.levy_payers > 0]
+
+    def fits(scale: float) -> bool:
+        members = max(party.min_members, round(party.members * scale))
+        return members >= MIN_MEMBERS_PER_CLP * party.clps and all(
+            round(n * scale) >= MIN_LEVY_PAYERS for n in payers
+        )
+
+    # round() gives 1 only from just above one half (round(0.5) is 0).
+    needs = [(MIN_LEVY_PAYERS - 0.5) / n for n in payers]
+    needs.append(MIN_MEMBERS_PER_CLP * party.clps / party.members)
+    scale = _round_up(max(needs), 2)
+    while not fits(scale):  # at most a step or two: the bound above is nearly exact
+        scale = _round_up(scale * (1 + 1e-6), 2)
+    return scale
+
+
+RECOMMENDED_MEMBERS_PER_CLP = 15.0
+"""Below this many members per CLP (at the start), some CLPs have no members at times
+and an open seat there can get no candidate (measured on scenarios/*.toml: none in
+3 seeds at 15-17 per CLP, a few per run at 3-9, about a third at 1)."""
+
+
+def members_per_clp_note(scenario: Scenario) -> str | None:
+    """A note when the scale leaves few members per CLP (allowed, but CLPs may be empty).
+
+    Args:
+        scenario: the scenario.
+
+    Returns:
+        One line saying so and the scale that avoids it, or None.
+    """
+    party = scenario.party
+    per_clp = party.n_members / party.clps
+    if per_clp >= RECOMMENDED_MEMBERS_PER_CLP:
+        return None
+    enough = _round_up(RECOMMENDED_MEMBERS_PER_CLP * party.clps / party.members, 2)
+    return (
+        f"scale {party.scale:g} gives {per_clp:.1f} members per CLP; some CLPs will have no "
+        f"members at times (open seats there get no candidate); scale {enough:g} or more avoids it"
+    )
+
+
+def _round_up(value: float, figures: int) -> float:
+    """`value` rounded up (never down) to `figures` significant figures."""
+    if value <= 0:
+        return 0.0
+    step = 10.0 ** (math.floor(math.log10(value)) - figures + 1)
+    return float(f"{math.ceil(value / step - 1e-9) * step:.{figures}g}")
+
+
+def _scale_problem(scenario: Scenario, smallest: float) -> str:
+    party = scenario.party
+    why = []
+    if party.n_members < MIN_MEMBERS_PER_CLP * party.clps:
+        why.append(f"{party.n_members:,} members for {party.clps} CLPs")
+    empty = [
+        u.name for u in scenario.unions if round(u.levy_payers * party.scale) < MIN_LEVY_PAYERS
+    ]
+    if empty:
+        shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        why.append(f"no levy payers in {shown}")
+    detail = f" ({'; '.join(why)})" if why else ""
+    return (
+        f"party.scale: {party.scale:g} is too small for this scenario{detail}; "
+        f"the smallest allowed is {smallest:g} (at least one member per CLP and one levy "
+        "payer per affiliate)"
+    )
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -1044,6 +1214,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(str(path), [f"not valid TOML: {err}"]) from None
     except UnicodeDecodeError:
         raise ScenarioError(str(path), ["not a text file (expected UTF-8 TOML)"]) from None
+    except OSError as err:
+        raise ScenarioError(str(path), [f"cannot read the file: {err.strerror or err}"]) from None
     return parse_scenario(data, source=str(path))
 
 
@@ -1080,19 +1252,43 @@ def _check_rules(scenario: Scenario, source: str) -> None:
 
 
 def _describe(err: ValidationError, root: type[BaseModel]) -> list[str]:
+    """One line per problem: "key.path: what is wrong (what is allowed; what was given)"."""
     problems = []
     for item in err.errors():
-        loc = ".".join(str(p) for p in item["loc"])
+        loc = tuple(item["loc"])
+        where = ".".join(str(p) for p in loc)
         if item["type"] == "extra_forbidden":
-            allowed = _allowed_keys(root, item["loc"][:-1])
+            allowed = _allowed_keys(root, loc[:-1])
             hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-            problems.append(f"{loc}: unknown key{hint}")
+            problems.append(f"{where}: unknown key{hint}")
         elif item["type"] == "missing":
-            problems.append(f"{loc}: required key is missing")
+            problems.append(f"{where}: required key is missing")
         else:
             msg = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{loc}: {msg} (got {item.get('input')!r})")
+            given = item.get("input")
+            for line in msg.splitlines():
+                # Validators that see a whole table name the field they mean
+                # ("plp_size: ..."); put it on the key path.
+                head, sep, rest = line.partition(": ")
+                if sep and _is_field_path(root, loc, head):
+                    path, line = ".".join(p for p in (where, head) if p), rest
+                else:
+                    path = where or "scenario"
+                # A whole table as "what was given" would be a screenful.
+                shown = "" if isinstance(given, Mapping | list) else f" (got {_short(given)})"
+                problems.append(f"{path}: {line}{shown}")
     return problems
+
+
+def _is_field_path(root: type[BaseModel], loc: tuple[Any, ...], head: str) -> bool:
+    """Whether `head` ("plp_size", "factions.member_share") is a field path under loc."""
+    first = head.split(".")[0]
+    return bool(first) and first in _allowed_keys(root, loc)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

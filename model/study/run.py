@@ -1,12 +1,13 @@
 """One run, end to end: build the model, run it, and write what came out.
 
-`simulate` is what the CLI, the sweep runner and scripts share; `write_run`
-lays out a run folder:
+`simulate` is what the CLI, the sweep runner and scripts share; `save_run`
+writes a run folder safely (never over other results unless asked, complete
+or not at all) and `write_run` lays one out:
 
-    DIR/manifest.json     scenario as resolved, seed, versions, git revision
+    DIR/manifest.json     kind "run", scenario as resolved, seed, versions, git revision
     DIR/series.parquet    monthly series (also series.csv)
     DIR/events.jsonl      one JSON record per event
-    DIR/figures/overview.png
+    DIR/figures/overview.png, plp.png
 """
 
 from __future__ import annotations
@@ -88,14 +89,33 @@ def simulate(
         for _ in range(months):
             party.run_for(1)
             bar.update(1)
+    series = party.series()
     return RunResult(
         scenario=scenario,
         seed=seed,
-        series=party.series(),
+        series=series,
         events=list(party.events),
         timings=dict(party.timings),
-        summary=party.summary(),
+        summary=_summary(party.summary(), scenario, series),
     )
+
+
+MEMBERS_ROW = "members (start -> end)"
+
+
+def _summary(summary: dict[str, Any], scenario: Scenario, series: pd.DataFrame) -> dict[str, Any]:
+    """The model's summary, with the members row starting where the run starts.
+
+    `PartyModel.summary()` takes the "start" from the first row of the series,
+    which is measured at the end of the first month (after its joiners and
+    lapsers), while the run's header announces the members it is built with.
+    Both now show the members the run starts with: `party.n_members`.
+    """
+    if MEMBERS_ROW in summary and not series.empty:
+        summary = dict(summary)
+        end = int(series["members_total"].iloc[-1])
+        summary[MEMBERS_ROW] = f"{scenario.party.n_members:,} -> {end:,}"
+    return summary
 
 
 def manifest(result: RunResult) -> dict[str, Any]:
@@ -105,6 +125,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
     (scenario, seed) on the same code gives the same bytes.
     """
     return {
+        "kind": "run",
         "scenario": result.scenario.model_dump(mode="json"),
         "seed": result.seed,
         "months": len(result.series),
@@ -147,13 +168,45 @@ def git_revision() -> str | None:
         return None
 
 
+def save_run(
+    result: RunResult, out: str | Path, *, overwrite: bool = False, figures: bool = True
+) -> list[Path]:
+    """Write a run folder safely: into a temporary folder, moved into place when complete.
+
+    Args:
+        result: the run.
+        out: the run folder.
+        overwrite: replace the results of an earlier run in `out` (never a
+            sweep's or anything else: see `model.study.outputs`).
+        figures: also draw figures/overview.png and plp.png.
+
+    Returns:
+        The paths written (under `out`).
+
+    Raises:
+        OutputError: `out` holds other results, or cannot be written.
+    """
+    from model.study.outputs import staged_folder
+
+    out = Path(out)
+    # No check up front (the caller makes one before the simulation, with
+    # `prepare_output`): the results are written first, and if `out` cannot
+    # take them at the end they are kept, and the error says where.
+    with staged_folder(out, "run", overwrite=overwrite) as tmp:
+        written = write_run(result, tmp, figures=figures)
+    return [out / path.relative_to(tmp) for path in written]
+
+
 def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Path]:
-    """Write a run folder (each file atomically).
+    """Lay out a run folder (each file atomically) in `out`, whatever it holds.
+
+    Use `save_run` to write a run folder safely; this writes into a folder
+    that is known to be the run's own (a new or temporary one).
 
     Args:
         result: the run.
         out: the folder (created if missing).
-        figures: also draw figures/overview.png.
+        figures: also draw figures/overview.png and plp.png.
 
     Returns:
         The paths written.

@@ -16,7 +16,15 @@ process, which alone writes them, each as it arrives:
 A part is written to a temporary name and renamed, so a part that exists is
 complete. A resumed sweep runs only the run ids that have no part; one file
 per run id means a row can never be duplicated. A run that raises is written
-as a part with status "failed" and its error, and the sweep goes on.
+as a part with status "failed" and its error, and the sweep goes on. A part
+that cannot be read (damaged on disk) is reported by name (`SweepResult.corrupt`)
+and run again by a resumed sweep.
+
+The folder is never overwritten by mistake (`model.study.outputs`): a new
+sweep needs an empty or new folder, ``resume`` continues the same
+experiment, and ``overwrite`` replaces an earlier sweep only once the new one
+is complete (it is built in ``.NAME.replacement`` beside it, which a resumed
+sweep continues if interrupted). A lock file keeps a second writer out.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -47,6 +56,8 @@ import pyarrow.parquet as pq
 from model.records.events import Event, EventMark, event_from_dict
 from model.records.writers import atomic_write, write_text
 from model.study.experiment import Experiment, run_id
+from model.study.outputs import check_writable, folder_kind, lock_folder, prepare_output
+from model.study.outputs import replace_folder as _replace_folder
 
 __all__ = [
     "PART_KEY",
@@ -56,6 +67,7 @@ __all__ = [
     "load_sweep",
     "run_experiment",
     "run_task",
+    "sweep_in_progress",
 ]
 
 PART_KEY = b"factions.run"
@@ -223,13 +235,52 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def _read_part_meta(path: Path) -> dict[str, Any] | None:
-    """A part's metadata, or None if the file is unreadable (then it is rerun)."""
+_RUN_FIELDS = ("run_id", "variant", "label", "replication", "seed", "status", "error", "seconds")
+
+
+def _read_part_meta(path: Path) -> dict[str, Any]:
+    """A part's metadata (from the Parquet footer: cheap).
+
+    Raises:
+        ValueError: the file is not a complete part; the message says why.
+    """
     try:
         meta = pq.read_schema(path).metadata or {}
-        return json.loads(meta[PART_KEY])
-    except (OSError, KeyError, ValueError, pa.ArrowException):
-        return None
+    except (OSError, pa.ArrowException) as err:
+        if "magic bytes" in str(err) or path.stat().st_size < 12:
+            raise ValueError("not a Parquet file, or cut short (no Parquet footer)") from None
+        raise ValueError(f"not a readable Parquet file ({_first_line(err)})") from None
+    if PART_KEY not in meta:
+        raise ValueError("a Parquet file without a run record")
+    try:
+        data = json.loads(meta[PART_KEY])
+        run = data["run"]
+        missing = [k for k in _RUN_FIELDS if k not in run]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("its run record is not valid JSON") from None
+    if missing:
+        raise ValueError(f"its run record lacks {', '.join(missing)}")
+    if run["run_id"] != path.stem:
+        raise ValueError(f"it holds run {run['run_id']}, not {path.stem}")
+    return data
+
+
+def _verify_part(path: Path) -> None:
+    """Read a whole part (series and events), as a resumed sweep does before trusting it.
+
+    Raises:
+        ValueError: some of it cannot be read.
+    """
+    try:
+        pq.read_table(path)
+        _read_part_events(path)
+    except (OSError, ValueError, zlib.error, pa.ArrowException) as err:
+        raise ValueError(f"its data cannot be read ({_first_line(err)})") from None
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
 
 
 def _read_part_events(path: Path) -> list[Event]:
@@ -239,26 +290,35 @@ def _read_part_events(path: Path) -> list[Event]:
     return [event_from_dict(d) for d in json.loads(zlib.decompress(meta[EVENTS_KEY]))]
 
 
-def _done_parts(folder: Path, *, clean: bool = False) -> dict[str, dict[str, Any]]:
-    """{run id: part metadata} of the complete parts in a folder.
+def _scan_parts(
+    folder: Path, *, verify: bool = False
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The complete parts of a sweep folder, and the corrupt ones.
 
     Args:
         folder: the sweep folder.
-        clean: delete temporary files left by a process killed mid-write (only
-            when resuming: a reader must not touch a running sweep's files).
+        verify: read every part whole (series and events), not just its
+            footer; a resumed sweep does, before it trusts a part.
+
+    Returns:
+        ({run id: part metadata} of the good parts, {file name: what is
+        wrong} of the parts that cannot be read).
     """
     parts = folder / "parts"
     done: dict[str, dict[str, Any]] = {}
+    corrupt: dict[str, str] = {}
     if not parts.is_dir():
-        return done
-    if clean:
-        for stale in parts.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+        return done, corrupt
     for path in sorted(parts.glob("v*-r*.parquet")):
-        meta = _read_part_meta(path)
-        if meta is not None:
-            done[path.stem] = meta
-    return done
+        try:
+            meta = _read_part_meta(path)
+            if verify:
+                _verify_part(path)
+        except ValueError as err:
+            corrupt[path.name] = str(err)
+            continue
+        done[path.stem] = meta
+    return done, corrupt
 
 
 # --- the sweep ----------------------------------------------------------------------
@@ -277,6 +337,8 @@ class SweepResult:
         outcomes: runs × scalar outcomes (successful runs only), keyed like inputs.
         session: what this call did (ran, skipped, failed, seconds); empty
             for `load_sweep`.
+        corrupt: parts that cannot be read: file name -> what is wrong. They
+            are not in the tables; a resumed sweep runs them again.
 
     `series`, `series_long` and `events` are read from the parts on first use.
     """
@@ -286,6 +348,7 @@ class SweepResult:
     inputs: pd.DataFrame
     outcomes: pd.DataFrame
     session: dict[str, Any] = field(default_factory=dict)
+    corrupt: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -301,7 +364,7 @@ class SweepResult:
                 "label": row.label,
                 "replication": row.replication,
             }
-            for record in _read_part_events(_part_path(self.folder, row.run_id)):
+            for record in self._part_events(row.run_id):
                 rows.append(
                     {
                         **keys,
@@ -312,6 +375,20 @@ class SweepResult:
                 )
         return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "type", "month", "record"])
 
+    def _part_series(self, rid: str) -> pd.DataFrame:
+        path = _part_path(self.folder, rid)
+        try:
+            return pq.read_table(path).to_pandas()
+        except (OSError, pa.ArrowException) as err:
+            raise SweepError(_damaged(path, err)) from None
+
+    def _part_events(self, rid: str) -> list[Event]:
+        path = _part_path(self.folder, rid)
+        try:
+            return _read_part_events(path)
+        except (OSError, ValueError, zlib.error, pa.ArrowException) as err:
+            raise SweepError(_damaged(path, err)) from None
+
     @property
     def runs(self) -> pd.DataFrame:
         """Another name for `inputs` (the runs table)."""
@@ -319,7 +396,7 @@ class SweepResult:
 
     @property
     def complete(self) -> bool:
-        """True when every planned run has a part."""
+        """True when every planned run has a readable part."""
         return len(self.inputs) == self.manifest["runs"]
 
     @property
@@ -340,7 +417,7 @@ class SweepResult:
         for row in self.inputs.itertuples(index=False):
             if row.status != "ok":
                 continue
-            frame = pq.read_table(_part_path(self.folder, row.run_id)).to_pandas()
+            frame = self._part_series(row.run_id)
             keys = pd.DataFrame(
                 {
                     "run_id": row.run_id,
@@ -397,6 +474,13 @@ class SweepResult:
         return summarise_outcomes(self.outcomes, names, quantiles)
 
 
+def _damaged(path: Path, err: BaseException) -> str:
+    return (
+        f"{path}: this part is damaged ({_first_line(err)}); run the sweep again with "
+        "--resume to run it again"
+    )
+
+
 def summarise_outcomes(
     outcomes: pd.DataFrame,
     names: Sequence[str] | None = None,
@@ -427,12 +511,20 @@ def run_experiment(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
     runner: Runner = run_task,
     on_result: Callable[[RunRecord], None] | None = None,
 ) -> SweepResult:
     """Run every run of an experiment that has no result yet, streaming results to `out`.
+
+    The folder is locked for the whole session (a second writer is refused);
+    `out` must be new or empty, unless `resume` (continue the same
+    experiment: runs without a readable part are run) or `overwrite` (replace
+    an earlier sweep: the new one is built beside it, in
+    ``.NAME.replacement``, and moved into place once every run has a part; if
+    interrupted, `resume` continues it there).
 
     Args:
         experiment: the loaded experiment.
@@ -443,7 +535,9 @@ def run_experiment(
         scheduler: None (this machine), "local" (start a Dask LocalCluster), or
             the address of a running Dask scheduler ("tcp://HOST:PORT").
         resume: continue the sweep already in `out` (it must be the same
-            experiment; more replications are allowed).
+            experiment; more replications are allowed), or the replacement
+            an interrupted `overwrite` left beside it.
+        overwrite: replace the sweep in `out` (never a run folder or other files).
         retry_failed: with `resume`, also rerun runs recorded as failed.
         progress: show a progress bar with an ETA.
         runner: the module-level function that runs one task (tests pass one
@@ -454,12 +548,85 @@ def run_experiment(
         The SweepResult for the whole folder (including earlier sessions).
 
     Raises:
-        SweepError: `out` holds another sweep, or holds results and `resume`
-            is False, or the Dask scheduler cannot be reached.
+        SweepError: `out` holds another experiment, its manifest cannot be
+            read, or the Dask scheduler cannot be reached.
+        OutputError: `out` holds results and neither `resume` nor
+            `overwrite` was given, or other files, or cannot be written, or
+            another process is writing it.
     """
     out = Path(out)
-    _check_folder(experiment, out, resume)
-    done = _done_parts(out, clean=True) if resume else {}
+    if resume and overwrite:
+        raise SweepError(
+            "--resume and --overwrite: choose one (--resume continues the sweep in the "
+            "folder, --overwrite starts a new one that replaces it)"
+        )
+    check_writable(out)  # before the lock file beside it is created
+    with lock_folder(out):
+        target = _target_folder(experiment, out, resume=resume, overwrite=overwrite)
+        result = _run_session(
+            experiment,
+            target,
+            resume=resume,
+            workers=workers,
+            scheduler=scheduler,
+            retry_failed=retry_failed,
+            progress=progress,
+            runner=runner,
+            on_result=on_result,
+        )
+        if target != out and result.complete:
+            _replace_folder(target, out, "sweep", overwrite=True)
+            session = result.session
+            result = load_sweep(out)
+            result.session = session
+    return result
+
+
+def sweep_in_progress(out: str | Path) -> Path:
+    """The folder a sweep into `out` writes runs to.
+
+    Args:
+        out: the sweep folder.
+
+    Returns:
+        `out`, or its replacement beside it (``.NAME.replacement``) while a
+        sweep started with ``overwrite`` is unfinished (see `run_experiment`).
+    """
+    out = Path(out)
+    staging = _replacement(out)
+    return staging if folder_kind(staging) == "sweep" else out
+
+
+def _replacement(out: Path) -> Path:
+    return out.absolute().parent / f".{out.absolute().name}.replacement"
+
+
+def _run_session(
+    experiment: Experiment,
+    out: Path,
+    *,
+    resume: bool,
+    workers: int | None,
+    scheduler: str | None,
+    retry_failed: bool,
+    progress: bool,
+    runner: Runner,
+    on_result: Callable[[RunRecord], None] | None,
+) -> SweepResult:
+    """One session in a folder already checked and locked: run what has no part yet."""
+    done: dict[str, dict[str, Any]] = {}
+    corrupt: dict[str, str] = {}
+    if resume:
+        for stale in (out / "parts").glob(".*.tmp"):  # left by a process killed mid-write
+            stale.unlink(missing_ok=True)
+        done, corrupt = _scan_parts(out, verify=True)
+        if corrupt:
+            names = ", ".join(f"parts/{name} ({why})" for name, why in corrupt.items())
+            print(
+                f"note: {len(corrupt)} damaged part{'s' * (len(corrupt) != 1)} will be run "
+                f"again: {names}",
+                file=sys.stderr,
+            )
     if retry_failed:
         done = {rid: meta for rid, meta in done.items() if meta["run"]["status"] == "ok"}
     todo = [spec for spec in experiment.runs() if spec.run_id not in done]
@@ -542,7 +709,7 @@ def run_experiment(
     finally:
         bar.close()
         session["seconds"] = time.perf_counter() - started
-        if session["ran"]:
+        if session["ran"] or corrupt:
             _write_tables(out)
     result = load_sweep(out)
     result.session = session
@@ -691,24 +858,56 @@ def _check_worker_versions(client: Any) -> None:
 # --- the folder -------------------------------------------------------------------
 
 
-def _check_folder(experiment: Experiment, out: Path, resume: bool) -> None:
-    """Refuse a folder that holds other results (or this sweep, without `resume`)."""
-    manifest_path = out / "manifest.json"
-    if manifest_path.exists():
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if not resume:
-            raise SweepError(
-                f"{out} already holds a sweep ({old.get('experiment', {}).get('name', '?')}); "
-                "pass --resume to continue it, or choose another --out"
+def _target_folder(experiment: Experiment, out: Path, *, resume: bool, overwrite: bool) -> Path:
+    """The folder this session writes (`out` or its replacement), after checking it.
+
+    Raises:
+        SweepError: a resumed folder holds another experiment or an unreadable
+            manifest; an unfinished replacement is in the way.
+        OutputError: `out` cannot be used (see `model.study.outputs.prepare_output`).
+    """
+    staging = _replacement(out)
+    if folder_kind(staging) is not None:
+        if resume:
+            _check_same_experiment(experiment, staging)
+            print(
+                f"note: continuing the sweep that will replace {out} (started with "
+                f"--overwrite), in {staging}",
+                file=sys.stderr,
             )
-        if old.get("kind") != MANIFEST_KIND or old.get("fingerprint") != experiment.fingerprint():
+            return staging
+        if not overwrite:
             raise SweepError(
-                f"{out} holds a different experiment (its design, base scenario, seeds or "
-                "outcomes differ); resume only the same experiment, or choose another --out"
+                f"{out}: an unfinished sweep that is to replace it (started with --overwrite) "
+                f"is in {staging}; pass --resume to finish it, or --overwrite to start again"
             )
-    elif out.exists() and any(out.iterdir()):
+        shutil.rmtree(staging)  # --overwrite again: the user starts the replacement afresh
+    if resume and (out / "manifest.json").exists():
+        _check_same_experiment(experiment, out)
+    prepare_output(out, "sweep", overwrite=overwrite, resume=resume)
+    if overwrite and folder_kind(out) == "sweep":
+        return staging
+    return out
+
+
+def _check_same_experiment(experiment: Experiment, folder: Path) -> None:
+    """Refuse to resume a folder whose manifest is unreadable or is another experiment's."""
+    path = folder / "manifest.json"
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(old, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as err:
         raise SweepError(
-            f"{out} exists and is neither empty nor a sweep folder; choose another --out"
+            f"{path}: cannot be read ({_first_line(err)}), so the sweep in {folder} cannot be "
+            "resumed; pass --overwrite to start it again, or choose another --out"
+        ) from None
+    if old.get("kind") not in (None, MANIFEST_KIND):
+        return  # not a sweep: prepare_output says what it is
+    if old.get("fingerprint") != experiment.fingerprint():
+        raise SweepError(
+            f"{folder} holds a different experiment (its design, base scenario, seeds or "
+            "outcomes differ); resume only the same experiment, or choose another --out"
         )
 
 
@@ -753,8 +952,11 @@ def load_sweep(folder: str | Path) -> SweepResult:
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         raise SweepError(f"{folder} is not a sweep folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("kind") != MANIFEST_KIND:
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise SweepError(f"{manifest_path}: cannot be read ({_first_line(err)})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != MANIFEST_KIND:
         raise SweepError(f"{folder} is not a sweep folder (its manifest is not a sweep's)")
     experiment = manifest["experiment"]
     variants = {v["variant"]: v for v in experiment["variants"]}
@@ -764,7 +966,8 @@ def load_sweep(folder: str | Path) -> SweepResult:
     base = experiment["base_scenario"]
 
     rows, outcome_rows = [], []
-    for _rid, meta in sorted(_done_parts(folder).items()):
+    done, corrupt = _scan_parts(folder)
+    for _rid, meta in sorted(done.items()):
         run = meta["run"]
         values = variants[run["variant"]]["values"]
         inputs = {p: values[p] if p in values else _base_value(base, p) for p in paths}
@@ -791,7 +994,7 @@ def load_sweep(folder: str | Path) -> SweepResult:
     outcomes = pd.DataFrame(outcome_rows)
     if outcomes.empty:
         outcomes = pd.DataFrame(columns=KEY_COLUMNS)
-    return SweepResult(folder, manifest, inputs_table, outcomes)
+    return SweepResult(folder, manifest, inputs_table, outcomes, corrupt=corrupt)
 
 
 def _base_value(base: Mapping[str, Any], path: str) -> Any:
