@@ -583,9 +583,25 @@ class Conference(Institution):
                 if alive:
                     report = self._agenda_vote(item, alive, rules_before, delegations, references)
                     if not report:
+                        # Referred back: the rivals are heard first. If one passes, the
+                        # NEC's change on the same rules is superseded and withdrawn.
+                        carried = []
                         for rival in alive:
-                            voted.append(self._vote(rival, rules_before, delegations, kind))
+                            outcome = self._vote(rival, rules_before, delegations, kind)
+                            voted.append(outcome)
                             fallen.add(id(rival))
+                            if outcome[1].passes:
+                                carried.append(rival.title)
+                        if carried and not item.forced:
+                            s.events.record(
+                                ProposalWithdrawn,
+                                s.now,
+                                title=item.title,
+                                proposer=item.proposer,
+                                stage="agenda",
+                                reason=f"superseded when {', '.join(map(repr, carried))} passed",
+                            )
+                            continue
                         references = None
                 result = self._vote(item, rules_before, delegations, kind, references=references)
                 voted.append(result)
