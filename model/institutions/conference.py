@@ -262,13 +262,9 @@ class Conference(Institution):
         clp_utility = (
             np.asarray(rule_power.ideological_gain(position, effect), dtype=float)
             + c.members_weight * effect.say_change("members")
-            + sign
-            * np.asarray(
-                union_decisions.loyalty(
-                    position, proposer_position, weight=c.loyalty, radius=c.loyalty_radius
-                ),
-                dtype=float,
-            )
+            # Delegations come mandated by their CLPs (2018: they defied their own
+            # leader's NEC); the leadership's pull is its recommendation, followed
+            # a little by the unaligned.
             + c.deference * recommendation * unaligned
         )
         reference = np.zeros_like(clp_utility) if clp_ref is None else np.maximum(clp_ref, 0.0)
