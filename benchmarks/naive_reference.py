@@ -86,7 +86,6 @@ def reference_scenario(
         party={
             "scale": members / base.party.members,
             "clps": n_clps,
-            "plp_size": min(base.party.plp_size, n_clps),
         },
         calendar={"months": months},
     )

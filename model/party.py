@@ -25,7 +25,7 @@ from model.agents import population
 from model.agents.clps import CLP, ClpTable
 from model.agents.factions import Faction
 from model.agents.members import NO_FACTION, Member, MemberTable
-from model.agents.mps import MP
+from model.agents.mps import MP, MP_PREFIX
 from model.agents.unions import Union
 from model.calendar import Month
 from model.institutions.agms import Agms
@@ -40,12 +40,18 @@ from model.institutions.organising import Organising
 from model.institutions.selections import Selections
 from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.records.events import LeadershipContest
+from model.records.events import GeneralElection, LeadershipContest, TriggerBallot
 from model.records.log import EventLog
 from model.records.series import slug
 from model.rules.schema import RuleSet, resolve_rules
 from model.scenario.schema import Scenario, load_scenario
 from model.state import DATA_COLLECTION, PartyState
+
+
+def _first(names: list[str], shown: int = 3) -> str:
+    """The first few names of a list, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return "; ".join(names[:shown]) + more
 
 
 def _snapshot_value(model: PartyModel, key: str) -> Any:
@@ -143,6 +149,7 @@ class PartyModel(mesa.Model):
             for i, u in enumerate(config.unions)
         ]
         s.clps = population.build_clps(config, len(s.unions), setup)
+        s.events.seat_names = s.clps.name.tolist()
         self.clp_agents = [CLP(self, i) for i in range(len(s.clps))]
         s.factions = [Faction(self, i, spec) for i, spec in enumerate(config.factions)]
         s.members = population.build_members(config, s.clps, setup)
@@ -150,7 +157,7 @@ class PartyModel(mesa.Model):
         s.mps = [
             MP(
                 self,
-                name=f"MP {int(clp):03d}",
+                name=s.mp_name(int(clp)),
                 ideology=float(draw.ideology[i]),
                 clp=int(clp),
                 faction=int(draw.faction[i]),
@@ -161,7 +168,7 @@ class PartyModel(mesa.Model):
             for i, clp in enumerate(draw.clp)
         ]
         spec = config.leader
-        leader = s.mps[int(setup.integers(len(s.mps)))]
+        leader = s.mp_for_seat(spec.seat) or s.mps[int(setup.integers(len(s.mps)))]
         leader.name, leader.ideology, leader.valence = spec.name, spec.ideology, spec.valence
         leader.ambition = True
         lines = s.faction_lines
@@ -333,7 +340,7 @@ class PartyModel(mesa.Model):
             "member median ideology": f"{first['ideology_median']:+.3f} -> {last['ideology_median']:+.3f}",
             "PLP median ideology": f"{first['plp_median']:+.3f} -> {last['plp_median']:+.3f}",
             "member-PLP gap": f"{first['member_plp_gap']:+.3f} -> {last['member_plp_gap']:+.3f}",
-            "leader": f"{last['leader']} ({last['leader_ideology']:+.2f})",
+            "leader": f"{last['leader']} ({last['leader_ideology']:+.2f}), {self.leader.seat}",
         }
         for f in self.factions:
             key = f"clps_{slug(f.name)}"
@@ -344,6 +351,22 @@ class PartyModel(mesa.Model):
             else:
                 text = f"{rec.winner} ({rec.outcome}, {rec.electorate_rule}, {rec.rules})"
             out[f"leadership {rec.kind} {rec.month}"] = text
+        for ge in self.events.of_type(GeneralElection):
+            change = []
+            for sign, names in (("+", ge.gained_seats or []), ("-", ge.lost_seats or [])):
+                if names:
+                    change.append(f"{sign}{len(names)}: {_first(names)}")
+            text = f"{ge.seats} of {ge.total_seats} seats ({ge.seat_source or ge.mode})"
+            out[f"general election {ge.month}"] = text + (
+                f"; {'; '.join(change)}" if change else ""
+            )
+        lost = [
+            f"{t.mp} ({t.month})" if t.mp.startswith(MP_PREFIX) else f"{t.mp}, {t.seat} ({t.month})"
+            for t in self.events.of_type(TriggerBallot)
+            if t.deselected
+        ]
+        if lost:
+            out["MPs deselected"] = _first(lost, 4)
         out["events recorded"] = ", ".join(
             f"{kind}: {n}" for kind, n in sorted(self.events.counts().items())
         )

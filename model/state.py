@@ -22,7 +22,8 @@ import numpy as np
 from model.agents.clps import UNALIGNED, ClpTable
 from model.agents.factions import Faction
 from model.agents.members import MemberTable
-from model.agents.mps import MP
+from model.agents.mps import MP, seat_mp_name
+from model.agents.seats import find_seat
 from model.agents.unions import Union
 from model.calendar import Month
 from model.records.log import EventLog
@@ -219,3 +220,32 @@ class PartyState:
     def new_mp(self, **attributes: Any) -> MP:
         """A new MP agent (not yet in `mps`); see `MP` for the attributes."""
         return MP(self._model, **attributes)
+
+    # --- seats --------------------------------------------------------------------------
+
+    def seat_name(self, clp: int) -> str:
+        """The name of a CLP's seat ("Liverpool, Wavertree")."""
+        return self.clps.label(clp)
+
+    def mp_name(self, clp: int, nth: int = 1) -> str:
+        """The name of the `nth` MP of a CLP's seat in this run ("MP for Liverpool, Wavertree")."""
+        return seat_mp_name(self.seat_name(clp), nth)
+
+    def mp_for_seat(self, seat: str | None) -> MP | None:
+        """The MP sitting for a seat given by name or ONS code, if it is simulated and held.
+
+        Raises:
+            ValueError: no such seat in Great Britain (`model.agents.seats.find_seat`).
+        """
+        if seat is None:
+            return None
+        row = find_seat(seat)
+        clps = np.flatnonzero(self.clps.seat == row)
+        return self.mp_in_seat(int(clps[0])) if clps.size else None
+
+    def mp_in_seat(self, clp: int) -> MP | None:
+        """The MP sitting for a CLP's seat, if any."""
+        for mp in self.mps:
+            if mp.sitting and mp.clp == clp:
+                return mp
+        return None

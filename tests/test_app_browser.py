@@ -214,6 +214,8 @@ def test_page_steps_resets_and_stays_offline(server: Server, tmp_path: Path) -> 
             for panel in panels(page):
                 panel.wait_for(timeout=UI_TIMEOUT)
             page.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT)
+            # The CLP panel is the map of the real seats: the leader's seat, named.
+            page.get_by_text("Islington North (E14000763), London").wait_for(timeout=UI_TIMEOUT)
             before = settled_shots(page)
 
             press_step(page, 3, start=0)
@@ -224,7 +226,14 @@ def test_page_steps_resets_and_stays_offline(server: Server, tmp_path: Path) -> 
             assert not unchanged, f"panels did not change after three steps: {unchanged}"
             # The event feed shows this month's AGMs.
             page.get_by_text(re.compile(r"^2016-12 · \d+ CLP AGMs")).wait_for(timeout=UI_TIMEOUT)
+            # The map switches to another view: trigger ballots (none held yet).
+            page.locator(".v-select").filter(has_text="Colour by").locator(".v-input__slot").click()
+            page.get_by_role("option", name="Trigger ballots").click()
             page.screenshot(path=tmp_path / "after_steps.png", full_page=True)
+            legend = page.locator("div.seat-legend")
+            legend.get_by_text(re.compile(r"no trigger ballot \(\d+\)")).wait_for(
+                timeout=UI_TIMEOUT
+            )
 
             # Each browser session has its own model: a second tab starts afresh.
             other = browser.new_page(viewport=VIEWPORT)
@@ -345,9 +354,17 @@ def _docs_screenshot(page, path: Path) -> None:
     for month in (12, 23, 34, 45):
         step.click()
         page.get_by_text(re.compile(rf"month {month} of")).wait_for(timeout=UI_TIMEOUT * 2)
+    # The map as most readers want it first: who controls each CLP's executive.
+    page.locator(".v-select").filter(has_text="Colour by").locator(".v-input__slot").click()
+    page.get_by_role("option", name="Executive control").click()
+    page.locator("div.seat-legend").get_by_text(re.compile(r"Momentum \(\d+\)")).wait_for(
+        timeout=UI_TIMEOUT
+    )
     settled_shots(page)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=path, type="png")
+    # The CLP panel alone (README, "Real seats"): the hex map and the chosen seat.
+    page.locator("div.seat-panel").screenshot(path=path.with_name("seat_map_panel.png"))
 
 
 if __name__ == "__main__":

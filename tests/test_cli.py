@@ -20,7 +20,7 @@ from tests.test_outputs import read_only_place
 
 def write_small_scenario(folder: Path) -> Path:
     text = DEFAULT_SCENARIO.read_text()
-    for key, value in [("scale", "0.01"), ("clps", "60"), ("plp_size", "30"), ("months", "12")]:
+    for key, value in [("scale", "0.01"), ("clps", "60"), ("months", "12")]:
         text = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", text, count=1)
     path = folder / "small.toml"
     path.write_text(text)
@@ -66,7 +66,7 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path):
     scenario = write_small_scenario(tmp_path)
     for name in ("a", "b"):
         main(["run", str(scenario), "--seed", "9", "--out", str(tmp_path / name), "--no-figures"])
-    for name in ("series.csv", "series.parquet", "events.jsonl", "manifest.json"):
+    for name in ("series.csv", "series.parquet", "events.jsonl", "manifest.json", "clps.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 

@@ -100,4 +100,6 @@ def test_leader_is_the_named_mp(small):
     party = PartyModel(small, rng=7)
     assert party.leader.name == small.leader.name
     assert party.leader in party.sitting_mps
-    assert len(party.sitting_mps) == small.party.plp_size
+    # The PLP sits in the seats Labour won in 2015 among the 60 sampled.
+    assert len(party.sitting_mps) == int(party.clps.seat_held.sum())
+    assert {mp.clp for mp in party.sitting_mps} == set(party.clps.seat_held.nonzero()[0])

@@ -31,7 +31,7 @@ def problems_of(data: dict) -> str:
 
 def test_default_scenario_loads():
     scenario = load_scenario(DEFAULT_SCENARIO)
-    assert scenario.party.clps == 650
+    assert scenario.party.clps == 632  # every seat in Great Britain
     assert scenario.start.year == 2016
 
 
@@ -96,11 +96,18 @@ def test_bad_month():
     assert "calendar.start" in message and "YYYY-MM" in message
 
 
-def test_plp_larger_than_clps():
+def test_plp_size_must_match_the_real_starting_result():
     data = default_data()
     data["party"]["plp_size"] = 600
-    data["party"]["clps"] = 100
-    assert "party.plp_size: plp_size (600) cannot exceed clps (100)" in problems_of(data)
+    message = problems_of(data)
+    assert "party.plp_size: 600 is not the 232 seats Labour won at the 2015" in message
+    assert "got {" not in message  # no dump of the whole scenario
+
+
+def test_more_clps_than_seats_in_great_britain():
+    data = default_data()
+    data["party"]["clps"] = 650
+    assert "party.clps" in problems_of(data) and "632" in problems_of(data)
 
 
 def test_unknown_rules_preset_names_the_known_ones():
@@ -150,10 +157,9 @@ def test_cross_field_problems_name_their_key_in_one_short_line():
 def test_a_table_level_problem_names_the_field():
     data = default_data()
     data["party"]["plp_size"] = 600
-    data["party"]["clps"] = 100
     message = problems_of(data)
-    assert "party.plp_size: plp_size (600) cannot exceed clps (100)" in message
-    assert "got {" not in message  # the whole [party] table is not repeated
+    assert "party.plp_size: 600 is not the 232 seats Labour won" in message
+    assert "got {" not in message  # the whole scenario is not repeated
 
 
 def test_long_values_are_shortened():
@@ -200,9 +206,9 @@ def test_smallest_scale_gives_every_institution_its_minimum(path: Path):
 
 def test_smallest_scale_of_the_default_and_what_limits_it():
     default = load_scenario(DEFAULT_SCENARIO)
-    assert smallest_scale(default) == 0.0012  # 650 CLPs / 543,645 members, rounded up
+    assert smallest_scale(default) == 0.0012  # 632 CLPs / 543,645 members, rounded up
     # A tiny union makes the levy payers the limit: 1,000 levy payers need 0.0005+.
-    few_clps = default.with_changes({"party.clps": 20, "party.plp_size": 20})
+    few_clps = default.with_changes({"party.clps": 20})
     tiny_union = few_clps.with_changes({"unions.0.levy_payers": 1000})
     assert smallest_scale(few_clps) < 0.0005 < smallest_scale(tiny_union) <= 0.00051
     with pytest.raises(ScenarioError, match="no levy payers in Unite"):
@@ -222,9 +228,9 @@ def test_a_run_at_the_smallest_scale_holds_its_conference():
 
 def test_few_members_per_clp_get_a_note():
     default = load_scenario(DEFAULT_SCENARIO)
-    assert members_per_clp_note(default) is None  # scale 0.1: 84 per CLP
+    assert members_per_clp_note(default) is None  # scale 0.1: 86 per CLP
     note = members_per_clp_note(default.with_changes(party={"scale": 0.005}))
-    assert note is not None and "4.2 members per CLP" in note and "0.018" in note
+    assert note is not None and "4.3 members per CLP" in note and "0.018" in note
 
 
 # --- with_changes by dotted path ------------------------------------------------------------

@@ -296,7 +296,7 @@ def test_runs_made_by_other_code_are_flagged(tmp_path: Path, capsys):
 
 def write_files(folder: Path, experiment_extra: str = "") -> Path:
     scenario = DEFAULT_SCENARIO.read_text()
-    for key, value in [("scale", "0.01"), ("clps", "60"), ("plp_size", "30"), ("months", "4")]:
+    for key, value in [("scale", "0.01"), ("clps", "60"), ("months", "4")]:
         scenario = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", scenario, count=1)
     (folder / "small.toml").write_text(scenario)
     path = folder / "exp.toml"

@@ -51,8 +51,10 @@ defections between elections are not in the data.
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
@@ -75,6 +77,7 @@ __all__ = [
     "ElectionResult",
     "SeatDataError",
     "SeatTable",
+    "find_seat",
     "labour_held_codes",
     "largest_remainder",
     "load_seats",
@@ -633,3 +636,47 @@ def sample_seats(
         rng.choice(g, size=k, replace=False) for g, k in zip(groups, places, strict=True) if k
     ]
     return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.intp)
+
+
+def _simple(name: str) -> str:
+    """A seat name folded for matching: lower case, "&" as "and", no punctuation."""
+    text = name.lower().replace("&", " and ")
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def find_seat(text: str, *, where: str = "seat", seats: SeatTable | None = None) -> int:
+    """The row of a seat in Great Britain given by ONS code or name.
+
+    Names match without regard to case, "&" or "and", and punctuation
+    ("Holborn & St. Pancras" finds "Holborn and St Pancras").
+
+    Args:
+        text: an ONS code (``E14000764``) or a seat name (``Islington North``).
+        where: what is being looked up, for the error message.
+        seats: the seat table (default: :func:`load_seats`).
+
+    Returns:
+        The seat's row in the table.
+
+    Raises:
+        ValueError: no such seat, or a seat in Northern Ireland (no CLP there); the
+            message suggests close names.
+    """
+    table = load_seats() if seats is None else seats
+    wanted = str(text).strip()
+    try:
+        row = table.index(wanted.upper())
+    except KeyError:
+        folded = _simple(wanted)
+        rows = [i for i, n in enumerate(table.name.tolist()) if _simple(n) == folded]
+        if not rows:
+            names = table.name[table.contested].tolist()
+            close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"{where}: no seat in Great Britain called {text!r}{hint}") from None
+        row = rows[0]
+    if not table.contested[row]:
+        raise ValueError(
+            f"{where}: {table.name[row]} is in Northern Ireland, where Labour has no CLP"
+        )
+    return int(row)

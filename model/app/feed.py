@@ -80,6 +80,12 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _place(rec: Any) -> str:
+    """Where an event happened: its seat's name, or "CLP n" for records without one."""
+    seat = getattr(rec, "seat", None)
+    return seat if seat else f"CLP {rec.clp}"
+
+
 def _pct(share: float | None) -> str:
     """A share (0..1) as a percentage, "?" when missing."""
     return "?" if share is None else f"{100 * share:.1f}%"
@@ -165,7 +171,7 @@ def describe_contest(rec: LeadershipContest) -> FeedEntry:
 
 def describe_selection(rec: Selection) -> FeedEntry:
     """An open-seat selection: the seat, why it was open, who won and the count."""
-    head = f"{rec.month} · selection in CLP {rec.clp} ({rec.reason})"
+    head = f"{rec.month} · selection in {_place(rec)} ({rec.reason})"
     if rec.winner is None:
         return FeedEntry(head + ": nobody stood", [])
     head += f": {rec.winner} ({rec.winner_faction})"
@@ -193,6 +199,12 @@ def describe_general_election(rec: GeneralElection) -> FeedEntry:
         ),
         f"leader: {rec.leader} ({_position(rec.leader_ideology)})",
     ]
+    if rec.seat_source:
+        details.insert(1, f"seats from: {rec.seat_source}")
+    for label, names in (("gained", rec.gained_seats), ("lost", rec.lost_seats)):
+        if names:
+            more = f" … and {len(names) - NAMED} more" if len(names) > NAMED else ""
+            details.append(f"{label}: {'; '.join(names[:NAMED])}{more}")
     return FeedEntry(head, details)
 
 
@@ -266,13 +278,13 @@ def describe_challenge(rec: ChallengeLaunched) -> FeedEntry:
 
 def describe_retirement(rec: Retirement) -> FeedEntry:
     """An MP stands down."""
-    return FeedEntry(f"{rec.month} · {rec.mp} stands down (CLP {rec.clp})", [])
+    return FeedEntry(f"{rec.month} · {rec.mp} stands down ({_place(rec)})", [])
 
 
 def describe_trigger_ballot(rec: TriggerBallot) -> FeedEntry:
     """One MP's trigger ballot (the feed folds a month's ballots: see `summarise_trigger_ballots`)."""
     head = (
-        f"{rec.month} · trigger ballot in CLP {rec.clp}: {rec.mp} ({rec.mp_faction}) {rec.result}"
+        f"{rec.month} · trigger ballot in {_place(rec)}: {rec.mp} ({rec.mp_faction}) {rec.result}"
     )
     reason = rec.outcome.get("reason")
     details = [str(reason)] if isinstance(reason, str) else []
@@ -289,7 +301,7 @@ def describe_agm(rec: Agm) -> FeedEntry:
         else f"{rec.control_after} keeps control"
     )
     return FeedEntry(
-        f"{rec.month} · CLP {rec.clp} AGM: {control}",
+        f"{rec.month} · {_place(rec)} AGM: {control}",
         [f"attendance {rec.attendees} of {rec.eligible}"],
     )
 
@@ -439,7 +451,7 @@ def summarise_agms(month: str, records: Sequence[Agm]) -> FeedEntry:
     """One entry for a month's AGMs (dozens a month: one line each would drown the feed)."""
     changed = [r for r in records if r.changed_hands]
     heading = f"{month} · {len(records)} CLP AGMs, {len(changed)} changed control"
-    details = [f"CLP {r.clp}: {r.control_before} → {r.control_after}" for r in changed[:3]]
+    details = [f"{_place(r)}: {r.control_before} → {r.control_after}" for r in changed[:3]]
     # The map shows every CLP; keep room in the feed for contests and ballots.
     return FeedEntry(heading, _more(details, len(changed)))
 
@@ -456,7 +468,7 @@ def summarise_trigger_ballots(month: str, records: Sequence[TriggerBallot]) -> F
     details = [" · ".join(f"{result} {n}" for result, n in tally.most_common())]
     rules = sorted({r.rule for r in records})
     details.append("rule: " + ", ".join(rules))
-    named = [f"deselected: {r.mp} ({r.mp_faction}, CLP {r.clp})" for r in deselected[:NAMED]]
+    named = [f"deselected: {r.mp} ({r.mp_faction}, {_place(r)})" for r in deselected[:NAMED]]
     return FeedEntry(heading, details + _more(named, len(deselected), "more deselected"))
 
 
@@ -476,7 +488,7 @@ def summarise_selections(month: str, records: Sequence[Selection]) -> FeedEntry:
 
 def summarise_retirements(month: str, records: Sequence[Retirement]) -> FeedEntry:
     """One entry for a month's many retirements, naming the first few MPs."""
-    line = ", ".join(f"{r.mp} (CLP {r.clp})" for r in records[:NAMED])
+    line = ", ".join(f"{r.mp} ({_place(r)})" for r in records[:NAMED])
     if len(records) > NAMED:
         line += f" … and {len(records) - NAMED} more"
     return FeedEntry(f"{month} · {len(records)} MPs stand down", [line])

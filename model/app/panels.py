@@ -1,7 +1,9 @@
 """The page's four panels: three figures and the status with the event feed.
 
 * members' ideology against the PLP's (histograms; the leader marked);
-* the CLP control map (650 tiles coloured by the controlling faction);
+* the CLPs on the hex map of the real seats (`model.app.seat_view`), coloured
+  by executive control, the MP's faction, Labour's margin or trigger ballots,
+  with one chosen seat's state beside it;
 * time series (full members, the member–PLP gap, CLPs per faction);
 * the month, the rules and an event feed (`model.app.feed`).
 
@@ -14,16 +16,19 @@ changed nothing redraws nothing.
 from __future__ import annotations
 
 import io
-import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import reacton.ipywidgets as rw
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
+from model.agents.mps import MP_PREFIX
 from model.analysis import figures as plots
+from model.analysis.seat_tables import clp_table
+from model.app import seat_view
 from model.app.feed import feed_entries
 from model.app.viz_model import MULTIPLIERS
 from model.party import PartyModel
@@ -50,7 +55,8 @@ def status_lines(model: PartyModel) -> list[str]:
         f"Scenario: {model.config.scenario.name}, scale {model.config.party.scale:g}, "
         f"seed {model.seed}",
         f"Rules: {model.rules.label()}",
-        f"Leader: {model.leader.name} ({model.leader.ideology:+.2f})",
+        f"Leader: {model.leader.name} ({model.leader.ideology:+.2f})"
+        + ("" if model.leader.name.startswith(MP_PREFIX) else f", {model.leader.seat}"),
         f"Full members: {full:,}; PLP: {len(model.sitting_mps)}",
         f"CLPs held: {held}, unaligned {control[0]}",
     ]
@@ -88,11 +94,9 @@ def ideology_png(model: PartyModel) -> bytes:
     )
 
 
-def clp_map_png(control: np.ndarray, faction_names: Sequence[str]) -> bytes:
-    """The CLP control map for a control array."""
-    return figure_png(
-        lambda: plots.clp_control_map_figure(control, faction_names, figsize=PANEL_SIZES["map"])
-    )
+def clp_map_png(table: pd.DataFrame, view: str, seat: str | None) -> bytes:
+    """The seats on the hex map, coloured by `view`, `seat` outlined (`model.app.seat_view`)."""
+    return seat_view.map_png(table, view, seat, dpi=PANEL_DPI)
 
 
 def series_png(model: PartyModel) -> bytes:
@@ -124,14 +128,54 @@ def IdeologyPanel(model: PartyModel):
 
 @solara.component
 def ClpMapPanel(model: PartyModel):
-    """The 650 CLPs coloured by controlling faction."""
+    """The CLPs on the hex map of the real seats, and the state of a chosen seat.
+
+    "Colour by" switches the map between the faction controlling each executive,
+    the MP's faction, Labour's margin and trigger-ballot results; "Seat" picks a
+    seat (the leader's at first), outlined on the map and described beside it.
+    """
     update_counter.get()
-    control = model.clps.control.copy()
-    # Keyed on the control itself: most months no CLP changes hands, so no redraw.
-    key = (id(model), zlib.crc32(control.tobytes()))
-    names = [f.name for f in model.factions]
-    png = solara.use_memo(lambda: clp_map_png(control, names), [key])
-    PanelImage(png)
+    names = solara.use_memo(lambda: seat_view.seat_names(model), [id(model)])
+    view_label = solara.use_reactive(next(iter(seat_view.VIEW_LABELS)))
+    # The first seat shown is the leader's when the model is made; solara.use_reactive
+    # follows its argument, so it must not change when the leader does.
+    first = solara.use_memo(lambda: seat_view.default_seat(model, names), [id(model)])
+    chosen = solara.use_reactive(first)
+    # After a Reset the model may stand on other seats: fall back to its default.
+    seat = chosen.value if chosen.value in names else seat_view.default_seat(model, names)
+    view = seat_view.VIEW_LABELS[view_label.value]
+    table = seat_view.map_table(model)
+    # Keyed on what the map shows: most months no hex changes colour, so no redraw.
+    key = (id(model), seat_view.view_key(table, view), seat)
+    png = solara.use_memo(lambda: clp_map_png(table, view, seat), [key])
+    details = solara.use_memo(
+        lambda: seat_view.seat_lines(clp_table(model), seat),
+        [id(model), model.time, len(model.events), seat],
+    )
+    with solara.Row(gap="6px", style={"align-items": "flex-start"}, classes=["seat-panel"]):
+        with solara.Column(style={"flex": "0 0 58%", "max-width": "58%"}):
+            PanelImage(png)
+        with solara.Column(gap="2px", style={"flex": "1 1 0", "font-size": "12px"}):
+            solara.Select(label="Colour by", values=list(seat_view.VIEW_LABELS), value=view_label)
+            with solara.v.Html(tag="div", class_="seat-legend"):
+                for label, colour in seat_view.legend_items(table, view):
+                    solara.v.Html(
+                        tag="div",
+                        children=[
+                            solara.v.Html(
+                                tag="span",
+                                children=["\u25a0 "],
+                                style_=f"color: {colour}; font-size: 15px",
+                            ),
+                            label,
+                        ],
+                    )
+            solara.Select(label="Seat", values=names, value=seat, on_value=chosen.set)
+            with solara.v.Html(
+                tag="div", class_="seat-details", style_="overflow-y: auto; max-height: 150px"
+            ):
+                for line in details:
+                    solara.v.Html(tag="div", children=[line], style_="margin-bottom: 2px")
 
 
 @solara.component

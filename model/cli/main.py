@@ -7,6 +7,7 @@
     factions report RUN_OR_SWEEP_DIR
     factions viz [--port P] [--host H]
     factions validate-history [--seeds N] [--workers N] [--scale S] [--out DIR] [--quick]
+    factions seats RESULTS_DIR [--region R] [--sort margin|risk|name] [--triggered] [--map VIEW]
 
 Bad input (a scenario or ballot file that fails validation, a bad option, an
 output folder that cannot be used) prints one clear message and exits with
@@ -158,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     from model.cli.validate import add_validate_parser
 
     add_validate_parser(sub)
+
+    from model.cli.seats import add_seats_parser
+
+    add_seats_parser(sub)
     return parser
 
 

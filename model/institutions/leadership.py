@@ -241,10 +241,12 @@ class Leadership(Institution):
         for mp in sitting:
             if mp.name == spec.name:
                 return mp
-        # A historical candidate not yet in the PLP: the sitting MP nearest
-        # their position (and not the leader) takes their name and place.
+        # A historical candidate not yet in the PLP: the MP of their own seat
+        # (if simulated, held and not yet a named person), else the sitting MP
+        # nearest their position (and not the leader), takes their name and place.
         free = [mp for mp in sitting if mp is not self.state.leader and mp.name.startswith("MP ")]
-        mp = min(free, key=lambda m: abs(m.ideology - spec.ideology))
+        own = self.state.mp_for_seat(getattr(spec, "seat", None))
+        mp = own if own in free else min(free, key=lambda m: abs(m.ideology - spec.ideology))
         mp.name, mp.ideology, mp.valence, mp.ambition = spec.name, spec.ideology, spec.valence, True
         return mp
 

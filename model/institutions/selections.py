@@ -238,7 +238,7 @@ class Selections(Institution):
             faction_names=[f.name for f in self.state.factions],
             params=self.state.config.reselection,
             rng=rng,
-            label=f"CLP {clp:03d}",
+            label=self.state.seat_name(clp),
         )
         if len(field_) == 1:
             return field_[0], None, field_
@@ -264,7 +264,7 @@ class Selections(Institution):
             old.sitting = False
         self.state.tally[f"mp_seat_{clp}"] += 1
         new = self.state.new_mp(
-            name=f"MP {clp:03d}/{self.state.tally[f'mp_seat_{clp}'] + 1}",
+            name=self.state.mp_name(clp, self.state.tally[f"mp_seat_{clp}"] + 1),
             ideology=winner.ideology,
             clp=clp,
             faction=winner.faction,

@@ -28,8 +28,17 @@ import numpy as np
 
 from model.calendar import Month
 
-SCHEMA = 2
-"""Version of the event layout (bump on any change of fields)."""
+SCHEMA = 3
+"""Version of the event layout (bump on any change of fields).
+
+2: seat names next to CLP indices (``seat`` of agm, trigger_ballot, selection,
+retirement; ``lost_seats``/``gained_seats``, ``seat_source``, ``base_result``,
+``kept_for_leader`` of general_election).
+3: the affiliates, the NEC and the road to conference (union_leadership_change,
+affiliation_change, union_nomination, affiliate_consultation, proposal_withdrawn,
+package_formed, nec_vote, agenda_vote, nec_election, deputy_contest; conference,
+parts, effect and forced of conference_vote; rule_change decided by an NEC meeting).
+"""
 
 DECIDED_BY = ("meeting", "ballot", "rule", "election", "card vote")
 """How a decision was taken (MODEL.md §4)."""
@@ -149,7 +158,7 @@ class Agm(Event):
     """A CLP's annual general meeting elects its executive (decided by those who attend).
 
     Attributes:
-        clp: the CLP's index.
+        clp: the CLP's index; seat its seat's name.
         eligible: full members entitled to attend.
         attendees: members who came.
         votes: attendees' votes by slate (each faction's, and "unaligned").
@@ -164,6 +173,7 @@ class Agm(Event):
 
     decided_by: str = "meeting"
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
     eligible: int
     attendees: int
     votes: dict[str, int]
@@ -280,7 +290,7 @@ class TriggerBallot(Event):
     """One sitting MP's trigger ballot (and the full selection if triggered).
 
     Attributes:
-        mp: the MP's name; clp the seat's CLP.
+        mp: the MP's name; clp the seat's CLP; seat the seat's name.
         mp_ideology, mp_faction: the MP's position and faction (or "unaligned").
         rule: the reselection method in force.
         members_ballot: {"keep", "against"} (a members' supermajority rule only).
@@ -300,6 +310,7 @@ class TriggerBallot(Event):
     decided_by: str
     mp: str
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
     mp_ideology: float
     mp_faction: str
     rule: str
@@ -326,7 +337,7 @@ class Selection(Event):
     """An open-seat selection: the CLP's members choose a candidate by ballot.
 
     Attributes:
-        clp: the CLP.
+        clp: the CLP; seat its seat's name.
         reason: why the seat was open ("retirement", "seat gained").
         candidates: candidate dicts (name, ideology, valence, faction, incumbent).
         count: the count, or None if one candidate stood.
@@ -338,6 +349,7 @@ class Selection(Event):
 
     decided_by: str = "ballot"
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
     reason: str
     candidates: list[dict[str, Any]]
     count: dict[str, Any] | None
@@ -350,13 +362,14 @@ class Retirement(Event):
     """An MP stands down; an open-seat selection follows.
 
     Attributes:
-        mp: the MP; clp the seat's CLP.
+        mp: the MP; clp the seat's CLP; seat the seat's name.
     """
 
     type: ClassVar[str] = "retirement"
 
     mp: str
     clp: int
+    seat: str | None = field(default=None, metadata=_OPTIONAL)
 
 
 # --- national politics ------------------------------------------------------------------
@@ -374,6 +387,15 @@ class GeneralElection(Event):
             before, in the house, needed for a majority.
         won: the party won a majority.
         seats_lost, seats_gained: counts; lost_clps, gained_clps the CLPs.
+        lost_seats, gained_seats: the names of those seats, in the same order.
+        seat_source: how the seats were decided: "real result YEAR" (the
+            seats Labour really won, by ONS code), "uniform swing" or
+            "proportional swing" from the base result (computed mode), or
+            "count ranked by uniform swing" (a historical count handed to the
+            seats the swing model ranks best, e.g. 2024 on the old map).
+        base_result: the real election the swing starts from (swing modes).
+        kept_for_leader: the leader's seat, when Labour keeps it although the
+            result would have lost it (a leader does not lose their seat).
     """
 
     type: ClassVar[str] = "general_election"
@@ -393,6 +415,11 @@ class GeneralElection(Event):
     seats_gained: int
     lost_clps: list[int]
     gained_clps: list[int]
+    lost_seats: list[str] | None = field(default=None, metadata=_OPTIONAL)
+    gained_seats: list[str] | None = field(default=None, metadata=_OPTIONAL)
+    seat_source: str | None = field(default=None, metadata=_OPTIONAL)
+    base_result: int | None = field(default=None, metadata=_OPTIONAL)
+    kept_for_leader: str | None = field(default=None, metadata=_OPTIONAL)
 
 
 # --- conference -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from model.calendar import Month
+from model.scenario.seats import SeatSpec, check_seats
 
 SHARE_TOLERANCE = 1e-9
 
@@ -116,14 +117,29 @@ class PartySpec(_Strict):
         gt=0.0, le=2.0, description="Fraction of real-world membership (1.0 = full size)."
     )
     members: int = Field(gt=0, le=2_000_000, description="Members at full scale.")
-    clps: int = Field(gt=0, le=650, description="Constituency parties (650 at full size).")
+    clps: int = Field(
+        gt=0,
+        le=632,
+        description=(
+            "Constituency parties simulated, each a real seat in Great Britain: 632 = every one; "
+            "fewer = a sample stratified by region (see [seats])."
+        ),
+    )
     branches_per_clp: tuple[int, int] = Field(
         description="Smallest and largest number of branches (wards) per CLP."
     )
     affiliated_branches_per_clp: tuple[int, int] = Field(
         (0, 6), description="Smallest and largest number of affiliated branches per CLP."
     )
-    plp_size: int = Field(gt=0, le=650, description="MPs at the start (seats held).")
+    plp_size: int | None = Field(
+        None,
+        gt=0,
+        le=650,
+        description=(
+            "Labour MPs at the start at full size: a check, since the PLP sits in the seats Labour "
+            "won at [seats] initial_result (None: no check)."
+        ),
+    )
     meps: int = Field(0, ge=0, le=100, description="MEPs (they count in some thresholds).")
     min_members: int = Field(
         20, ge=1, description="Floor on members so that tiny scales stay meaningful."
@@ -143,15 +159,6 @@ class PartySpec(_Strict):
         if value[0] < 1:
             raise ValueError("every CLP needs at least one branch")
         return value
-
-    @model_validator(mode="after")
-    def _seats_fit(self) -> Self:
-        if self.plp_size > self.clps:
-            raise ValueError(
-                f"plp_size: plp_size ({self.plp_size}) cannot exceed clps ({self.clps}); "
-                "allowed: at most one MP per CLP"
-            )
-        return self
 
     @property
     def n_members(self) -> int:
@@ -318,6 +325,9 @@ class LeaderSpec(_Strict):
     name: str
     ideology: Ideology
     valence: float = Field(0.5, ge=-2.0, le=2.0)
+    seat: str | None = Field(
+        None, description="The leader's seat (name or ONS code); None: a random Labour seat."
+    )
 
 
 class CandidateSpec(_Strict):
@@ -326,6 +336,13 @@ class CandidateSpec(_Strict):
     name: str
     ideology: Ideology
     valence: float = Field(0.5, ge=-2.0, le=2.0)
+    seat: str | None = Field(
+        None,
+        description=(
+            "The candidate's seat (name or ONS code): its sitting MP takes the name; None (or a "
+            "seat not simulated or not held): the sitting MP nearest the candidate's position."
+        ),
+    )
 
 
 class ScheduledContest(_Strict):
@@ -669,7 +686,15 @@ class ElectionSpec(_Strict):
             "historical_total_seats), used instead of the computed vote share."
         ),
     )
-    historical_total_seats: int = Field(650, gt=0, le=1000)
+    historical_total_seats: int = Field(
+        650,
+        gt=0,
+        le=1000,
+        description=(
+            "The house historical_seats are out of (650). Labour's seats are all in Great "
+            "Britain, so a count is scaled to the simulated CLPs as count × clps / 632."
+        ),
+    )
     electorate_median: Ideology = Field(
         0.1, description="The general electorate's median on the party's axis [assumption]."
     )
@@ -688,13 +713,24 @@ class ElectionSpec(_Strict):
         0.459,
         gt=0.05,
         lt=0.95,
-        description="Seats curve: vote share that wins half the seats (fitted, see elections.py).",
+        description=(
+            "Seats curve: vote share that wins half the seats (fitted, see elections.py); "
+            "not used by the model since elections are decided seat by seat ([seats])."
+        ),
     )
     seats_exponent: float = Field(
-        1.0, ge=0.5, le=8.0, description="Seats curve: responsiveness (3 = cube law)."
+        1.0,
+        ge=0.5,
+        le=8.0,
+        description="Seats curve: responsiveness (3 = cube law); not used by the model ([seats]).",
     )
     majority_seats: int | None = Field(
-        None, gt=0, description="Seats for a win; None: more than half (326 of 650)."
+        None,
+        gt=0,
+        description=(
+            "Seats for a win among the CLPs simulated; None: 326 of 650 scaled to them "
+            "(326 of the 632 GB seats)."
+        ),
     )
     resignation_probability: Share = Field(
         0.75,
@@ -948,6 +984,7 @@ class Scenario(_Strict):
     union_decisions: UnionDecisionSpec = Field(default_factory=UnionDecisionSpec)
     nec: NecSpec = Field(default_factory=NecSpec)
     deputy: DeputySpec = Field(default_factory=DeputySpec)
+    seats: SeatSpec = Field(default_factory=SeatSpec)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
@@ -998,6 +1035,7 @@ class Scenario(_Strict):
         smallest = smallest_scale(self)
         if self.party.scale < smallest:
             problems.append(_scale_problem(self, smallest))
+        problems.extend(check_seats(self))
         if problems:
             raise ValueError("\n".join(problems))
         return self

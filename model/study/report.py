@@ -310,6 +310,21 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
                 plots.band_figure(data.series_long, clps, events=markers, panel_height=1.7),
             )
         )
+    if data.kind == "run" and (data.folder / "clps.csv").exists():
+        from model.analysis.seat_tables import read_clps, run_map, seat_notes
+
+        table = read_clps(data.folder)
+        figures.append(
+            ReportFigure(
+                "map",
+                "The CLPs on the map of the seats",
+                "Each hex is a Westminster seat (2010–2019 boundaries; hex map © Open "
+                "Innovations, MIT), coloured by the faction controlling the CLP's executive "
+                "at the end of the run; `factions seats` lists them. "
+                + seat_notes(data.run_events),
+                run_map(table, f"CLP executives at the end: {data.title}"),
+            )
+        )
     names = _outcomes_to_show(data.outcomes)
     if data.kind == "sweep" and names:
         figures.append(

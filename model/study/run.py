@@ -7,7 +7,9 @@ or not at all) and `write_run` lays one out:
     DIR/manifest.json     kind "run", scenario as resolved, seed, versions, git revision
     DIR/series.parquet    monthly series (also series.csv)
     DIR/events.jsonl      one JSON record per event
-    DIR/figures/overview.png, plp.png
+    DIR/clps.csv          one row per CLP: its real seat, executive, members, MP, trigger
+                          ballots and last result (model.analysis.seat_tables.COLUMNS)
+    DIR/figures/overview.png, plp.png, map.png (the CLPs on the hex map of the seats)
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class RunResult:
         events: the event records.
         timings: seconds per stage.
         summary: headline figures (label -> text).
+        clps: one row per CLP at the end (`model.analysis.seat_tables.clp_table`).
     """
 
     scenario: Scenario
@@ -60,6 +63,7 @@ class RunResult:
     events: list[Event]
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    clps: pd.DataFrame | None = None
 
 
 def simulate(
@@ -76,6 +80,7 @@ def simulate(
     Returns:
         The RunResult.
     """
+    from model.analysis.seat_tables import clp_table
     from model.party import PartyModel
 
     months = scenario.calendar.months if months is None else months
@@ -97,6 +102,7 @@ def simulate(
         events=list(party.events),
         timings=dict(party.timings),
         summary=_summary(party.summary(), scenario, series),
+        clps=clp_table(party),
     )
 
 
@@ -178,7 +184,7 @@ def save_run(
         out: the run folder.
         overwrite: replace the results of an earlier run in `out` (never a
             sweep's or anything else: see `model.study.outputs`).
-        figures: also draw figures/overview.png and plp.png.
+        figures: also draw figures/overview.png, plp.png and map.png.
 
     Returns:
         The paths written (under `out`).
@@ -206,7 +212,7 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
     Args:
         result: the run.
         out: the folder (created if missing).
-        figures: also draw figures/overview.png and plp.png.
+        figures: also draw figures/overview.png, plp.png and map.png.
 
     Returns:
         The paths written.
@@ -221,6 +227,10 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
         out / "series.csv",
         out / "events.jsonl",
     ]
+    if result.clps is not None:
+        clps_csv = result.clps.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+        write_text(out / "clps.csv", clps_csv)
+        written.append(out / "clps.csv")
     if figures:
         import matplotlib.pyplot as plt
 
@@ -234,4 +244,11 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
             atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png"))
             written.append(path)
             plt.close(fig)
+        if result.clps is not None:
+            from model.analysis.seat_tables import run_map
+
+            fig = run_map(result.clps, f"CLP executives at the end: {title}")
+            path = out / "figures" / "map.png"
+            atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png", dpi=110))
+            written.append(path)
     return written
