@@ -99,10 +99,13 @@ class DeputyLeadership(Institution):
         for mp in sitting:
             if mp.name == spec.name:
                 return mp
-        # A named candidate not yet in the PLP: the nearest unnamed sitting MP
-        # (not the leader) takes their name and place, as in leadership contests.
+        # A named candidate not yet in the PLP: the MP of their own seat (if
+        # simulated, held and not yet a named person), else the nearest unnamed
+        # sitting MP (not the leader) takes their name and place, as in
+        # leadership contests.
         free = [mp for mp in sitting if mp is not self.state.leader and mp.name.startswith("MP ")]
-        mp = min(free, key=lambda m: abs(m.ideology - spec.ideology))
+        own = self.state.mp_for_seat(getattr(spec, "seat", None))
+        mp = own if own in free else min(free, key=lambda m: abs(m.ideology - spec.ideology))
         mp.name, mp.ideology, mp.valence = spec.name, spec.ideology, spec.valence
         return mp
 
