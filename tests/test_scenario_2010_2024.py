@@ -67,7 +67,7 @@ def test_history_is_proposed_not_forced():
     assert "college of thirds" in starmer.parts and starmer.preset == "college_thirds_2021"
 
 
-@pytest.mark.parametrize("name", [NAME])
+@pytest.mark.parametrize("name", [NAME, "labour_2020_2024"])
 def test_every_number_is_cited_or_marked(name: str) -> None:
     unmarked = []
     for number, line in enumerate(_text(name).splitlines(), start=1):
@@ -78,10 +78,11 @@ def test_every_number_is_cited_or_marked(name: str) -> None:
     assert not unmarked, "\n".join(unmarked)
 
 
-def test_data_citations_resolve() -> None:
+@pytest.mark.parametrize("name", [NAME, "labour_2020_2024"])
+def test_data_citations_resolve(name: str) -> None:
     data = load_history()
-    found = [p for p in citations(_text(NAME)) if p != "PATH"]
-    assert len(found) >= 40
+    found = [p for p in citations(_text(name)) if p != "PATH"]
+    assert len(found) >= 20
     bad = []
     for path in found:
         try:
@@ -91,7 +92,7 @@ def test_data_citations_resolve() -> None:
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.parametrize("name", [NAME, *HISTORICAL])
+@pytest.mark.parametrize("name", [NAME, "labour_2020_2024", *HISTORICAL])
 def test_politics_citations_resolve(name: str, politics: dict[str, Any]) -> None:
     found = [m.group(1).strip() for m in POLITICS_RE.finditer(_text(name))]
     found = [p for p in found if p != "PATH"]
@@ -127,3 +128,13 @@ def test_nec_elections_and_deputy_contests_are_the_published_ones() -> None:
     assert {"2016-08", "2018-09", "2020-11", "2022-09", "2024-09"} <= set(months)
     assert [c.month[:4] for c in s.deputy.scheduled] == ["2015", "2020"]
     assert {d.changes.get("nec.clp_section_system") for d in s.nec.decisions} >= {"stv"}
+
+
+def test_the_2020_start_is_the_party_starmer_led() -> None:
+    s = load_scenario(SCENARIO_DIR / "labour_2020_2024.toml")
+    assert s.leader.name == "Keir Starmer" and s.rules.preset == "labour_2020"
+    assert not s.contests.scheduled and not s.deputy.scheduled
+    assert sum(c.weight for c in s.members.ideology) == pytest.approx(1.0)
+    assert len(s.unions) == 12 and sum(s.nec.initial.values()) == 9
+    (proposal,) = s.conference.scheduled
+    assert proposal.year == 2021 and not proposal.forced and "college of thirds" in proposal.parts

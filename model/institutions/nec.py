@@ -77,9 +77,18 @@ class Nec(Institution):
         ]
 
     def schedule(self) -> None:
-        """A first election at the start; the scenario's elections and decisions."""
+        """The CLP section at the start; the scenario's elections and decisions."""
         s = self.state
-        self.election(None, initial=True)
+        initial = s.config.nec.initial
+        if initial:
+            position = {sl.name: sl.ideology for sl in s.config.nec.slates}
+            self.clp_section = [
+                (f"{name} {k + 1}", position[name], name)
+                for name, seats in initial.items()
+                for k in range(seats)
+            ]
+        else:
+            self.election(None, initial=True)
         last = s.start.plus(s.config.calendar.months - 1)
         for kind, specs in (
             ("election", s.config.nec.elections),

@@ -40,14 +40,14 @@ class Stakes:
         members = float(np.median(m.ideology[full])) if full.any() else 0.0
         plp_median = float(np.median(plp)) if plp.size else members
         seen = m.kind == REGISTERED_SUPPORTER
-        # Before any registered supporter has voted, the party expects them to be
-        # Labour-leaning voters near the general electorate's median (the case made
-        # for primaries); afterwards, it has seen who they are.
-        supporters = (
-            float(np.median(m.ideology[seen]))
-            if seen.any()
-            else s.config.elections.electorate_median
-        )
+        # Before any registered supporter has voted, the party expects them where
+        # the scenario says (by default Labour-leaning voters near the general
+        # electorate's median: the case made for primaries); afterwards, it has
+        # seen who they are.
+        prior = s.config.conference.supporters_position
+        if prior is None:
+            prior = s.config.elections.electorate_median
+        supporters = float(np.median(m.ideology[seen])) if seen.any() else float(prior)
         payers = float(s.config.contests.levy_payer_ideology.mean)
         affiliated = [u for u in s.unions if u.affiliated]
         leaderships = (

@@ -95,7 +95,7 @@ class UnionRules:
     leadership_weight: Mapping[str, float] = field(
         default_factory=lambda: {
             "executive": 1.0,
-            "committee": 0.25,
+            "committee": 0.5,
             "consultation": 0.25,
             "ballot": 0.0,
             "conference": 0.0,

@@ -614,10 +614,20 @@ class ConferenceSpec(_Strict):
         ),
     )
     members_weight: float = Field(
-        0.5,
+        0.2,
         ge=0.0,
         le=5.0,
-        description="CLP delegates' stake in the members' own say (per unit of say) [assumption].",
+        description=(
+            "CLP delegates' stake in the members' own say (per unit of say), the same as the "
+            "affiliates' in theirs [assumption]."
+        ),
+    )
+    supporters_position: Ideology | None = Field(
+        None,
+        description=(
+            "Where the party expects registered supporters to stand before any has been seen "
+            "in the run; None: the general electorate's median (the case made for primaries)."
+        ),
     )
     loyalty: float = Field(
         0.1,
@@ -815,15 +825,16 @@ class UnionDecisionSpec(_Strict):
     leadership_weight: dict[Procedure, Share] = Field(
         default_factory=lambda: {
             "executive": 1.0,
-            "committee": 0.25,
+            "committee": 0.5,
             "consultation": 0.25,
             "ballot": 0.0,
             "conference": 0.0,
         },
         description=(
             "Weight of the leadership's own choice in a nomination, by procedure: an executive "
-            "is the leadership; a political committee is lay members elected by the levy "
-            "payers (UNISON's Labour Link committee), the leadership a quarter of it [assumption]."
+            "is the leadership; a political committee weighs the leadership and its lay "
+            "activists equally (UNISON's elected Labour Link committee chose in 2015 and 2020; "
+            "its leadership overrode a committee majority in 2021) [assumption]."
         ),
     )
     consulted: dict[Procedure, Literal["activists", "levy_payers"]] = Field(
@@ -942,6 +953,13 @@ class NecSpec(_Strict):
         ),
     )
     decisions: list[NecDecisionSpec] = Field(default_factory=list)
+    initial: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "The CLP section at the start, seats per slate (names in `slates`); empty: a "
+            "first election at the start decides it."
+        ),
+    )
     shortlist_radius: float = Field(
         0.8,
         ge=0.0,
@@ -1046,6 +1064,10 @@ class Scenario(_Strict):
         unknown = [s.faction for s in self.nec.slates if s.faction and s.faction not in factions]
         if unknown:
             raise ValueError(f"nec.slates: unknown factions {unknown} (known: {sorted(factions)})")
+        slates = {s.name for s in self.nec.slates}
+        strays = sorted(set(self.nec.initial) - slates)
+        if strays:
+            raise ValueError(f"nec.initial: unknown slates {strays} (known: {sorted(slates)})")
         early = [
             m
             for m in [
