@@ -130,28 +130,33 @@ class Parameter:
 
 
 STAGE1 = [
-    Parameter("pool_mean", -0.95, -0.3, ("flows.pool.mean",)),
-    Parameter("joins_per_month", 3000.0, 30000.0, ("flows.joins_per_month",), log=True),
-    Parameter("contest_surge", 0.0, 30.0, ("flows.contest_surge",)),
-    Parameter("churn", 0.003, 0.02, ("flows.churn",), log=True),
-    Parameter("dissatisfaction", 0.0, 0.2, ("flows.dissatisfaction",)),
-    Parameter("lapse_tolerance", 0.1, 0.8, ("flows.tolerance",)),
-    Parameter(
-        "registered_supporters", 50000.0, 400000.0, ("contests.registered_supporters",), log=True
-    ),
-    Parameter("valence_weight", 0.0, 1.5, ("contests.valence_weight",)),
+    Parameter("join_rate", 0.003, 0.08, ("flows.join_rate",), log=True),
+    Parameter("contest_surge", 0.5, 30.0, ("flows.contest_surge",), log=True),
+    Parameter("pool_left", 150e3, 1.5e6, ("flows.pool.0.size",), log=True),
+    Parameter("pool_soft_left", 10e3, 400e3, ("flows.pool.1.size",), log=True),
+    Parameter("pool_centre", 10e3, 400e3, ("flows.pool.2.size",), log=True),
+    Parameter("churn", 0.003, 0.012, ("flows.churn",)),
+    Parameter("dissatisfaction", 0.0, 0.15, ("flows.dissatisfaction",)),
+    Parameter("lapse_tolerance", 0.2, 0.8, ("flows.tolerance",)),
+    Parameter("signup_rate", 0.05, 1.0, ("contests.signup_rate",), log=True),
+    Parameter("valence_weight", 0.0, 0.6, ("contests.valence_weight",)),
+    Parameter("electability_after_defeat", 0.0, 3.0, ("contests.electability_after_defeat",)),
+    Parameter("incumbency_weight", 0.0, 0.4, ("contests.incumbency_weight",)),
     Parameter("utility_noise", 0.05, 0.5, ("contests.utility_noise",)),
+    Parameter(
+        "shock_2016", 1.0, 10.0, ("flows.shocks.0.joining",), log=True, scenarios=FAMILY_2015
+    ),
     Parameter(
         "members_left_weight_2015",
         0.3,
-        0.8,
+        0.9,
         ("members.ideology.0.weight",),
         complement=("members.ideology.1.weight",),
         scenarios=FAMILY_2015,
     ),
     Parameter(
         "members_left_weight_2010",
-        0.1,
+        0.05,
         0.5,
         ("members.ideology.0.weight",),
         complement=("members.ideology.1.weight",),
@@ -167,11 +172,8 @@ STAGE1 = [
 ]
 """Stage 1: membership flows, the members' mixture, supporters' sign-ups."""
 
-STAGE2 = [
-    Parameter("reselection_tolerance", 0.4, 1.6, ("reselection.tolerance",)),
-    Parameter("incumbency_bonus", 0.0, 2.0, ("reselection.incumbency_bonus",)),
-]
-"""Stage 2: when members want a full selection, and the sitting MP's edge in one."""
+STAGE2: list[Parameter] = []
+"""Stage 2 (empty): reselection is not fitted; its parameters are set a priori (the 2019 round is a forecast)."""
 
 STAGE2_TARGETS = ("trigger_2019_triggered", "trigger_2019_deselected")
 

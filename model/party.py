@@ -90,6 +90,8 @@ class PartyModel(mesa.Model):
         self._build_party()
 
         s = self.state
+        # Factions not founded yet are emptied before anything else sees them.
+        organising = Organising(s)
         membership = Membership(s)
         unions = UnionPolitics(s)
         leadership = Leadership(s, membership, unions)
@@ -110,7 +112,7 @@ class PartyModel(mesa.Model):
             for i in (
                 membership,
                 leadership,
-                Organising(s),
+                organising,
                 NationalPolitics(s, leadership, selections),
                 unions,
                 selections,

@@ -26,9 +26,11 @@ from model.agents.mps import MP, seat_mp_name
 from model.agents.seats import find_seat
 from model.agents.unions import Union
 from model.calendar import Month
+from model.mechanisms.sympathisers import defeat_severity, electability_weight
 from model.records.log import EventLog
 from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario
+from model.scenario.seats import GB_SEATS
 
 if TYPE_CHECKING:
     import mesa
@@ -106,6 +108,8 @@ class PartyState:
         mep_ideology: positions of the MEPs (a number and positions only).
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
+        election_times: model times of the general elections scheduled.
+        defeats: (model time, severity) of every general election remembered.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
         timings: seconds spent per stage, for benchmarks.
@@ -141,6 +145,14 @@ class PartyState:
         self.contest: Any = None
         self.polls: list[float] = []
         self.round_times: list[int] = []
+        self.election_times: list[int] = []
+        majority = (
+            config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
+        )
+        self.defeats: list[tuple[int, float]] = [
+            (self.time_of(Month.parse(e.month)), defeat_severity(e.seats, majority))
+            for e in config.elections.previous
+        ]
 
     # --- the clock ------------------------------------------------------------------
 
@@ -190,6 +202,25 @@ class PartyState:
         finally:
             self.timings[stage] += _time.perf_counter() - started
 
+    def record_election(self, seats: int, majority_seats: int) -> None:
+        """Remember this month's general election (members weigh electability after defeats)."""
+        self.defeats.append((self.time, defeat_severity(seats, majority_seats)))
+
+    def electability_weight(self) -> float:
+        """Members' weight on candidates' valence this month.
+
+        It rises with the party's distance from power: each defeat adds its
+        severity, fading over `electability_memory_months`, so a second and
+        a fourth defeat in a row weigh more than a first.
+        """
+        params = self.config.contests
+        return electability_weight(
+            params.valence_weight,
+            params.electability_after_defeat,
+            [(self.time - at, severity) for at, severity in self.defeats],
+            params.electability_memory_months,
+        )
+
     # --- who is who -------------------------------------------------------------------
 
     @property
@@ -212,6 +243,16 @@ class PartyState:
         if not self.factions:
             return np.zeros((0, len(self.clps)), dtype=bool)
         return np.stack([f.targets for f in self.factions])
+
+    @property
+    def meeting_scale(self) -> float:
+        """Simulated members per real member of a CLP: meetings are drawn at real size with it."""
+        return 1.0 / self.clps.represents
+
+    @property
+    def clp_share(self) -> float:
+        """The share of the real party's CLPs (632 seats in Great Britain) simulated."""
+        return len(self.clps) / GB_SEATS
 
     def clp_members(self) -> tuple[np.ndarray, np.ndarray]:
         """Active full members sorted by CLP, and each CLP's slice bounds."""

@@ -70,7 +70,7 @@ def test_build_scenario_applies_the_page_parameters() -> None:
     )
     assert changed.party.scale == 0.05
     assert changed.rules.preset == "labour_2018"
-    assert changed.flows.joins_per_month == pytest.approx(2 * base.flows.joins_per_month)
+    assert changed.flows.join_rate == pytest.approx(2 * base.flows.join_rate)
     assert changed.flows.churn == pytest.approx(0.5 * base.flows.churn)
     assert changed.influence.leader_cue == pytest.approx(3 * base.influence.leader_cue)
     assert all(f.organisers == 650 for f in changed.factions)  # capped at the CLP count

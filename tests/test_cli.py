@@ -56,6 +56,12 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
         "proposal_withdrawn",
         "package_formed",
         "agenda_vote",
+        # The default scenario's 2017 election and what follows a defeat:
+        "general_election",
+        "leader_resigns",
+        "challenge_launched",
+        "leadership_contest",
+        "trigger_ballot",
     }
     assert all(e["month"] <= series["date"].iloc[-1] for e in events)
     for figure in ("overview.png", "plp.png"):

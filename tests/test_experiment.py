@@ -192,7 +192,7 @@ def test_an_unreadable_experiment_file(tmp_path: Path, monkeypatch):
 
 def test_apply_factors_rejects_a_value_below_a_leaf():
     with pytest.raises(
-        ExperimentError, match=r"flows\.churn is a single value \(0\.008\); it has no key 'rate'"
+        ExperimentError, match=r"flows\.churn is a single value \([0-9.]+\); it has no key 'rate'"
     ):
         apply_factors(small_scenario(), {"flows.churn.rate": 1})
 

@@ -31,7 +31,8 @@ from model.validation.runner import (
 )
 
 FILES = [*HISTORICAL, *(c for c in COUNTERFACTUALS)]
-TAGS = ("[data:", "[politics:", "[assumption", "[calibrated:")  # [politics:]: labour_politics.json
+TAGS = ("[data:", "[politics:", "[assumption", "[calibrated:")
+POLITICS_RE = re.compile(r"\[politics:\s*((?:[^\[\]]|\[[^\]]*\])+?)\s*\]")
 CALIBRATED_RE = re.compile(r"\[calibrated:\s*(1\s*-\s*)?([A-Za-z_0-9]+)\s*\]")
 
 # What each counterfactual may change relative to its historical scenario.
@@ -45,6 +46,15 @@ ONE_CHANGE = {
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
     return load_history()
+
+
+@pytest.fixture(scope="module")
+def politics() -> dict[str, Any]:
+    import json
+
+    from model.validation.runner import DATA_FILE
+
+    return json.loads(DATA_FILE.with_name("labour_politics.json").read_text(encoding="utf-8"))
 
 
 def _text(name: str) -> str:
@@ -84,6 +94,19 @@ def test_every_citation_points_into_the_data(name: str, data: dict[str, Any]) ->
     for path in found:
         try:
             resolve(data, path)
+        except (KeyError, ValueError) as err:
+            bad.append(f"{path}: {err}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_behaviour_citations_point_into_the_politics_data(
+    name: str, politics: dict[str, Any]
+) -> None:
+    bad = []
+    for path in POLITICS_RE.findall(_text(name)):
+        try:
+            resolve(politics, path)
         except (KeyError, ValueError) as err:
             bad.append(f"{path}: {err}")
     assert not bad, "\n".join(bad)
@@ -193,7 +216,11 @@ def test_contest_results_fall_in_the_published_month(name: str, data: dict[str, 
     s = load_scenario(SCENARIO_DIR / f"{name}.toml")
     assert s.contests.scheduled
     for contest in s.contests.scheduled:
-        result = Month.parse(contest.month).plus(s.contests.duration_months)
+        result = (
+            Month.parse(contest.closes)
+            if contest.closes
+            else Month.parse(contest.month).plus(s.contests.duration_months)
+        )
         year = str(result.year)
         announced = published_value(data, f"leadership_elections.{year}.result_announced")
         assert str(result) == announced[:7], (contest.month, announced)

@@ -57,6 +57,13 @@ def data() -> dict[str, Any]:
     return json.loads(DATA_PATH.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def politics() -> dict[str, Any]:
+    path = DATA_PATH.with_name("labour_politics.json")
+    assert path.is_file(), f"validation data missing: {path}"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def walk(data: dict[str, Any], path: str) -> Any:
     """The node at a dotted JSON path such as 'membership.intra_year_points[0]' (KeyError if absent)."""
     node: Any = data
@@ -138,11 +145,13 @@ def test_every_numeric_field_has_a_source(name: str) -> None:
     assert not missing, f"{name}: numeric fields without a source: {missing}"
 
 
-CITATION = re.compile(r"labour_history\.json: (\S+) — (https?://[^\s;]+)")
+CITATION = re.compile(r"(labour_history|labour_politics)\.json: (\S+) — (https?://[^\s;]+)")
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED_PRESETS))
-def test_sources_cite_existing_json_paths(data: dict[str, Any], name: str) -> None:
+def test_sources_cite_existing_json_paths(
+    data: dict[str, Any], politics: dict[str, Any], name: str
+) -> None:
     preset = get_preset(name)
     for field, text in preset.sources.items():
         node: Any = preset
@@ -150,13 +159,13 @@ def test_sources_cite_existing_json_paths(data: dict[str, Any], name: str) -> No
             node = node[part] if isinstance(node, dict) else getattr(node, part)
         assert node is not None, f"{name}: source for unset field {field}"
         citations = CITATION.findall(text)
-        if "labour_history.json" in text:
+        if ".json:" in text:
             assert citations, f"{name}.{field}: malformed citation {text!r}"
         else:
             assert "assumption" in text, f"{name}.{field}: neither a citation nor an assumption"
-        for json_path, url in citations:
+        for file, json_path, url in citations:
             try:
-                node = walk(data, json_path)
+                node = walk(data if file == "labour_history" else politics, json_path)
             except (KeyError, IndexError, TypeError):
                 pytest.fail(f"{name}.{field}: JSON path {json_path!r} is not in the data")
             assert isinstance(node, dict) and "source" in node, f"{json_path} has no source"

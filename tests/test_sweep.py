@@ -40,8 +40,8 @@ def tiny_experiment(replications: int = REPLICATIONS, root_seed: int = 5) -> Exp
             "replications": replications,
             "root_seed": root_seed,
         },
-        "factors": [{"path": "factions.Momentum.organisers", "levels": [0, 60]}],
-        "outcomes": {"series": ["members_*", "member_plp_gap", "clps_*", "leader"]},
+        "factors": [{"path": "factions.Momentum.organisers", "levels": [0, 632]}],
+        "outcomes": {"series": ["members_*", "member_plp_gap", "clps_*", "places_*", "leader"]},
     }
     return parse_experiment(data, base=small_scenario(calendar={"months": 6}))
 
@@ -93,7 +93,7 @@ def test_serial_sweep_writes_tidy_tables(serial: SweepResult):
         f"v{v:04d}-r{r:04d}" for v in range(2) for r in range(3)
     )
     assert set(inputs["status"]) == {"ok"} and inputs["run_id"].is_unique
-    assert list(inputs["factions.Momentum.organisers"].unique()) == [0, 60]
+    assert list(inputs["factions.Momentum.organisers"].unique()) == [0, 632]
     assert list(outcomes["run_id"]) == list(inputs["run_id"])
     assert {"final_members", "gap_last12", "final_clps_momentum", "deselections"} <= set(outcomes)
     # Monthly series: 6 months per run; long form has one row per run, month and variable.
@@ -115,9 +115,9 @@ def test_serial_sweep_writes_tidy_tables(serial: SweepResult):
 def test_variants_share_seeds_and_the_factor_reaches_the_model(serial: SweepResult):
     seeds = serial.inputs.pivot(index="replication", columns="variant", values="seed")
     assert (seeds[0] == seeds[1]).all() and seeds[0].is_unique
-    # Same seed, different organiser capacity: CLP control must differ somewhere.
+    # Same seed, different organiser capacity: executive places must differ somewhere.
     clps = serial.series.pivot(
-        index=["replication", "month"], columns="variant", values="clps_momentum"
+        index=["replication", "month"], columns="variant", values="places_momentum"
     )
     for _, months in clps.groupby(level="replication"):
         assert (months[0] != months[1]).any()

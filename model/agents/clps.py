@@ -42,6 +42,8 @@ class ClpTable:
         affiliated_branches: (n_clps, n_unions) affiliated branches by affiliate.
         seat_held: the party holds the seat.
         lean: the CLP's local ideological lean (members' offset).
+        places: (n_clps, n_factions + 1) executive places held by each
+            faction (last column: unaligned), set at the first meetings.
         seat: the CLP's row in the seat table (`model.agents.seats.load_seats()`).
         code, name, region: the seat's ONS code, name and region code.
         real_members: full members the CLP stands for at full size at the start
@@ -68,6 +70,7 @@ class ClpTable:
     affiliated_branches: np.ndarray
     seat_held: np.ndarray
     lean: np.ndarray
+    places: np.ndarray | None = None
     seat: np.ndarray = field(default_factory=lambda: _empty(np.intp))
     code: np.ndarray = field(default_factory=lambda: _empty(str))
     name: np.ndarray = field(default_factory=lambda: _empty(str))

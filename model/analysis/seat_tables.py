@@ -137,21 +137,8 @@ def _trigger_summary(events: Sequence[Event], n: int) -> dict[str, list[Any]]:
 
 
 def _places(party: PartyModel) -> np.ndarray:
-    """(n_clps, n_factions + 1) executive places by faction, the last column unaligned.
-
-    Taken from the CLP table's `places` when the model keeps them; otherwise
-    from control alone: block voting gives every place to the winning slate.
-    """
-    clps = party.clps
-    width = len(party.factions) + 1
-    places = getattr(clps, "places", None)
-    if isinstance(places, np.ndarray) and places.shape == (len(clps), width):
-        return places.astype(int)
-    seats = party.config.meetings.executive_places
-    out = np.zeros((len(clps), width), dtype=int)
-    column = np.where(clps.control >= 0, clps.control, width - 1)
-    out[np.arange(len(clps)), column] = seats
-    return out
+    """(n_clps, n_factions + 1) executive places by faction, the last column unaligned."""
+    return party.clps.places.astype(int)
 
 
 def _risk(party: PartyModel, ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -162,7 +149,7 @@ def _risk(party: PartyModel, ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     rng = np.random.default_rng(_RISK_SEED)
     specs = [f.spec for f in party.factions]
     lines = s.faction_lines
-    radii = np.array([sp.recruit_radius for sp in specs])
+    reach = np.array([sp.trigger_distance for sp in specs])
     discipline = np.array([sp.slate_discipline for sp in specs])
     risk = np.full(len(party.clps), np.nan)
     for mp in sorted(party.sitting_mps, key=lambda mp: mp.clp):
@@ -175,7 +162,7 @@ def _risk(party: PartyModel, ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
             mp_ideology=mp.ideology,
             mp_faction=mp.faction,
             faction_lines=lines,
-            faction_radii=radii,
+            trigger_distance=reach,
             discipline=discipline,
             params=party.config.reselection,
             rng=rng,

@@ -209,7 +209,7 @@ def build_scenario(
         scenario_name: one of `scenario_names(folder)`.
         rules_preset: a rules preset name, or FROM_SCENARIO to keep the scenario's.
         scale: share of the party's real size to simulate.
-        joining: multiplier of `flows.joins_per_month`.
+        joining: multiplier of `flows.join_rate`.
         lapsing: multiplier of `flows.churn` (capped at 1).
         leader_cue: multiplier of `influence.leader_cue` (capped at 1).
         organisers: multiplier of each faction's `organisers` (capped at 650).
@@ -230,7 +230,7 @@ def build_scenario(
     changes: dict[str, Any] = {
         "party": {"scale": float(scale)},
         "flows": {
-            "joins_per_month": base.flows.joins_per_month * joining,
+            "join_rate": min(1.0, base.flows.join_rate * joining),
             "churn": min(1.0, base.flows.churn * lapsing),
         },
         "influence": {"leader_cue": min(1.0, base.influence.leader_cue * leader_cue)},

@@ -79,6 +79,7 @@ class NationalPolitics(Institution):
                 s.start, config.calendar.months, config.elections
             )
         ]
+        s.election_times = list(self.election_times)
         for at in self.election_times:
             s.schedule(self.general_election, at=at, rank=self.RANK)
             before = config.reselection.before_each_election
@@ -251,6 +252,7 @@ class NationalPolitics(Institution):
                 gained=tuple(int(i) for i in gained),
             )
             self.last_election = result
+            self.state.record_election(result.seats, result.majority_seats)
             self.last_decision = decision
             if decision.source.startswith("real result"):
                 self.base_year = int(decision.source.rsplit(" ", 1)[1])

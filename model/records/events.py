@@ -28,13 +28,14 @@ import numpy as np
 
 from model.calendar import Month
 
-SCHEMA = 3
+SCHEMA = 4
 """Version of the event layout (bump on any change of fields).
 
 2: seat names next to CLP indices (``seat`` of agm, trigger_ballot, selection,
 retirement; ``lost_seats``/``gained_seats``, ``seat_source``, ``base_result``,
 ``kept_for_leader`` of general_election).
-3: the affiliates, the NEC and the road to conference (union_leadership_change,
+3: executive places won per slate (``places`` of agm).
+4: the affiliates, the NEC and the road to conference (union_leadership_change,
 affiliation_change, union_nomination, affiliate_consultation, proposal_withdrawn,
 package_formed, nec_vote, agenda_vote, nec_election, deputy_contest; conference,
 parts, effect and forced of conference_vote; rule_change decided by an NEC meeting).
@@ -159,13 +160,14 @@ class Agm(Event):
 
     Attributes:
         clp: the CLP's index; seat its seat's name.
-        eligible: full members entitled to attend.
-        attendees: members who came.
-        votes: attendees' votes by slate (each faction's, and "unaligned").
+        eligible: full members entitled to attend (the real number the CLP stands for).
+        attendees: members who came (real size).
+        votes: attendees' votes by slate for the first place (each faction's, and "unaligned").
+        places: executive places won by each slate.
         targeted_by: factions that mobilised for this meeting.
-        control_before, control_after: the executive's controlling faction
-            (or "unaligned") before and after.
-        tie_broken: the top slates tied and lot decided.
+        control_before, control_after: the faction with a majority of the
+            executive's places (or "unaligned": none) before and after.
+        tie_broken: lot settled a place.
     """
 
     type: ClassVar[str] = "agm"
@@ -177,6 +179,7 @@ class Agm(Event):
     eligible: int
     attendees: int
     votes: dict[str, int]
+    places: dict[str, int]
     targeted_by: list[str]
     control_before: str
     control_after: str

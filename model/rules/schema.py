@@ -278,6 +278,14 @@ class LeadershipRules(_Frozen):
             "supporters vote, None otherwise."
         ),
     )
+    registered_supporter_window_hours: int | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Hours the registered-supporter sign-up window is open (None: no binding "
+            "window, or no registered supporters)."
+        ),
+    )
     affiliated_supporters: bool = Field(
         description="Whether affiliated supporters (union levy payers who opt in) may vote."
     )
@@ -946,7 +954,10 @@ _DEPENDENTS: dict[str, tuple[str, ...]] = {
         f"reselection.{p}" for p in (*_METHOD_PARAMS, "trigger_decided_by")
     ),
     "leadership.electorate": ("leadership.college_sections", "leadership.multiple_voting"),
-    "leadership.registered_supporters": ("leadership.registered_supporter_fee_gbp",),
+    "leadership.registered_supporters": (
+        "leadership.registered_supporter_fee_gbp",
+        "leadership.registered_supporter_window_hours",
+    ),
 }
 
 
@@ -1507,9 +1518,23 @@ def card_vote_passes(
 # --------------------------------------------------------------------------
 
 
-def _cite(json_path: str, url: str, note: str = "") -> str:
-    text = f"labour_history.json: {json_path} — {url}"
+def _cite(json_path: str, url: str, note: str = "", *, file: str = "labour_history.json") -> str:
+    text = f"{file}: {json_path} — {url}"
     return f"{text} ({note})" if note else text
+
+
+SRC_2016_WINDOW = _cite(
+    "registered_and_affiliated_supporters.2016.window",
+    "https://inews.co.uk/news/politics/labour-rules-left-48-hour-window-join-183000-got-14978",
+    "48 hours: 5pm Mon 18 Jul to 5pm Wed 20 Jul 2016",
+    file="labour_politics.json",
+)
+SRC_2020_WINDOW = _cite(
+    "registered_and_affiliated_supporters.2020.window",
+    "https://celebritiesmajor.com/?p=20918",
+    "5pm Tue 14 Jan to 5pm Thu 16 Jan 2020: 48 hours",
+    file="labour_politics.json",
+)
 
 
 _URL_2010 = "https://en.wikipedia.org/wiki/2010_Labour_Party_leadership_election_(UK)"
@@ -1921,6 +1946,7 @@ _LEADERSHIP_2014 = {
 _LEADERSHIP_2016 = {
     **_LEADERSHIP_2014,
     "registered_supporter_fee_gbp": 25.0,
+    "registered_supporter_window_hours": 48,
     "freeze_months": 6,
     "count_meps": True,
     "incumbent_automatic": True,
@@ -1935,6 +1961,7 @@ _LEADERSHIP_2021 = {
     **_LEADERSHIP_2018,
     "registered_supporters": False,
     "registered_supporter_fee_gbp": None,
+    "registered_supporter_window_hours": None,
     "plp_threshold_vacancy": "20%",
     "plp_threshold_challenge": "20%",
     "count_meps": False,
@@ -1971,6 +1998,7 @@ _SOURCES_2014 = {
 _SOURCES_2016 = {
     **_SOURCES_2014,
     "leadership.registered_supporter_fee_gbp": SRC_2016_NEC,
+    "leadership.registered_supporter_window_hours": SRC_2016_WINDOW,
     "leadership.freeze_months": SRC_2016_FREEZE,
     "leadership.plp_threshold_vacancy": SRC_2016_VACANCY,
     "leadership.plp_threshold_challenge": SRC_2016_CHALLENGE,
@@ -1998,13 +2026,19 @@ _SOURCES_2018 = {
 _SOURCES_2020 = {
     **_SOURCES_2018,
     "leadership.registered_supporter_fee_gbp": SRC_2020_FEE,
+    "leadership.registered_supporter_window_hours": SRC_2020_WINDOW,
     "leadership.freeze_months": SRC_2020_FREEZE,
     "leadership.plp_threshold_vacancy": SRC_2020_STAGE1,
     "leadership.count_meps": SRC_2020_STAGE1,
     "leadership.supplementary_routes": SRC_2020_STAGE2,
 }
 _SOURCES_2021 = {
-    **_without(_SOURCES_2018, "leadership.registered_supporter_fee_gbp", *_SOURCES_EITHER_THIRD),
+    **_without(
+        _SOURCES_2018,
+        "leadership.registered_supporter_fee_gbp",
+        "leadership.registered_supporter_window_hours",
+        *_SOURCES_EITHER_THIRD,
+    ),
     "leadership.registered_supporters": SRC_2021,
     "leadership.freeze_months": SRC_2021_FREEZE,
     "leadership.plp_threshold_vacancy": SRC_2021,

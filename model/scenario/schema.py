@@ -171,6 +171,9 @@ class MemberSpec(_Strict):
 
     ideology: Mixture
     activism: BetaSpec = Field(description="Chance of attending a meeting.")
+    joiner_activism: BetaSpec | None = Field(
+        None, description="Activism of members who join during the run (None: as `activism`)."
+    )
     turnout: BetaSpec = Field(description="Chance of voting in a postal/online ballot.")
     levy_payer_share: Share = Field(
         description="Share of members who also pay a union's political levy."
@@ -198,27 +201,68 @@ class InfluenceSpec(_Strict):
     noise_sd: float = Field(ge=0.0, le=0.5, description="Monthly ideological drift.")
 
 
-class FlowSpec(_Strict):
-    """Joining from an outside pool of sympathisers, and lapsing."""
+class PoolSegment(_Strict):
+    """A segment of sympathisers outside the party: a finite stock at a position."""
 
-    joins_per_month: float = Field(
-        ge=0.0,
-        description="Expected joiners per month at full scale when the leader is at the pool.",
+    name: str = Field(min_length=1)
+    size: float = Field(
+        ge=0.0, description="People in the segment, outside the party, at full scale."
     )
-    pool: IdeologyComponent = Field(description="Ideology of the outside pool (weight unused).")
+    mean: Ideology
+    sd: float = Field(gt=0.0, le=1.0)
+
+
+class ShockSpec(_Strict):
+    """A dated shock to the membership (a scenario input, not a mechanism)."""
+
+    month: MonthText = Field(description='First month of the shock, "YYYY-MM".')
+    months: int = Field(1, ge=1, le=60, description="Months it lasts.")
+    title: str = Field(min_length=1, description="What happened (for the event log).")
+    joining: float = Field(
+        1.0, ge=0.0, le=100.0, description="Multiplier of every segment's joining while it lasts."
+    )
+    lapse: Share = Field(0.0, description="Extra monthly lapse hazard for members at `centre`.")
+    centre: Ideology = Field(0.0, description="Where the extra lapse hazard is highest.")
+    width: float = Field(0.3, gt=0.0, le=2.0, description="How fast it falls off with distance.")
+
+
+class FlowSpec(_Strict):
+    """Joining from finite pools of sympathisers, and lapsing (see mechanisms.sympathisers)."""
+
+    pool: list[PoolSegment] = Field(min_length=1, description="Sympathisers outside the party.")
+    join_rate: Share = Field(
+        description="Monthly share of a segment that joins when fully drawn to the leader."
+    )
     attraction_width: float = Field(
-        gt=0.0, le=4.0, description="How fast joining falls with the leader's distance to the pool."
+        gt=0.0, le=4.0, description="How fast a segment's pull falls with distance."
     )
     contest_surge: float = Field(
-        ge=0.0, le=100.0, description="Extra joining (multiplier) during an open contest."
+        ge=0.0, le=1000.0, description="Extra joining per unit of a segment's stake in a contest."
     )
-    churn: Share = Field(description="Baseline monthly chance that a member lapses.")
+    election_surge: float = Field(
+        0.0, ge=0.0, le=100.0, description="Extra joining in a general-election campaign."
+    )
+    voteless_share: Share = Field(
+        0.2,
+        description="Share of a contest's would-be voters who join although they cannot vote.",
+    )
+    rejoin_share: Share = Field(
+        0.5, description="Share of lapsed members who return to the pool of sympathisers."
+    )
+    churn: Share = Field(description="Monthly lapse chance of a long-standing member.")
+    new_member_churn: float = Field(
+        1.0, ge=0.0, le=20.0, description="Extra churn of a new member, as a multiple of churn."
+    )
+    tenure_scale_months: float = Field(
+        24.0, gt=0.0, le=240.0, description="Months over which new members' extra churn fades."
+    )
     dissatisfaction: Share = Field(
         description="Extra monthly lapse chance per unit of distance beyond tolerance."
     )
     tolerance: float = Field(
         ge=0.0, le=2.0, description="Distance from the leader that is tolerated."
     )
+    shocks: list[ShockSpec] = Field(default_factory=list)
 
 
 class MeetingSpec(_Strict):
@@ -230,6 +274,23 @@ class MeetingSpec(_Strict):
         description="An unaligned attendee votes a faction's slate when this close to its line.",
     )
     executive_places: int = Field(10, ge=1, le=40, description="Places on a CLP executive.")
+    executive_election: Literal["slate", "proportional"] = Field(
+        "slate",
+        description=(
+            "'slate': each place by plurality (block voting); 'proportional': places by "
+            "Droop quota and largest remainders, the result STV gives slate voters."
+        ),
+    )
+    unorganised_weight: Share = Field(
+        0.3,
+        description="Pull of a faction's slate on unaligned attendees where it does not organise.",
+    )
+    independent_weight: float = Field(
+        0.37,
+        ge=0.0,
+        le=5.0,
+        description="Pull of unaligned (independent) candidates on an unaligned attendee.",
+    )
 
 
 class FactionSpec(_Strict):
@@ -246,6 +307,20 @@ class FactionSpec(_Strict):
     )
     slate_discipline: Share = Field(description="Chance a member votes the faction's slate.")
     targeting: Literal["marginal", "random"] = "marginal"
+    trigger_distance: float = Field(
+        0.9,
+        ge=0.0,
+        le=2.0,
+        description="The faction campaigns for a full selection against MPs further than this from its line.",
+    )
+    founded: MonthText | None = Field(
+        None, description='When the faction was founded, "YYYY-MM" (None: before the start).'
+    )
+    members_per_organiser: float = Field(
+        0.0,
+        ge=0.0,
+        description="Members needed per CLP targeted (0: `organisers` whatever its size).",
+    )
     mp_affinity: Share = Field(
         0.5, description="Chance an MP within recruit_radius of the line belongs to the faction."
     )
@@ -348,7 +423,11 @@ class CandidateSpec(_Strict):
 class ScheduledContest(_Strict):
     """A leadership contest the scenario opens at a given month."""
 
-    month: MonthText = Field(description='Month the contest opens, "YYYY-MM".')
+    month: MonthText = Field(description='Month the contest opens (nominations), "YYYY-MM".')
+    closes: MonthText | None = Field(
+        None,
+        description='Month the result is declared, "YYYY-MM" (None: contests.duration_months later).',
+    )
     kind: Literal["vacancy", "challenge"] = "vacancy"
     candidates: list[CandidateSpec] = Field(
         default_factory=list,
@@ -369,7 +448,30 @@ class ContestSpec(_Strict):
     lend_share: Share = Field(
         0.1, description="Share of MPs who lend their nomination to widen the field."
     )
-    valence_weight: float = Field(0.3, ge=0.0, le=5.0, description="Weight of valence in utility.")
+    valence_weight: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description="Weight of valence (perceived electability) in utility, with no recent defeat.",
+    )
+    electability_after_defeat: float = Field(
+        0.0,
+        ge=0.0,
+        le=20.0,
+        description="Extra weight of valence per unit of the last defeat's severity.",
+    )
+    electability_memory_months: float = Field(
+        60.0, gt=0.0, le=240.0, description="Months over which a defeat's effect fades."
+    )
+    incumbency_weight: float = Field(
+        0.0, ge=0.0, le=2.0, description="Utility bonus of the sitting leader in a challenge."
+    )
+    campaign_shock_sd: float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="Sd of each candidate's campaign shock to valence, drawn once per contest.",
+    )
     utility_noise: float = Field(0.15, ge=0.0, le=2.0, description="Sd of noise in utility.")
     truncation: Share = Field(0.2, description="Share of voters who rank only some candidates.")
     clp_nominating_share: Share = Field(
@@ -378,13 +480,33 @@ class ContestSpec(_Strict):
     mp_turnout: Share = Field(0.99)
     registered_supporter_turnout: Share = Field(0.9)
     affiliated_supporter_turnout: Share = Field(0.4)
-    registered_supporters: float = Field(
-        100_000.0,
-        ge=0.0,
-        description="Expected registered-supporter sign-ups per contest at full scale at a £3 fee.",
+    signup_rate: Share = Field(
+        0.2,
+        description="Share of a pool segment's stake-weighted stock willing to vote in a contest.",
+    )
+    membership_cost_gbp: float = Field(
+        4.0,
+        gt=0.0,
+        le=100.0,
+        description="A new member's first payment (the joining route's price).",
+    )
+    supporter_reservation_gbp: float = Field(
+        20.0,
+        gt=0.0,
+        le=1000.0,
+        description="What a would-be voter pays at most when joining would not give a vote.",
     )
     fee_elasticity: float = Field(
-        0.3, ge=0.0, le=5.0, description="Sign-ups scale as (3 / fee) ** elasticity."
+        2.0,
+        ge=0.0,
+        le=10.0,
+        description="Price elasticity between the supporter fee and the alternative.",
+    )
+    window_scale_hours: float = Field(
+        24.0,
+        gt=0.0,
+        le=10_000.0,
+        description="A sign-up window of this many hours loses 1/e of the willing.",
     )
     affiliated_supporter_share: Share = Field(
         0.07, description="Share of levy payers who sign up as affiliated supporters."
@@ -412,6 +534,13 @@ class ReselectionSpec(_Strict):
         default_factory=list,
         description='Months ("YYYY-MM") when a trigger-ballot round is held for every sitting MP.',
     )
+    completion: dict[str, Share] = Field(
+        default_factory=dict,
+        description=(
+            "Round month -> share of MPs whose ballots were held before the round was "
+            "stopped (e.g. by an election); rounds not listed complete."
+        ),
+    )
     tolerance: float = Field(
         0.8,
         ge=0.0,
@@ -430,13 +559,37 @@ class ReselectionSpec(_Strict):
         description="A faction fields a challenger where it has at least this share of the CLP's members or controls it.",
     )
     unaligned_hopeful: bool = Field(
-        True, description="An unaligned local hopeful (at the members' median) also stands."
+        True, description="An unaligned local hopeful (one of the CLP's activists) also stands."
     )
     hopeful_valence: tuple[float, float] = Field(
         (0.0, 1.0), description="Range of challengers' and hopefuls' valence."
     )
     incumbency_bonus: float = Field(
-        0.3, ge=0.0, le=2.0, description="Valence added to a sitting MP in a full selection."
+        0.3, ge=0.0, le=2.0, description="Utility bonus of a sitting MP in a full selection."
+    )
+    incumbency_tolerance: float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="Extra distance members tolerate from their own sitting MP in a trigger ballot.",
+    )
+    affiliate_incumbency: float = Field(
+        0.3,
+        ge=0.0,
+        le=2.0,
+        description="Extra distance an affiliate tolerates from a sitting MP (affiliates protect incumbents).",
+    )
+    nec_shortlisting: bool = Field(
+        False, description="The NEC shortlists in open-seat selections (central control)."
+    )
+    nec_shortlisting_from: MonthText | None = Field(
+        None, description='From when the NEC shortlists ("YYYY-MM"; None: from the start).'
+    )
+    nec_shortlist_distance: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="The NEC refuses hopefuls further than this from the leader.",
     )
     focus_rate: Share = Field(
         0.1,
@@ -675,8 +828,23 @@ class ConferenceSpec(_Strict):
         return self
 
 
+class PreviousElection(_Strict):
+    """The last general election before the run starts (it shapes the first contests)."""
+
+    month: MonthText
+    seats: int = Field(ge=0, le=1000, description="Seats the party won.")
+
+
 class ElectionSpec(_Strict):
     """General elections: dates, national vote share, seats curve, resignations."""
+
+    previous: list[PreviousElection] = Field(
+        default_factory=list,
+        description="Elections before the start that members remember (defeats raise the weight of electability).",
+    )
+    campaign_months: int = Field(
+        1, ge=0, le=6, description="Months before an election that count as its campaign."
+    )
 
     dates: list[MonthText] = Field(
         default_factory=list,
@@ -1049,6 +1217,13 @@ class Scenario(_Strict):
                 problems.append(
                     f"contests.scheduled.{i}.month: {contest.month} is before calendar.start "
                     f"({start}); allowed: months from the start on"
+                )
+            if contest.closes is not None and Month.parse(contest.closes) <= Month.parse(
+                contest.month
+            ):
+                problems.append(
+                    f"contests.scheduled.{i}.closes: {contest.closes} is not after the opening "
+                    f"month ({contest.month}); allowed: a later month"
                 )
         smallest = smallest_scale(self)
         if self.party.scale < smallest:
