@@ -56,6 +56,11 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
         "proposal_withdrawn",
         "package_formed",
         "agenda_vote",
+        "union_nomination",
+        "nec_election",
+        "deputy_contest",
+        "union_leadership_change",
+        "affiliation_change",
         # The default scenario's 2017 election and what follows a defeat:
         "general_election",
         "leader_resigns",

@@ -1813,14 +1813,16 @@ SRC_NEC_STV = _cite(
     "https://labourlist.org/2020/11/labour-national-executive-committee-election-results-released/",
     "CLP section elected by STV from 2020",
 )
-SRC_NEC_UNIONS_2010 = (
-    "assumption: 12 trade-union seats before 2017, the number the 2017 deal raised to 13 "
-    "(labour_politics.json: conference_and_nec_rule_votes.2017_conference.mcdonnell_amendment_deal)"
+_SRC_NEC_DEAL = _cite(
+    "conference_and_nec_rule_votes.2017_conference.mcdonnell_amendment_deal",
+    "https://newsocialist.org.uk/labours-nec-deal-paving-the-way-for-change",
+    "union NEC seats 12 -> 13 (new seat to Usdaw)",
+    file="labour_politics.json",
 )
-SRC_NEC_UNIONS_2018 = (
-    "assumption: 13 trade-union seats after the 2017 deal (the new seat to Usdaw) "
-    "(labour_politics.json: conference_and_nec_rule_votes.2017_conference.mcdonnell_amendment_deal)"
+SRC_NEC_UNIONS_2010 = "derived: 12 trade-union seats before 2017, the number the deal raised; " + (
+    _SRC_NEC_DEAL
 )
+SRC_NEC_UNIONS_2018 = "13 trade-union seats after the 2017 deal; " + _SRC_NEC_DEAL
 SRC_NEC_OTHER = (
     "assumption: the other sections as listed in the 2018 Democracy Review (leader, deputy, "
     "treasurer, 3 frontbench, 3 backbench PLP/EPLP, the EPLP leader, socialist societies 1, "
