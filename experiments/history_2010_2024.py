@@ -173,9 +173,9 @@ def _q(values: list[float]) -> str:
     return f"{np.median(a):5.1f} ({np.quantile(a, 0.1):4.1f}–{np.quantile(a, 0.9):4.1f})"
 
 
-def report(runs: list[dict[str, Any]]) -> str:
+def report(runs: list[dict[str, Any]], scenario: str = str(SCENARIO)) -> str:
     n = len(runs)
-    lines = [f"{n} runs of {SCENARIO.name}", ""]
+    lines = [f"{n} runs of {Path(scenario).name}", ""]
     lines.append(
         "Rule changes: share of runs voted / passed; card-vote share for, median (10–90%), and each half"
     )
@@ -295,7 +295,7 @@ def main() -> None:
             runs = list(pool.map(one_run, tasks))
     else:
         runs = [one_run(t) for t in tasks]
-    print(report(runs))
+    print(report(runs, args.scenario))
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=1))
 
