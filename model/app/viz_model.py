@@ -25,7 +25,7 @@ from typing import Any
 from mesa.time import Priority
 
 from model.party import PartyModel
-from model.rules.schema import preset_names
+from model.rules.presets import preset_names
 from model.scenario.schema import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
