@@ -8,7 +8,7 @@ SCENARIO  ?= scenarios/default.toml
 SEED      ?= 1
 OUT       ?= results/default
 
-.PHONY: run test lint venv clean bench
+.PHONY: run test lint venv clean bench check-wheel
 
 $(PY):
 	@bash tools/make_venv.sh $(VENV)
@@ -41,6 +41,10 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The wheel installed into a fresh venv outside the repository (CI runs it too).
+check-wheel: $(STAMP)
+	bash tools/check_wheel.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
