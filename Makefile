@@ -33,8 +33,8 @@ run: $(STAMP)
 	$(VENV)/bin/factions run $(SCENARIO) --seed $(SEED) --out $(OUT) --overwrite
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check model tests experiments benchmarks
-	$(VENV)/bin/ruff format --check model tests experiments benchmarks
+	$(VENV)/bin/ruff check model tests experiments benchmarks tools
+	$(VENV)/bin/ruff format --check model tests experiments benchmarks tools
 
 test: $(STAMP) lint
 	$(VENV)/bin/pytest -q

@@ -18,19 +18,15 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 __all__ = ["PartyModel", "Scenario", "ScenarioError", "load_scenario", "__version__"]
 
-# Public name -> the module that defines it.
-_LAZY = {
-    "PartyModel": "model.party",
-    "Scenario": "model.scenario",
-    "ScenarioError": "model.scenario",
-    "load_scenario": "model.scenario",
-}
-
 
 def __getattr__(name: str) -> Any:
     """Load a public name on first use (PEP 562)."""
-    if name in _LAZY:
-        import importlib
+    if name == "PartyModel":
+        from model.party import PartyModel
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return PartyModel
+    if name in ("Scenario", "ScenarioError", "load_scenario"):
+        from model import scenario
+
+        return getattr(scenario, name)
     raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -31,24 +31,25 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "model"
 
-LAYERS: tuple[tuple[str, ...], ...] = (
-    ("data", "calendar"),  # what the package ships (and the tables read from it); months
-    ("counting", "rules"),  # pure: ballots and counts; rules as data and decisions
-    ("scenario",),  # the scenario file: schema, validation, bundled scenarios
-    ("records",),  # typed events, the event log, writers
-    ("mechanisms",),  # pure functions on arrays and Fractions (no Mesa, no model)
-    ("agents",),  # members, CLPs, MPs, unions, factions; the population
-    ("state",),  # PartyState: what the institutions share
-    ("institutions",),  # one module per institution: its stages, rank, run, series
-    ("party",),  # PartyModel: wiring only
-    ("model",),  # the package itself: the public surface (PartyModel, load_scenario)
-    ("analysis",),  # measures and figures
-    ("study",),  # run, experiment, sweep, report
-    ("validation",),  # history, targets, calibration
-    ("app",),  # the web page
-    ("cli",),  # the `factions` command
+LAYERS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("data", "calendar"), "what the package ships, and the tables read from it; months"),
+    (("counting", "rules"), "pure: ballots and counts; rules as data, decisions and presets"),
+    (("scenario",), "the scenario file: sections, validation, bundled scenarios"),
+    (("records",), "typed events, the event log, writers"),
+    (("mechanisms",), "pure functions on arrays and Fractions (no Mesa, no model)"),
+    (("agents",), "members, CLPs, MPs, unions, factions; the initial population"),
+    (("state",), "PartyState: what the institutions share"),
+    (("institutions",), "one module per institution: its stages, rank, run, series"),
+    (("party",), "PartyModel: builds the state and wires the institutions"),
+    (("model",), "the package itself: its public names (PartyModel, load_scenario)"),
+    (("analysis",), "measures and figures"),
+    (("study",), "run, experiment, sweep, report"),
+    (("validation",), "history, targets, calibration"),
+    (("app",), "the web page"),
+    (("cli",), "the `factions` command"),
 )
-"""The layers, lowest first. A module may import from its own layer and those before it."""
+"""The layers, lowest first, and what each holds. A module may import from its own layer
+and those before it (layers on one line are one rank)."""
 
 TYPE_CHECKING_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("agents", "party"): (
@@ -67,7 +68,7 @@ LONG_MODULE_EXCEPTIONS: dict[str, str] = {
 }
 """Modules allowed over `MAX_LINES` for now, and why. Remove an entry once it is split."""
 
-RANK = {layer: rank for rank, names in enumerate(LAYERS) for layer in names}
+RANK = {layer: rank for rank, (names, _) in enumerate(LAYERS) for layer in names}
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,7 @@ def main() -> None:
     for imp in imports:
         if layer_of(imp.target) != layer_of(imp.source) and imp.kind != "type":
             uses[layer_of(imp.source)].add(layer_of(imp.target))
-    for rank, names in enumerate(LAYERS):
+    for rank, (names, _) in enumerate(LAYERS):
         for name in names:
             below = ", ".join(sorted(uses[name], key=RANK.__getitem__)) or "-"
             print(f"{rank:2d} {name:<13} imports {below}")
