@@ -24,17 +24,16 @@ from typing import Any
 
 from mesa.time import Priority
 
-from model.data import data_path
 from model.party import PartyModel
 from model.rules.presets import preset_names
-from model.scenario.bundled import FOLDER as BUNDLED_FOLDER
+from model.scenario.bundled import bundled_dir
 from model.scenario.schema import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
 
 # The scenarios the package ships (in a checkout: the top-level scenarios/
 # folder, which model/data/scenarios links to), so an installed page has them too.
-SCENARIO_DIR = Path(str(data_path(BUNDLED_FOLDER))).resolve()
+SCENARIO_DIR = bundled_dir()
 FROM_SCENARIO = "as in the scenario"
 DEFAULT_SCALE = 0.02  # ~11,000 members: a step plus a redraw stays well under a second
 MAX_SEED = 2**63 - 1  # larger (or negative) numbers typed as the seed are hashed like text

@@ -15,9 +15,19 @@ from model.data import data_path, exists, read_text
 from model.scenario.errors import ScenarioError
 from model.scenario.schema import Scenario, load_scenario, parse_scenario
 
-__all__ = ["bundled_names", "is_bundled", "load_named", "open_scenario"]
+__all__ = ["bundled_dir", "bundled_names", "is_bundled", "load_named", "open_scenario"]
 
 FOLDER = "scenarios"
+
+
+def bundled_dir() -> Path:
+    """The folder of the bundled scenario files, as a real path.
+
+    In a checkout (or an editable install) this is the top-level ``scenarios/``
+    folder (``model/data/scenarios`` links to it); in an installed package, the
+    copy inside it. For code that wants files (``SCENARIO_DIR / "labour_2010.toml"``).
+    """
+    return Path(str(data_path(FOLDER))).resolve()
 
 
 def bundled_names() -> list[str]:
