@@ -279,6 +279,15 @@ def test_no_module_over_the_line_limit():
     assert not stale, f"now under {MAX_LINES} lines, remove from LONG_MODULE_EXCEPTIONS: {stale}"
 
 
+PARTY_MAX_LINES = 400
+"""`PartyModel` only wires (issue 13): behaviour belongs to the institutions and mechanisms."""
+
+
+def test_the_party_model_only_wires():
+    lines = len((PACKAGE / "party.py").read_text(encoding="utf-8").splitlines())
+    assert lines <= PARTY_MAX_LINES, f"model/party.py has {lines} lines (at most {PARTY_MAX_LINES})"
+
+
 # Third-party libraries loaded once before the children fork, so that each child
 # pays only for our own modules. Thread pools are kept to one thread so that
 # forking is safe.
