@@ -50,6 +50,9 @@ STREAMS = {
     "elections": 8,
     "unions": 9,
     "polls": 10,
+    "nec": 11,
+    "deputy": 12,
+    "union_decisions": 13,
 }
 
 
@@ -101,10 +104,12 @@ class PartyState:
         mps: every MP agent, sitting or not, in order of creation.
         unions, factions: the affiliates and the factions (Mesa agents).
         leader: the leader (an MP).
+        deputy: the deputy leader (an MP), if any.
         mep_ideology: positions of the MEPs (a number and positions only).
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
         election_times: model times of the general elections scheduled.
+        leader_since: model time the leader took office.
         defeats: (model time, severity) of every general election remembered.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
@@ -136,11 +141,14 @@ class PartyState:
         self.unions: list[Union] = []
         self.factions: list[Faction] = []
         self.leader: MP
+        self.deputy: MP | None = None
         self.mep_ideology = np.zeros(0)
         self.contest: Any = None
         self.polls: list[float] = []
         self.round_times: list[int] = []
         self.election_times: list[int] = []
+        since = config.leader.since
+        self.leader_since = -(10**6) if since is None else self.time_of(Month.parse(since))
         majority = (
             config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
         )

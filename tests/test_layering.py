@@ -65,6 +65,7 @@ MAX_LINES = 800
 LONG_MODULE_EXCEPTIONS: dict[str, str] = {
     "model/validation/runner.py": "being rebuilt as a package by the validation work",
     "model/mechanisms/conference.py": "being rewritten by the unions and conference work",
+    "model/institutions/conference.py": "the unions and conference work's, to be split there",
 }
 """Modules allowed over `MAX_LINES` for now, and why. Remove an entry once it is split."""
 

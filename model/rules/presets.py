@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from model.rules.errors import RulesError
+from model.rules.nec import NEC_2010, NEC_2018, NEC_2021
 from model.rules.schema import RuleSet
 from model.rules.sources import (
     SRC_2010_FREEZE,
@@ -46,6 +47,13 @@ from model.rules.sources import (
     SRC_FREEZE_KEPT,
     SRC_INCUMBENT_BEFORE_2016,
     SRC_INCUMBENT_KEPT,
+    SRC_NEC_2021_OTHER,
+    SRC_NEC_CLP_2016,
+    SRC_NEC_CLP_2018,
+    SRC_NEC_OTHER,
+    SRC_NEC_STV,
+    SRC_NEC_UNIONS_2010,
+    SRC_NEC_UNIONS_2018,
     SRC_OPEN_SELECTION,
     SRC_ROUTES_NOT_IN_CHALLENGE,
     SRC_SUPERMAJORITY,
@@ -55,6 +63,24 @@ from model.rules.sources import (
 )
 
 __all__ = ["PRESETS", "get_preset", "preset_names", "resolve_rules"]
+
+_NEC_SOURCES_2010 = {
+    "nec.seats": SRC_NEC_OTHER,
+    "nec.seats.clp": SRC_NEC_CLP_2016,
+    "nec.seats.unions": SRC_NEC_UNIONS_2010,
+    "nec.clp_section_system": SRC_NEC_CLP_2016,
+}
+_NEC_SOURCES_2018 = {
+    "nec.seats": SRC_NEC_OTHER,
+    "nec.seats.clp": SRC_NEC_CLP_2018,
+    "nec.seats.unions": SRC_NEC_UNIONS_2018,
+    "nec.clp_section_system": SRC_NEC_CLP_2018,
+}
+_NEC_SOURCES_2021 = {
+    **_NEC_SOURCES_2018,
+    "nec.seats": SRC_NEC_2021_OTHER,
+    "nec.clp_section_system": SRC_NEC_STV,
+}
 
 _CONFERENCE = {"affiliates_weight": "1/2", "clp_weight": "1/2", "majority_required": "1/2"}
 _CONFERENCE_SOURCES = {
@@ -239,7 +265,14 @@ def _build(
     reselection: Mapping[str, Any],
     sources: Mapping[str, str],
     basis: str | None = None,
+    nec: Mapping[str, Any] | None = None,
 ) -> RuleSet:
+    nec = NEC_2010 if nec is None else nec
+    nec_sources = {
+        id(NEC_2010): _NEC_SOURCES_2010,
+        id(NEC_2018): _NEC_SOURCES_2018,
+        id(NEC_2021): _NEC_SOURCES_2021,
+    }[id(nec)]
     return RuleSet.model_validate(
         {
             "name": name,
@@ -247,7 +280,8 @@ def _build(
             "leadership": leadership,
             "reselection": reselection,
             "conference": _CONFERENCE,
-            "sources": dict(sources),
+            "nec": nec,
+            "sources": {**sources, **nec_sources},
             "basis": basis,
         }
     )
@@ -297,6 +331,7 @@ _PRESET_LIST: list[RuleSet] = [
         _LEADERSHIP_2018,
         _EITHER_THIRD,
         _SOURCES_2018,
+        nec=NEC_2018,
     ),
     _build(
         "labour_2020",
@@ -307,6 +342,7 @@ _PRESET_LIST: list[RuleSet] = [
         _LEADERSHIP_2020,
         _EITHER_THIRD,
         _SOURCES_2020,
+        nec=NEC_2018,
     ),
     _build(
         "labour_2021",
@@ -316,6 +352,7 @@ _PRESET_LIST: list[RuleSet] = [
         _LEADERSHIP_2021,
         _WEIGHTED_COLLEGE,
         _SOURCES_2021,
+        nec=NEC_2021,
     ),
     _build(
         "college_thirds_2021",
@@ -337,6 +374,7 @@ _PRESET_LIST: list[RuleSet] = [
             + SRC_COLLINS,
         },
         basis="labour_2021",
+        nec=NEC_2021,
     ),
     _build(
         "open_selection",
@@ -350,6 +388,7 @@ _PRESET_LIST: list[RuleSet] = [
             "reselection.method": SRC_OPEN_SELECTION,
         },
         basis="labour_2018",
+        nec=NEC_2018,
     ),
     _build(
         "members_supermajority",
@@ -370,6 +409,7 @@ _PRESET_LIST: list[RuleSet] = [
             "reselection.supermajority_share": SRC_SUPERMAJORITY,
         },
         basis="labour_2018",
+        nec=NEC_2018,
     ),
     _build(
         "pre_2018",

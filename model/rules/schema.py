@@ -8,7 +8,9 @@ A :class:`RuleSet` bundles the three groups of rules the model needs:
 * :class:`ReselectionRules` — when a sitting MP faces a full selection
   (trigger ballots and their variants), and which decisions are taken at
   meetings and which by ballot;
-* :class:`ConferenceRules` — how a rule change passes at conference.
+* :class:`ConferenceRules` — how a rule change passes at conference;
+* :class:`NecRules` — the NEC's seats by section and how the members elect
+  its CLP section.
 
 Rules are inputs (a scenario names a preset and may override single fields,
 see `model.rules.presets.resolve_rules`) and outcomes (a conference vote
@@ -24,6 +26,7 @@ The rules package, one idea a module (each imports only those above it)::
     shares     exact shares: parsing, ceil(share × base), labels
     sources    the citation of every number in the presets
     methods    reselection methods: their parameters, defaults and sources
+    nec        the NEC's published compositions by period
     edits      field paths, with_changes, rule_changes_between, dependents
     schema     the pydantic models (this module)
     decisions  nomination thresholds, qualification, trigger ballots, card votes
@@ -36,7 +39,7 @@ one). This module knows nothing of Mesa; its functions are pure.
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -50,6 +53,7 @@ from model.rules.edits import (
 )
 from model.rules.errors import RulesError
 from model.rules.methods import METHOD_DEFAULTS, METHOD_PARAMS
+from model.rules.nec import NEC_2010
 from model.rules.shares import Share, pct
 
 if TYPE_CHECKING:
@@ -74,6 +78,8 @@ __all__ = [
     "AffiliateRoute",
     "ConferenceRules",
     "LeadershipRules",
+    "NEC_SECTIONS",
+    "NecRules",
     "Qualification",
     "ReselectionRules",
     "RuleSet",
@@ -481,6 +487,59 @@ class ConferenceRules(_Frozen):
         return self
 
 
+NecSection = Literal[
+    "leader",
+    "deputy_leader",
+    "treasurer",
+    "frontbench",
+    "plp",
+    "eplp",
+    "clp",
+    "unions",
+    "socialist_societies",
+    "local_government",
+    "youth",
+    "bame",
+    "disabled",
+    "scotland",
+    "wales",
+]
+NEC_SECTIONS: tuple[str, ...] = get_args(NecSection)
+"""The NEC's sections (who fills each is documented in model.mechanisms.nec)."""
+
+
+class NecRules(_Frozen):
+    """The National Executive Committee: seats by section and how members elect theirs."""
+
+    seats: dict[NecSection, int] = Field(
+        description=(
+            "Seats per section (0 or absent: no such section). The CLP section is elected by "
+            "the members; the unions' seats go to the largest affiliated unions."
+        )
+    )
+    clp_section_system: Literal["block_vote", "stv"] = Field(
+        description=(
+            "How members elect the CLP section: 'block_vote' (each member votes for up to "
+            "as many candidates as there are seats; the most votes win: slates sweep) or 'stv' "
+            "(ranked ballots, Droop quota, surpluses transferred)."
+        )
+    )
+
+    @model_validator(mode="after")
+    def _seats_valid(self) -> Self:
+        negative = {k: v for k, v in self.seats.items() if v < 0}
+        if negative:
+            raise ValueError(f"seats: must be >= 0 (got {negative})")
+        if self.seats.get("clp", 0) < 1:
+            raise ValueError("seats: the NEC needs a CLP section (seats.clp >= 1)")
+        return self
+
+    @property
+    def size(self) -> int:
+        """Voting members of the NEC."""
+        return sum(self.seats.values())
+
+
 class RuleSet(_Frozen):
     """A complete, validated set of party rules with the sources of its numbers."""
 
@@ -489,6 +548,10 @@ class RuleSet(_Frozen):
     leadership: LeadershipRules = Field(description="Leadership nominations, electorate, count.")
     reselection: ReselectionRules = Field(description="Trigger ballots and reselection.")
     conference: ConferenceRules = Field(description="Card votes on rule changes.")
+    nec: NecRules = Field(
+        default_factory=lambda: NecRules.model_validate(NEC_2010),
+        description="The NEC's composition and how the members elect its CLP section.",
+    )
     sources: dict[str, str] = Field(
         default_factory=dict,
         description=(

@@ -268,3 +268,49 @@ SRC_COLLEGE_THIRDS_2021 = (
         "a return to an electoral college was proposed and abandoned before conference",
     )
 )
+_URL_NEC_COMPOSITION = "https://es.scribd.com/document/385045401/4-National-Executive-Committee"
+SRC_NEC_CLP_2016 = _cite(
+    "momentum_and_factions.nec_clp_section_results[0]",
+    "https://labourlist.org/2016/08/clean-sweep-for-pro-corbyn-left-wingers-in-nec-elections/",
+    "6 CLP seats elected by FPTP (each member votes for up to six)",
+)
+SRC_NEC_CLP_2018 = (
+    _cite(
+        "momentum_and_factions.nec_clp_section_results[1]",
+        "https://inews.co.uk/news/politics/labour-nec-results-in-full-jeremy-corbyn-backed-slate-wins-all-nine-places-as-peter-willsman-is-re-elected-193413",
+        "9 CLP seats, FPTP",
+    )
+    + "; "
+    + _cite(
+        "rule_changes.2017_conference_mcdonnell_amendment",
+        "http://www.morningstaronline.co.uk/a-803e-Labour-Boosts-Party-Democracy",
+        "3 extra CLP seats on the NEC (2017 conference)",
+    )
+)
+SRC_NEC_STV = _cite(
+    "rule_changes.2020_nec",
+    "https://labourlist.org/2020/11/labour-national-executive-committee-election-results-released/",
+    "CLP section elected by STV from 2020",
+)
+_SRC_NEC_DEAL = _cite(
+    "conference_and_nec_rule_votes.2017_conference.mcdonnell_amendment_deal",
+    "https://newsocialist.org.uk/labours-nec-deal-paving-the-way-for-change",
+    "union NEC seats 12 -> 13 (new seat to Usdaw)",
+    file="labour_politics.json",
+)
+SRC_NEC_UNIONS_2010 = "derived: 12 trade-union seats before 2017, the number the deal raised; " + (
+    _SRC_NEC_DEAL
+)
+SRC_NEC_UNIONS_2018 = "13 trade-union seats after the 2017 deal; " + _SRC_NEC_DEAL
+SRC_NEC_OTHER = (
+    "assumption: the other sections as listed in the 2018 Democracy Review (leader, deputy, "
+    "treasurer, 3 frontbench, 3 backbench PLP/EPLP, the EPLP leader, socialist societies 1, "
+    "BAME 1, local government 2, youth 1; Scotland and Wales 1 each from 2016) — "
+    + _URL_NEC_COMPOSITION
+)
+SRC_NEC_2021_OTHER = (
+    "assumption: no EPLP seat after the UK left the EU (31 Jan 2020); a disabled members' "
+    "representative elected alongside the CLP section by 2024 "
+    "(https://labourlist.org/2024/01/labour-nec-election-candidates-results-national-executive-committee); "
+    "otherwise as in 2018 — " + _URL_NEC_COMPOSITION
+)

@@ -4,10 +4,11 @@ factions, unions, PLP and leader at the start.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from model.calendar import Month
 from model.scenario.fields import (
     BetaSpec,
     Ideology,
@@ -19,8 +20,10 @@ from model.scenario.fields import (
 )
 
 __all__ = [
+    "AffiliationSpec",
     "FactionSpec",
     "FlowSpec",
+    "GeneralSecretarySpec",
     "InfluenceSpec",
     "LeaderSpec",
     "MeetingSpec",
@@ -154,7 +157,17 @@ class FlowSpec(Strict):
 
     pool: list[PoolSegment] = Field(min_length=1, description="Sympathisers outside the party.")
     join_rate: Share = Field(
-        description="Monthly share of a segment that joins when fully drawn to the leader."
+        description="Monthly share of a segment that joins when fully drawn to a new leader."
+    )
+    settled_share: Share = Field(
+        1.0,
+        description="Joining under a settled leader, as a share of joining under a new one.",
+    )
+    novelty_months: float = Field(
+        12.0,
+        gt=0.0,
+        le=240.0,
+        description="Months over which a new leader's wave of joiners fades.",
     )
     attraction_width: float = Field(
         gt=0.0, le=4.0, description="How fast a segment's pull falls with distance."
@@ -249,6 +262,21 @@ class FactionSpec(Strict):
     )
 
 
+class GeneralSecretarySpec(Strict):
+    """A general secretary (the leadership) of an affiliate, from the month they took office."""
+
+    name: str = Field(min_length=1)
+    month: MonthText = Field(description='Month they took office, "YYYY-MM".')
+    ideology: Ideology = Field(description="The leadership's position under them.")
+
+
+class AffiliationSpec(Strict):
+    """An affiliate's affiliated levy payers from a month on."""
+
+    month: MonthText
+    levy_payers: int = Field(ge=0, description="Affiliated levy payers at full scale (0: none).")
+
+
 class UnionSpec(Strict):
     """An affiliated union (or socialist society)."""
 
@@ -262,6 +290,34 @@ class UnionSpec(Strict):
         None,
         description="Ideology of the union's own members (they elect its general secretary); None: contests.levy_payer_ideology.",
     )
+    decided_by: Literal["executive", "committee", "consultation", "ballot", "conference"] = Field(
+        "executive",
+        description=(
+            "Who decides its nominations and card votes: its executive, a political committee, "
+            "a consultation or a ballot of its levy payers, or its conference "
+            "(see model.mechanisms.union_decisions)."
+        ),
+    )
+    nominates: bool = Field(True, description="False: it never nominates in party contests.")
+    general_secretaries: list[GeneralSecretarySpec] = Field(
+        default_factory=list,
+        description=(
+            "Who led it when (historical scenarios): each takes office in its month and moves "
+            "the leadership to its position; the one in office at the start sets the first."
+        ),
+    )
+    affiliation: list[AffiliationSpec] = Field(
+        default_factory=list,
+        description="Dated changes of its affiliated levy payers (0: disaffiliated).",
+    )
+
+    @field_validator("general_secretaries", "affiliation")
+    @classmethod
+    def _in_order(cls, value: list[Any]) -> list[Any]:
+        months = [Month.parse(v.month) for v in value]
+        if months != sorted(months) or len(set(months)) != len(months):
+            raise ValueError("must be in month order, one entry per month")
+        return value
 
 
 class PlpSpec(Strict):
@@ -282,4 +338,8 @@ class LeaderSpec(Strict):
     valence: float = Field(0.5, ge=-2.0, le=2.0)
     seat: str | None = Field(
         None, description="The leader's seat (name or ONS code); None: a random Labour seat."
+    )
+    since: MonthText | None = Field(
+        None,
+        description='When the leader took office, "YYYY-MM" (None: long enough ago that the new-leader wave is over).',
     )

@@ -57,14 +57,22 @@ from model.scenario.paths import PathError, is_open_map, set_path
 from model.scenario.politics import (
     ChallengeSpec,
     ConferenceSpec,
+    DeputySpec,
     ElectionSpec,
+    NecDecisionSpec,
+    NecElectionSpec,
+    NecSpec,
     PreviousElection,
     ScheduledProposal,
+    SlateSpec,
+    UnionDecisionSpec,
     UnionPoliticsSpec,
 )
 from model.scenario.population import (
+    AffiliationSpec,
     FactionSpec,
     FlowSpec,
+    GeneralSecretarySpec,
     InfluenceSpec,
     LeaderSpec,
     MeetingSpec,
@@ -82,15 +90,18 @@ __all__ = [
     "MIN_MEMBERS_PER_CLP",
     "RECOMMENDED_MEMBERS_PER_CLP",
     "SHARE_TOLERANCE",
+    "AffiliationSpec",
     "BetaSpec",
     "CalendarSpec",
     "CandidateSpec",
     "ChallengeSpec",
     "ConferenceSpec",
     "ContestSpec",
+    "DeputySpec",
     "ElectionSpec",
     "FactionSpec",
     "FlowSpec",
+    "GeneralSecretarySpec",
     "Ideology",
     "IdeologyComponent",
     "InfluenceSpec",
@@ -99,6 +110,9 @@ __all__ = [
     "MemberSpec",
     "Mixture",
     "MonthText",
+    "NecDecisionSpec",
+    "NecElectionSpec",
+    "NecSpec",
     "PartySpec",
     "PlpSpec",
     "PoolSegment",
@@ -113,6 +127,8 @@ __all__ = [
     "SeatSpec",
     "Share",
     "ShockSpec",
+    "SlateSpec",
+    "UnionDecisionSpec",
     "UnionPoliticsSpec",
     "UnionSpec",
     "load_scenario",
@@ -157,6 +173,9 @@ class Scenario(Strict):
     elections: ElectionSpec = Field(default_factory=ElectionSpec)
     challenges: ChallengeSpec = Field(default_factory=ChallengeSpec)
     union_politics: UnionPoliticsSpec = Field(default_factory=UnionPoliticsSpec)
+    union_decisions: UnionDecisionSpec = Field(default_factory=UnionDecisionSpec)
+    nec: NecSpec = Field(default_factory=NecSpec)
+    deputy: DeputySpec = Field(default_factory=DeputySpec)
     seats: SeatSpec = Field(default_factory=SeatSpec)
 
     @model_validator(mode="after")
@@ -218,6 +237,31 @@ class Scenario(Strict):
         problems.extend(check_seats(self))
         if problems:
             raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _affiliates_nec_deputy(self) -> Self:
+        factions = {f.name for f in self.factions}
+        unknown = [s.faction for s in self.nec.slates if s.faction and s.faction not in factions]
+        if unknown:
+            raise ValueError(f"nec.slates: unknown factions {unknown} (known: {sorted(factions)})")
+        slates = {s.name for s in self.nec.slates}
+        strays = sorted(set(self.nec.initial) - slates)
+        if strays:
+            raise ValueError(f"nec.initial: unknown slates {strays} (known: {sorted(slates)})")
+        early = [
+            m
+            for m in [
+                *(e.month for e in self.nec.elections),
+                *(d.month for d in self.nec.decisions),
+                *(c.month for c in self.deputy.scheduled),
+                *(p.tabled for p in self.conference.scheduled if p.tabled),
+                *(p.special_conference for p in self.conference.scheduled if p.special_conference),
+            ]
+            if Month.parse(m) < self.start
+        ]
+        if early:
+            raise ValueError(f"nec/deputy/conference: months before calendar.start: {early}")
         return self
 
     @property
