@@ -21,7 +21,7 @@ from model.institutions.leadership import Leadership
 from model.institutions.nec import Nec
 from model.mechanisms import contests, meetings, reselection
 from model.records.events import LeaderResigns, Retirement, Selection, TriggerBallot
-from model.rules.schema import trigger_ballot_outcome
+from model.rules.decisions import trigger_ballot_outcome
 from model.state import PartyState
 
 
