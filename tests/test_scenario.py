@@ -317,3 +317,13 @@ def test_default_behaves_as_the_historical_scenarios():
     missing = sorted(k for k in behaviour if k not in default)
     different = sorted(k for k in behaviour if k in default and default[k] != behaviour[k])
     assert not missing and not different, (missing, different)
+
+
+def test_momentum_is_founded_in_october_2015_in_every_scenario_that_has_it():
+    # A faction holds nothing before it exists; the historical scenarios and
+    # the default must agree on when that is [data: momentum_and_factions.founded].
+    for path in sorted(DEFAULT_SCENARIO.parent.glob("*.toml")):
+        scenario = load_scenario(path)
+        for faction in scenario.factions:
+            if faction.name == "Momentum" and scenario.start.year <= 2015:
+                assert faction.founded == "2015-10", path.name
