@@ -1,0 +1,107 @@
+"""Array helpers for the hot paths: numpy's own results, bit for bit, for less work.
+
+Each function here returns exactly what the numpy call it names returns (the
+same floats, not merely close ones), so a run's series do not change when a
+hot path uses it; `tests/test_arrays.py` checks that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Below this size np.median is already quick.
+_MEDIAN_DIRECT = 50_000
+# Sample size used to bracket the middle of a large array.
+_MEDIAN_SAMPLE = 4096
+
+
+def median(x: np.ndarray) -> float:
+    """`float(np.median(x))` for a 1-D array, selecting from a narrow window around the middle.
+
+    np.median partially sorts the whole array. Here an evenly spaced sample
+    of about 4,000 values brackets the middle; one pass counts the values
+    below the bracket and gathers those inside it (about a tenth of them),
+    and only that window is partially sorted. When the bracket misses the
+    middle (or the array holds NaNs) it falls back to np.median, so the
+    result is always np.median's.
+
+    Args:
+        x: values (1-D; not modified).
+
+    Returns:
+        The median, as np.median computes it (the mean of the two middle
+        values for an even count).
+    """
+    n = x.size
+    if n < _MEDIAN_DIRECT:
+        return float(np.median(x))
+    lo_k, hi_k = (n - 1) // 2, n // 2
+    sample = np.sort(x[:: max(n // _MEDIAN_SAMPLE, 1)])
+    m = sample.size
+    centre = m * lo_k / n
+    half = 3.0 * np.sqrt(m) + 2.0  # six standard errors of the sample's middle rank
+    lo = sample[max(int(centre - half), 0)]
+    hi = sample[min(int(centre + half) + 1, m - 1)]
+    below = int(np.count_nonzero(x < lo))
+    above = int(np.count_nonzero(x > hi))
+    window = x[(x >= lo) & (x <= hi)]
+    # Every value is below, inside or above (no NaN), and both middle ranks are inside.
+    if below + window.size + above != n or not (below <= lo_k and hi_k < below + window.size):
+        return float(np.median(x))
+    kth = [lo_k - below] if lo_k == hi_k else [lo_k - below, hi_k - below]
+    part = np.partition(window, kth)
+    # np.median takes the mean of the middle one or two values of its partition.
+    return float(np.mean(part[lo_k - below : hi_k - below + 1]))
+
+
+# How far a uniform draw must be from a decision threshold for the quick
+# Bernoulli draw to be sure of the outcome numpy's binomial gives (the
+# thresholds numpy computes differ from the ones here by a few 1e-16 at most).
+_BINOMIAL_MARGIN = 1e-9
+
+
+def binomial_one(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`rng.binomial(1, p)` for an array of chances: the same outcomes from the same draws.
+
+    numpy draws each Bernoulli(p) by inversion: nothing for p = 0, else one
+    uniform U per element (p > 0.5 is drawn as 1 minus a Bernoulli(1 - p)),
+    giving 0 when U <= exp(log(1 - p)), else 1 -- and a fresh U in the
+    (about 1e-16 likely) case that U also exceeds the chance of a 1. Here
+    the uniforms come from one `rng.random` call (the same stream), and
+    each U is compared with 1 - p directly. Wherever a U falls within 1e-9
+    of a threshold, where the two computations could disagree in the last
+    bit, the generator is rewound and numpy's own binomial draws instead;
+    so the result is always numpy's, and the generator ends where numpy
+    leaves it.
+
+    Args:
+        p: chances in [0, 1].
+        rng: random generator.
+
+    Returns:
+        0/1 outcomes (int64), as `rng.binomial(1, p)` returns them.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    if p.size == 0 or not (p.min() >= 0.0 and p.max() <= 1.0):
+        return rng.binomial(1, p)  # numpy's checks and messages
+    start = rng.bit_generator.state
+    live = None if p.min() > 0.0 else np.flatnonzero(p)  # numpy draws nothing where p == 0
+    chance = p if live is None else p[live]
+    u = rng.random(chance.size)
+    # numpy inverts with min(p, 1 - p): a draw of 0 is U <= 1 - p, or for
+    # p > 0.5 a draw of 1 is U <= 1 - (1 - p). Few chances are above 0.5.
+    threshold = 1.0 - chance
+    flip = np.flatnonzero(chance > 0.5)
+    threshold[flip] = 1.0 - threshold[flip]
+    gap = u - threshold
+    np.abs(gap, out=gap)
+    if gap.size and (gap.min() <= _BINOMIAL_MARGIN or u.max() >= 1.0 - _BINOMIAL_MARGIN):
+        rng.bit_generator.state = start
+        return rng.binomial(1, p)
+    drawn = np.greater(u, threshold).astype(np.int64)
+    drawn[flip] ^= 1
+    if live is None:
+        return drawn
+    out = np.zeros(p.size, dtype=np.int64)
+    out[live] = drawn
+    return out
