@@ -227,15 +227,32 @@ class MemberTable:
 
     def active_ids(self) -> np.ndarray:
         """Ids of active members of every type, ascending; read-only."""
-        return self._keep("active_ids", lambda: np.flatnonzero(self.active))
+        return self._keep("active_ids", lambda: self._ids_of(self.active, "full_ids"))
 
     def full_member_ids(self) -> np.ndarray:
         """Ids of active full members, ascending (gathering by ids beats a mask); read-only."""
-        return self._keep("full_ids", lambda: np.flatnonzero(self.full_members()))
+        return self._keep("full_ids", lambda: self._ids_of(self.full_members(), "active_ids"))
+
+    def _ids_of(self, mask: np.ndarray, other: str) -> np.ndarray:
+        """`np.flatnonzero(mask)`, or the kept `other` ids when they are the same rows.
+
+        Outside a contest every active member is a full member, so the two
+        id lists are one: a count tells, and the second gather is saved.
+        """
+        known = self._derived.get(other)
+        if known is not None and np.count_nonzero(mask) == known.size:
+            return known
+        return np.flatnonzero(mask)
 
     def full_member_clps(self) -> np.ndarray:
         """The CLP of each active full member, in the order of `full_member_ids`; read-only."""
         return self._keep("full_clps", lambda: self.clp[self.full_member_ids()])
+
+    def full_member_counts(self, n_clps: int) -> np.ndarray:
+        """Active full members per CLP (length n_clps); read-only."""
+        return self._keep(
+            ("counts", n_clps), lambda: np.bincount(self.full_member_clps(), minlength=n_clps)
+        )
 
     def ids_by_clp(
         self, n_clps: int, ids: np.ndarray | None = None

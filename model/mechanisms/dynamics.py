@@ -75,7 +75,7 @@ def influence(
 
     # Deffuant meetings: a random share of members each meet one other member
     # of their own CLP who is also meeting this month.
-    meeters = ids[rng.random(ids.size) < params.interaction_rate]
+    meeters = ids[np.flatnonzero(rng.random(ids.size) < params.interaction_rate)]
     a, b = pair_within(meeters, clp, rng, groups=clp[meeters])
     gap = x[b] - x[a]
     close = np.abs(gap) < params.confidence_bound
@@ -93,12 +93,14 @@ def influence(
         xf = xa[aligned]
         xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
         xa[aligned] = xf
-    # One scratch column for the cue and the drift: (cue * trusts) * (leader - x),
+    # One scratch column for the cue and the drift: (leader - x) * trusts * cue
+    # (the same product as (cue * trusts) * (leader - x), signed zeros included),
     # then the drift as `normal(0, sd)` draws it (0 + sd * z, z standard normal).
     scratch = np.empty_like(xa)
     if params.leader_cue > 0:
         np.subtract(leader_ideology, xa, out=scratch)
-        scratch *= np.multiply(trusts_leader[ids], params.leader_cue)
+        scratch *= trusts_leader[ids]
+        scratch *= params.leader_cue
         xa += scratch
     if params.noise_sd > 0:
         rng.standard_normal(ids.size, out=scratch)
