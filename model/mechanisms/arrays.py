@@ -12,16 +12,16 @@ import numpy as np
 # Below this size np.median is already quick.
 _MEDIAN_DIRECT = 50_000
 # Sample size used to bracket the middle of a large array.
-_MEDIAN_SAMPLE = 4096
+_MEDIAN_SAMPLE = 16384
 
 
 def median(x: np.ndarray) -> float:
     """`float(np.median(x))` for a 1-D array, selecting from a narrow window around the middle.
 
     np.median partially sorts the whole array. Here an evenly spaced sample
-    of about 4,000 values brackets the middle; one pass counts the values
-    below the bracket and gathers those inside it (about a tenth of them),
-    and only that window is partially sorted. When the bracket misses the
+    of about 16,000 values brackets the middle; a few passes count the
+    values below and above the bracket and gather those inside it (about
+    one in twenty), and only that window is partially sorted. When the bracket misses the
     middle (or the array holds NaNs) it falls back to np.median, so the
     result is always np.median's.
 
@@ -36,12 +36,12 @@ def median(x: np.ndarray) -> float:
     if n < _MEDIAN_DIRECT:
         return float(np.median(x))
     lo_k, hi_k = (n - 1) // 2, n // 2
-    sample = np.sort(x[:: max(n // _MEDIAN_SAMPLE, 1)])
+    sample = x[:: max(n // _MEDIAN_SAMPLE, 1)]
     m = sample.size
     centre = m * lo_k / n
     half = 3.0 * np.sqrt(m) + 2.0  # six standard errors of the sample's middle rank
-    lo = sample[max(int(centre - half), 0)]
-    hi = sample[min(int(centre + half) + 1, m - 1)]
+    ranks = [max(int(centre - half), 0), min(int(centre + half) + 1, m - 1)]
+    lo, hi = np.partition(sample, ranks)[ranks]
     below = int(np.count_nonzero(x < lo))
     above = int(np.count_nonzero(x > hi))
     window = x[(x >= lo) & (x <= hi)]
