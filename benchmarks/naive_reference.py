@@ -252,7 +252,9 @@ class NaiveParty(mesa.Model):
         self.tolerance = flows.tolerance
         self.new_member_churn = flows.new_member_churn
         self.tenure_scale = flows.tenure_scale_months
-        self.join_rate = 0.0 if omit == "joining" else flows.join_rate
+        # The reference's leader is settled (no new-leader wave): joining at
+        # the settled share of a new leader's.
+        self.join_rate = 0.0 if omit == "joining" else flows.join_rate * flows.settled_share
         self.pool = [(seg.mean, seg.sd) for seg in flows.pool]
         self.stock = [seg.size for seg in flows.pool]
         self.attraction_width = flows.attraction_width
@@ -453,6 +455,8 @@ class VectorisedParty:
             width=flows.attraction_width,
             contest_surge=flows.contest_surge,
             election_surge=flows.election_surge,
+            settled_share=flows.settled_share,
+            novelty_months=flows.novelty_months,
         )
         counts = sympathisers.draw_joiners(self.stock, rates, self.config.party.scale, rng)
         count = int(counts.sum())

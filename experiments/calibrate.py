@@ -131,7 +131,8 @@ class Parameter:
 
 STAGE1 = [
     Parameter("join_rate", 0.003, 0.08, ("flows.join_rate",), log=True),
-    Parameter("contest_surge", 0.5, 30.0, ("flows.contest_surge",), log=True),
+    Parameter("settled_share", 0.05, 1.0, ("flows.settled_share",)),
+    Parameter("contest_surge", 0.1, 30.0, ("flows.contest_surge",), log=True),
     Parameter("pool_left", 150e3, 1.5e6, ("flows.pool.0.size",), log=True),
     Parameter("pool_soft_left", 10e3, 400e3, ("flows.pool.1.size",), log=True),
     Parameter("pool_centre", 10e3, 400e3, ("flows.pool.2.size",), log=True),

@@ -105,6 +105,7 @@ class PartyState:
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
         election_times: model times of the general elections scheduled.
+        leader_since: model time the leader took office.
         defeats: (model time, severity) of every general election remembered.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
@@ -141,6 +142,8 @@ class PartyState:
         self.polls: list[float] = []
         self.round_times: list[int] = []
         self.election_times: list[int] = []
+        since = config.leader.since
+        self.leader_since = -(10**6) if since is None else self.time_of(Month.parse(since))
         majority = (
             config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
         )

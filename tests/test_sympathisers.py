@@ -70,6 +70,21 @@ def test_joining_follows_the_leader_and_surges_in_a_contest_with_a_stake():
     ) == pytest.approx(2 * rates)
 
 
+def test_a_new_leader_draws_a_wave_that_fades_to_the_settled_share():
+    args = dict(join_rate=0.01, width=0.3, contest_surge=5.0, election_surge=0.0)
+    new = sym.joining_rates(
+        MEANS, sym.JoiningMoment(leader=-0.8, leader_months=0), settled_share=0.2, **args
+    )
+    year = sym.joining_rates(
+        MEANS, sym.JoiningMoment(leader=-0.8, leader_months=12), settled_share=0.2, **args
+    )
+    settled = sym.joining_rates(
+        MEANS, sym.JoiningMoment(leader=-0.8, leader_months=10_000), settled_share=0.2, **args
+    )
+    assert settled == pytest.approx(0.2 * new)
+    assert year == pytest.approx((0.2 + 0.8 * np.exp(-1)) * new)
+
+
 def test_joiners_deplete_and_return_to_the_pool_proportionally():
     rng = np.random.default_rng(0)
     stock = np.array([1e5, 1e5, 0.0])

@@ -343,6 +343,9 @@ class Leadership(Institution):
             )
 
     def install_new_leader(self, mp: MP) -> None:
+        """A new leader takes office (trust in the leader is redrawn by closeness)."""
+        if mp is not self.state.leader:
+            self.state.leader_since = self.state.time
         self.state.leader = mp
         mp.ambition = True
         # Trust follows closeness to the new leader: members near them take

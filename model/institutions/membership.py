@@ -99,7 +99,10 @@ class Membership(Institution):
         contest = s.contest
         if contest is None:
             return sympathisers.JoiningMoment(
-                leader=s.leader.ideology, campaign=campaign, shock_multiplier=shock
+                leader=s.leader.ideology,
+                leader_months=s.time - s.leader_since,
+                campaign=campaign,
+                shock_multiplier=shock,
             )
         rules = contest.rules.leadership
         params = s.config.contests
@@ -113,6 +116,7 @@ class Membership(Institution):
             )
         return sympathisers.JoiningMoment(
             leader=s.leader.ideology,
+            leader_months=s.time - s.leader_since,
             contest_candidates=tuple(c.ideology for c in contest.on_ballot),
             contest_valences=tuple(c.valence for c in contest.on_ballot),
             electability_weight=s.electability_weight(),
@@ -159,6 +163,8 @@ class Membership(Institution):
             width=flows.attraction_width,
             contest_surge=flows.contest_surge,
             election_surge=flows.election_surge,
+            settled_share=flows.settled_share,
+            novelty_months=flows.novelty_months,
         )
         counts = sympathisers.draw_joiners(self.stock, rates, s.config.party.scale, rng)
         self.joined_this_month = int(counts.sum())

@@ -352,24 +352,46 @@ class Selections(Institution):
                 when the caller selects in many CLPs at once.
 
         Returns:
-            The new MP, or None if nobody stood.
+            The new MP (imposed by the NEC if nobody stood).
         """
         ids, bounds = by_clp if by_clp is not None else self.state.clp_members()
         members_here = ids[bounds[clp] : bounds[clp + 1]]
         winner, count, field_ = self._selection(clp, members_here, [], -1)
-        new = None if winner is None else self._replace_mp(None, winner, clp=clp)
+        decided_by = "ballot"
+        if winner is None:
+            # Nobody stood (a CLP too small to field anyone): the NEC imposes
+            # a candidate of the leadership's choosing, as it does for a seat
+            # a CLP cannot select for (e.g. at a snap election).
+            winner = self._imposed_candidate(clp)
+            field_ = [winner]
+            decided_by = "rule"
+        new = self._replace_mp(None, winner, clp=clp)
         self.state.events.record(
             Selection,
             self.state.now,
-            decided_by="ballot",
+            decided_by=decided_by,
             clp=clp,
             reason=reason,
             candidates=[c.to_dict() for c in field_],
             count=None if count is None else count.to_dict(),
-            winner=None if new is None else new.name,
-            winner_faction=None if new is None else self.state.faction_name(new.faction),
+            winner=new.name,
+            winner_faction=self.state.faction_name(new.faction),
         )
         return new
+
+    def _imposed_candidate(self, clp: int) -> contests.Candidate:
+        """A candidate the NEC imposes: near the leader, of ordinary standing."""
+        s = self.state
+        rng = s.streams["reselection"]
+        low, high = s.config.reselection.hopeful_valence
+        x = float(np.clip(s.leader.ideology + rng.normal(0.0, 0.1), -1.0, 1.0))
+        return contests.Candidate(
+            name=f"{s.clps.label(clp)} NEC candidate",
+            mp=-1,
+            ideology=x,
+            valence=float(rng.uniform(low, high)),
+            faction=-1,
+        )
 
     def retirements(self) -> None:
         """Once a year some MPs stand down; their CLPs select successors."""

@@ -9,7 +9,10 @@ were mostly elsewhere on the axis.
 
 Each month a segment joins at a rate that depends on the moment:
 
-* **the leader**: its attraction to the leader, exp(−((m − leader)/w)²);
+* **the leader**: its attraction to the leader, exp(−((m − leader)/w)²),
+  strongest when the leader is new (joining comes in waves after events —
+  labour_politics.json `membership_flows.events` — and a new leader's wave
+  fades over `novelty_months` to `settled_share` of its height);
 * **an open contest**: its *stake* — how much the outcome matters to it,
   the spread of its pull between the candidates — adds contest_surge ×
   stake to its joining: a contest between the left and the centre brings in
@@ -132,6 +135,7 @@ class JoiningMoment:
 
     Attributes:
         leader: the leader's position.
+        leader_months: months since the leader took office (new leaders draw a wave).
         contest_candidates: positions of an open contest's candidates (empty: none).
         contest_valences: their valence.
         electability_weight: members' weight on valence this month.
@@ -143,6 +147,7 @@ class JoiningMoment:
     """
 
     leader: float
+    leader_months: float = 1e9
     contest_candidates: tuple[float, ...] = ()
     contest_valences: tuple[float, ...] = ()
     electability_weight: float = 0.0
@@ -159,6 +164,8 @@ def joining_rates(
     width: float,
     contest_surge: float,
     election_surge: float,
+    settled_share: float = 1.0,
+    novelty_months: float = 12.0,
 ) -> np.ndarray:
     """Each segment's monthly joining hazard (share of its stock that joins).
 
@@ -169,11 +176,17 @@ def joining_rates(
         width: attraction width.
         contest_surge: extra joining per unit of stake in an open contest.
         election_surge: extra joining in a campaign.
+        settled_share: joining under a settled leader, as a share of that under
+            a new one (joining comes in waves after events: a new leader's
+            wave fades over `novelty_months`).
+        novelty_months: how fast a new leader's wave fades.
 
     Returns:
         Hazard in [0, 1] per segment.
     """
-    rate = join_rate * attraction(segment_means, moment.leader, width)
+    novelty = float(np.exp(-max(moment.leader_months, 0.0) / novelty_months))
+    wave = settled_share + (1.0 - settled_share) * novelty
+    rate = join_rate * wave * attraction(segment_means, moment.leader, width)
     if moment.contest_candidates:
         stake = contest_stake(
             segment_means,

@@ -340,11 +340,12 @@ class Selection(Event):
         reason: why the seat was open ("retirement", "seat gained").
         candidates: candidate dicts (name, ideology, valence, faction, incumbent).
         count: the count, or None if one candidate stood.
-        winner, winner_faction: the new MP (None if nobody stood).
+        winner, winner_faction: the new MP (decided by "rule" where nobody
+            stood and the NEC imposed a candidate).
     """
 
     type: ClassVar[str] = "selection"
-    decisions: ClassVar[tuple[str, ...]] = ("ballot",)
+    decisions: ClassVar[tuple[str, ...]] = ("ballot", "rule")
 
     decided_by: str = "ballot"
     clp: int

@@ -231,7 +231,17 @@ class FlowSpec(_Strict):
 
     pool: list[PoolSegment] = Field(min_length=1, description="Sympathisers outside the party.")
     join_rate: Share = Field(
-        description="Monthly share of a segment that joins when fully drawn to the leader."
+        description="Monthly share of a segment that joins when fully drawn to a new leader."
+    )
+    settled_share: Share = Field(
+        1.0,
+        description="Joining under a settled leader, as a share of joining under a new one.",
+    )
+    novelty_months: float = Field(
+        12.0,
+        gt=0.0,
+        le=240.0,
+        description="Months over which a new leader's wave of joiners fades.",
     )
     attraction_width: float = Field(
         gt=0.0, le=4.0, description="How fast a segment's pull falls with distance."
@@ -359,6 +369,10 @@ class LeaderSpec(_Strict):
     valence: float = Field(0.5, ge=-2.0, le=2.0)
     seat: str | None = Field(
         None, description="The leader's seat (name or ONS code); None: a random Labour seat."
+    )
+    since: MonthText | None = Field(
+        None,
+        description='When the leader took office, "YYYY-MM" (None: long enough ago that the new-leader wave is over).',
     )
 
 
