@@ -31,11 +31,14 @@ from model.calendar import Month
 from model.institutions.agms import Agms
 from model.institutions.base import Institution, Stage
 from model.institutions.conference import Conference
+from model.institutions.deputy import DeputyLeadership
 from model.institutions.leadership import Leadership, OpenContest
 from model.institutions.membership import Membership
 from model.institutions.national import NationalPolitics
+from model.institutions.nec import Nec
 from model.institutions.organising import Organising
 from model.institutions.selections import Selections
+from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
 from model.records.events import GeneralElection, LeadershipContest, TriggerBallot
 from model.records.log import EventLog
@@ -93,6 +96,9 @@ class PartyModel(mesa.Model):
         unions = UnionPolitics(s)
         leadership = Leadership(s, membership, unions)
         selections = Selections(s, leadership)
+        stakes = Stakes(s)
+        nec = Nec(s, unions, stakes)
+        deputy = DeputyLeadership(s, leadership, unions)
         self.agms = Agms(s)
         self.agms.settle_initial_control()
         # MEPs exist only as a number in the scenario; their positions are
@@ -110,8 +116,10 @@ class PartyModel(mesa.Model):
                 NationalPolitics(s, leadership, selections),
                 unions,
                 selections,
-                Conference(s),
+                Conference(s, unions, nec, stakes),
                 self.agms,
+                nec,
+                deputy,
             )
         }
         self._snapshot: dict[str, Any] = {}
@@ -136,6 +144,9 @@ class PartyModel(mesa.Model):
                 ballot_turnout=u.ballot_turnout,
                 gs_cycle_months=u.gs_cycle_months,
                 is_union=u.is_union,
+                decided_by=u.decided_by,
+                nominates=u.nominates,
+                levy_payers_mean=(u.members_ideology or config.contests.levy_payer_ideology).mean,
             )
             for i, u in enumerate(config.unions)
         ]

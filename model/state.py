@@ -50,6 +50,9 @@ STREAMS = {
     "elections": 8,
     "unions": 9,
     "polls": 10,
+    "nec": 11,
+    "deputy": 12,
+    "union_decisions": 13,
 }
 
 
@@ -101,6 +104,7 @@ class PartyState:
         mps: every MP agent, sitting or not, in order of creation.
         unions, factions: the affiliates and the factions (Mesa agents).
         leader: the leader (an MP).
+        deputy: the deputy leader (an MP), if any.
         mep_ideology: positions of the MEPs (a number and positions only).
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
@@ -137,6 +141,7 @@ class PartyState:
         self.unions: list[Union] = []
         self.factions: list[Faction] = []
         self.leader: MP
+        self.deputy: MP | None = None
         self.mep_ideology = np.zeros(0)
         self.contest: Any = None
         self.polls: list[float] = []

@@ -50,6 +50,17 @@ def test_run_writes_every_output(tmp_path: Path, capsys):
         "union_gs_election",
         "conference_vote",
         "rule_change",
+        # the road to conference: consultation, the NEC, withdrawals, the agenda
+        "affiliate_consultation",
+        "nec_vote",
+        "proposal_withdrawn",
+        "package_formed",
+        "agenda_vote",
+        "union_nomination",
+        "nec_election",
+        "deputy_contest",
+        "union_leadership_change",
+        "affiliation_change",
         # The default scenario's 2017 election and what follows a defeat:
         "general_election",
         "leader_resigns",

@@ -206,6 +206,7 @@ def test_open_selection_counterfactual_changes_only_the_reselection_rule() -> No
 def test_history_is_not_fought_by_the_model(name: str) -> None:
     s = load_scenario(SCENARIO_DIR / f"{name}.toml")
     assert not s.conference.leader_proposes and not s.conference.faction_proposes
+    assert not any(p.forced for p in s.conference.scheduled)  # proposed, not forced
     assert not s.challenges.enabled
     assert s.elections.resignation_probability == 0.0
 
@@ -243,8 +244,10 @@ def test_rule_changes_arrive_in_the_right_years() -> None:
     by_year = {p.year: p for p in s.conference.scheduled}
     assert s.rules.preset == "labour_2014"
     assert by_year[2018].preset == "labour_2018" and "reselection" in by_year[2018].paths
-    assert by_year[2021].preset == "labour_2021"
-    assert by_year[2017].changes == {"leadership.plp_threshold_vacancy": "10%"}
+    # 2021: the leader's changes as put to the unions, the college of thirds a part of them.
+    assert by_year[2021].preset == "college_thirds_2021" and by_year[2021].proposer == "leader"
+    assert "college of thirds" in by_year[2021].parts
+    assert by_year[2017].changes["leadership.plp_threshold_vacancy"] == "10%"
     assert s.reselection.rounds == ["2019-09", "2022-06"]
 
 

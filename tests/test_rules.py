@@ -137,7 +137,7 @@ def test_get_preset_returns_a_private_copy() -> None:
 def test_every_numeric_field_has_a_source(name: str) -> None:
     preset = get_preset(name)
     leaves = {}
-    for section in ("leadership", "reselection", "conference"):
+    for section in ("leadership", "reselection", "conference", "nec"):
         leaves |= numeric_leaves(getattr(preset, section), section)
     assert leaves, "a preset without numbers?"
     assert set(leaves) == set(preset.numeric_paths())
@@ -565,7 +565,7 @@ def test_rule_changes_between_presets_reproduce_them() -> None:
     for target in ("open_selection", "members_supermajority", "labour_2021", "college_thirds_2021"):
         old, new = get_preset("labour_2018"), get_preset(target)
         changed = old.with_changes(rule_changes_between(old, new))
-        for section in ("leadership", "reselection", "conference"):
+        for section in ("leadership", "reselection", "conference", "nec"):
             assert getattr(changed, section) == getattr(new, section), (target, section)
 
 

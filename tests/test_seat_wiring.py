@@ -46,11 +46,19 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def long_run_scenario(**changes):
-    """labour_2015_2024 on all 632 seats with ~1,000 members; no contests, so Miliband leads."""
+    """labour_2015_2024 on all 632 seats with ~1,000 members; no contests, so Miliband leads.
+
+    No deputy contests and no rule changes either: deputies are named MPs, and a
+    rule change such as open selection could deselect the leader.
+    """
     base = load_scenario(SCENARIOS / "labour_2015_2024.toml")
     party = {"scale": 0.005, **changes.pop("party", {})}
     contests = {"scheduled": [], **changes.pop("contests", {})}
-    return base.with_changes(party=party, contests=contests, **changes)
+    deputy = {"initial": None, "scheduled": [], **changes.pop("deputy", {})}
+    conference = {"scheduled": [], **changes.pop("conference", {})}
+    return base.with_changes(
+        party=party, contests=contests, deputy=deputy, conference=conference, **changes
+    )
 
 
 @pytest.fixture(scope="module")

@@ -21,18 +21,28 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from model.records.events import (
+    AffiliateConsultation,
+    AffiliationChange,
+    AgendaVote,
     Agm,
     ChallengeLaunched,
     ConferenceVote,
+    DeputyContest,
     Event,
     GeneralElection,
     LeaderResigns,
     LeadershipContest,
+    NecElection,
+    NecVote,
+    PackageFormed,
+    ProposalWithdrawn,
     Retirement,
     RuleChange,
     Selection,
     TriggerBallot,
     UnionGsElection,
+    UnionLeadershipChange,
+    UnionNomination,
 )
 
 log = logging.getLogger(__name__)
@@ -296,6 +306,88 @@ def describe_agm(rec: Agm) -> FeedEntry:
     )
 
 
+def describe_union_leadership(rec: UnionLeadershipChange) -> FeedEntry:
+    """A new general secretary takes office (the union's own election)."""
+    head = f"{rec.month} · {rec.union}: {rec.general_secretary or 'a new leadership'} takes office"
+    details = [f"leadership {_position(rec.previous_ideology)} → {_position(rec.ideology)}"]
+    if rec.previous:
+        details.append(f"after {rec.previous}")
+    return FeedEntry(head, details)
+
+
+def describe_affiliation(rec: AffiliationChange) -> FeedEntry:
+    """An affiliate changes the levy payers it affiliates."""
+    head = f"{rec.month} · {rec.union} affiliates {_number(rec.levy_payers_after)} levy payers"
+    return FeedEntry(head, [f"before: {_number(rec.levy_payers_before)}"])
+
+
+def describe_union_nomination(rec: UnionNomination) -> FeedEntry:
+    """An affiliate's nomination in a leader's or deputy's contest."""
+    who = rec.nominee or "nobody"
+    head = f"{rec.month} · {rec.union} nominates {who} for {rec.office or 'leader'}"
+    details = [f"decided by its {rec.procedure or 'executive'} ({rec.reason or 'nominated'})"]
+    if rec.leadership_choice:
+        details.append(f"its leadership's choice: {rec.leadership_choice}")
+    if rec.consulted_shares:
+        shares = " · ".join(f"{k} {_pct(v)}" for k, v in rec.consulted_shares.items())
+        details.append(f"{rec.consulted} polled: {shares}")
+    return FeedEntry(head, details)
+
+
+def describe_consultation(rec: AffiliateConsultation) -> FeedEntry:
+    """The proposer consults the affiliates, and proceeds, amends, defers or withdraws."""
+    decision = rec.decision or {}
+    head = f"{rec.month} · affiliates consulted on {rec.title}: {decision.get('action', '?')}"
+    stances = Counter(str(s.get("stance")) for s in rec.stances if isinstance(s, Mapping))
+    details = [
+        f"{rec.notice_months} months' notice; stances: "
+        + ", ".join(f"{k} {v}" for k, v in stances.most_common())
+    ]
+    if decision.get("dropped"):
+        details.append("dropped: " + ", ".join(map(str, decision["dropped"])))
+    return FeedEntry(head, details)
+
+
+def describe_withdrawal(rec: ProposalWithdrawn) -> FeedEntry:
+    """A proposal that does not reach the card vote."""
+    head = f"{rec.month} · withdrawn: {rec.title} ({rec.stage})"
+    return FeedEntry(head, [rec.reason] if rec.reason else [])
+
+
+def describe_package(rec: PackageFormed) -> FeedEntry:
+    """Proposals bundled into one card vote."""
+    return FeedEntry(f"{rec.month} · package: {rec.title}", [", ".join(rec.members)])
+
+
+def describe_nec_vote(rec: NecVote) -> FeedEntry:
+    """The NEC votes on a proposal or a procedure."""
+    result = rec.result or {}
+    verdict = "carried" if result.get("passes") else "lost"
+    head = f"{rec.month} · NEC ({rec.purpose or 'vote'}): {rec.title}: {verdict}"
+    return FeedEntry(head, [f"{result.get('for', 0)} for, {result.get('against', 0)} against"])
+
+
+def describe_agenda_vote(rec: AgendaVote) -> FeedEntry:
+    """The conference arrangements committee's report: rival motions wait."""
+    verdict = "carried" if rec.passes else "referred back"
+    head = f"{rec.month} · CAC report ({rec.proposal} first): {verdict}, {_pct(rec.share_for)}"
+    return FeedEntry(head, ["rivals: " + ", ".join(rec.rivals)] if rec.rivals else [])
+
+
+def describe_nec_election(rec: NecElection) -> FeedEntry:
+    """Members elect the NEC's CLP section."""
+    kind = "by-election" if rec.by_election else "election"
+    head = f"{rec.month} · NEC CLP-section {kind} ({rec.system}): {rec.seats} seats"
+    seats = " · ".join(f"{k} {v}" for k, v in rec.seats_by_faction.items())
+    return FeedEntry(head, [seats] if seats else [])
+
+
+def describe_deputy_contest(rec: DeputyContest) -> FeedEntry:
+    """A deputy-leadership contest."""
+    head = f"{rec.month} · deputy leadership: {rec.winner or 'no winner'} ({rec.outcome})"
+    return FeedEntry(head, ["on the ballot: " + ", ".join(rec.on_ballot)] if rec.on_ballot else [])
+
+
 def describe_generic(rec: Event) -> FeedEntry:
     """An event of a type the page has no describer for: its `to_dict()` fields, one a line."""
     data = rec.to_dict()
@@ -322,6 +414,16 @@ DESCRIBERS: dict[type[Event], Callable[[Any], FeedEntry]] = {
     UnionGsElection: describe_union_election,
     LeaderResigns: describe_resignation,
     ChallengeLaunched: describe_challenge,
+    UnionLeadershipChange: describe_union_leadership,
+    AffiliationChange: describe_affiliation,
+    UnionNomination: describe_union_nomination,
+    AffiliateConsultation: describe_consultation,
+    ProposalWithdrawn: describe_withdrawal,
+    PackageFormed: describe_package,
+    NecVote: describe_nec_vote,
+    AgendaVote: describe_agenda_vote,
+    NecElection: describe_nec_election,
+    DeputyContest: describe_deputy_contest,
 }
 """The describer of each event type the page knows (others: `describe_generic`)."""
 

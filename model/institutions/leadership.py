@@ -10,6 +10,7 @@ counted by the exact eliminating ballot (model.counting).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,9 @@ class Leadership(Institution):
         self.unions = unions
         self.electorate = Electorate(state, membership)
         self._scheduled_contests: dict[int, ScheduledContest] = {}
+        # Called with (voter roll, eligible counts) when a ballot closes: a deputy
+        # contest held alongside is counted on the same electorate.
+        self.ballot_hooks: list[Callable[[contests.VoterRoll, dict[str, int]], None]] = []
 
     def stages(self) -> list[Stage]:
         """Contests opening (nominations) and closing (the ballot and count)."""
@@ -302,6 +306,12 @@ class Leadership(Institution):
         full[holding] = nominee
         return full, attendees
 
+    def clp_nominating_meetings(
+        self, field_: list[contests.Candidate], rules: Any, rng: np.random.Generator
+    ) -> tuple[np.ndarray, list[int]]:
+        """CLPs' nominating meetings for a field (a deputy contest holds them too)."""
+        return self._clp_nominating_meetings(field_, rules, rng)
+
     def close_contest(self) -> None:
         """The ballot closes: sign-ups, electorate, votes, count, new leader."""
         with self.state.timed("leadership_contest"):
@@ -312,6 +322,8 @@ class Leadership(Institution):
             rules = contest.rules.leadership
             supporters = self.electorate.sign_up_supporters(contest, rules, rng)
             roll, eligible_extra = self.electorate.voter_roll(contest, rules, rng)
+            for hook in self.ballot_hooks:
+                hook(roll, eligible_extra)
             outcome = contests.count_contest(
                 roll,
                 contest.on_ballot,

@@ -570,7 +570,60 @@ class ConferenceRules(_Frozen):
         return self
 
 
-_SECTIONS = ("leadership", "reselection", "conference")
+NecSection = Literal[
+    "leader",
+    "deputy_leader",
+    "treasurer",
+    "frontbench",
+    "plp",
+    "eplp",
+    "clp",
+    "unions",
+    "socialist_societies",
+    "local_government",
+    "youth",
+    "bame",
+    "disabled",
+    "scotland",
+    "wales",
+]
+NEC_SECTIONS: tuple[str, ...] = get_args(NecSection)
+"""The NEC's sections (who fills each is documented in model.mechanisms.nec)."""
+
+
+class NecRules(_Frozen):
+    """The National Executive Committee: seats by section and how members elect theirs."""
+
+    seats: dict[NecSection, int] = Field(
+        description=(
+            "Seats per section (0 or absent: no such section). The CLP section is elected by "
+            "the members; the unions' seats go to the largest affiliated unions."
+        )
+    )
+    clp_section_system: Literal["block_vote", "stv"] = Field(
+        description=(
+            "How members elect the CLP section: 'block_vote' (each member votes for up to "
+            "as many candidates as there are seats; the most votes win: slates sweep) or 'stv' "
+            "(ranked ballots, Droop quota, surpluses transferred)."
+        )
+    )
+
+    @model_validator(mode="after")
+    def _seats_valid(self) -> Self:
+        negative = {k: v for k, v in self.seats.items() if v < 0}
+        if negative:
+            raise ValueError(f"seats: must be >= 0 (got {negative})")
+        if self.seats.get("clp", 0) < 1:
+            raise ValueError("seats: the NEC needs a CLP section (seats.clp >= 1)")
+        return self
+
+    @property
+    def size(self) -> int:
+        """Voting members of the NEC."""
+        return sum(self.seats.values())
+
+
+_SECTIONS = ("leadership", "reselection", "conference", "nec")
 
 
 class RuleSet(_Frozen):
@@ -581,6 +634,10 @@ class RuleSet(_Frozen):
     leadership: LeadershipRules = Field(description="Leadership nominations, electorate, count.")
     reselection: ReselectionRules = Field(description="Trigger ballots and reselection.")
     conference: ConferenceRules = Field(description="Card votes on rule changes.")
+    nec: NecRules = Field(
+        default_factory=lambda: NecRules.model_validate(_NEC_2010),
+        description="The NEC's composition and how the members elect its CLP section.",
+    )
     sources: dict[str, str] = Field(
         default_factory=dict,
         description=(
@@ -1732,6 +1789,94 @@ _METHOD_DEFAULT_SOURCES: dict[tuple[str, str], str] = {
     ("members_supermajority", "supermajority_share"): "default: " + SRC_SUPERMAJORITY,
 }
 
+_URL_NEC_COMPOSITION = "https://es.scribd.com/document/385045401/4-National-Executive-Committee"
+SRC_NEC_CLP_2016 = _cite(
+    "momentum_and_factions.nec_clp_section_results[0]",
+    "https://labourlist.org/2016/08/clean-sweep-for-pro-corbyn-left-wingers-in-nec-elections/",
+    "6 CLP seats elected by FPTP (each member votes for up to six)",
+)
+SRC_NEC_CLP_2018 = (
+    _cite(
+        "momentum_and_factions.nec_clp_section_results[1]",
+        "https://inews.co.uk/news/politics/labour-nec-results-in-full-jeremy-corbyn-backed-slate-wins-all-nine-places-as-peter-willsman-is-re-elected-193413",
+        "9 CLP seats, FPTP",
+    )
+    + "; "
+    + _cite(
+        "rule_changes.2017_conference_mcdonnell_amendment",
+        "http://www.morningstaronline.co.uk/a-803e-Labour-Boosts-Party-Democracy",
+        "3 extra CLP seats on the NEC (2017 conference)",
+    )
+)
+SRC_NEC_STV = _cite(
+    "rule_changes.2020_nec",
+    "https://labourlist.org/2020/11/labour-national-executive-committee-election-results-released/",
+    "CLP section elected by STV from 2020",
+)
+_SRC_NEC_DEAL = _cite(
+    "conference_and_nec_rule_votes.2017_conference.mcdonnell_amendment_deal",
+    "https://newsocialist.org.uk/labours-nec-deal-paving-the-way-for-change",
+    "union NEC seats 12 -> 13 (new seat to Usdaw)",
+    file="labour_politics.json",
+)
+SRC_NEC_UNIONS_2010 = "derived: 12 trade-union seats before 2017, the number the deal raised; " + (
+    _SRC_NEC_DEAL
+)
+SRC_NEC_UNIONS_2018 = "13 trade-union seats after the 2017 deal; " + _SRC_NEC_DEAL
+SRC_NEC_OTHER = (
+    "assumption: the other sections as listed in the 2018 Democracy Review (leader, deputy, "
+    "treasurer, 3 frontbench, 3 backbench PLP/EPLP, the EPLP leader, socialist societies 1, "
+    "BAME 1, local government 2, youth 1; Scotland and Wales 1 each from 2016) — "
+    + _URL_NEC_COMPOSITION
+)
+SRC_NEC_2021_OTHER = (
+    "assumption: no EPLP seat after the UK left the EU (31 Jan 2020); a disabled members' "
+    "representative elected alongside the CLP section by 2024 "
+    "(https://labourlist.org/2024/01/labour-nec-election-candidates-results-national-executive-committee); "
+    "otherwise as in 2018 — " + _URL_NEC_COMPOSITION
+)
+_NEC_OTHER_2010 = {
+    "leader": 1,
+    "deputy_leader": 1,
+    "treasurer": 1,
+    "frontbench": 3,
+    "plp": 3,
+    "eplp": 1,
+    "socialist_societies": 1,
+    "local_government": 2,
+    "youth": 1,
+    "bame": 1,
+}
+_NEC_2010 = {
+    "seats": {**_NEC_OTHER_2010, "clp": 6, "unions": 12},
+    "clp_section_system": "block_vote",
+}
+_NEC_2018 = {
+    "seats": {**_NEC_OTHER_2010, "clp": 9, "unions": 13, "scotland": 1, "wales": 1},
+    "clp_section_system": "block_vote",
+}
+_NEC_2021 = {
+    "seats": {**_NEC_2018["seats"], "eplp": 0, "disabled": 1},
+    "clp_section_system": "stv",
+}
+_NEC_SOURCES_2010 = {
+    "nec.seats": SRC_NEC_OTHER,
+    "nec.seats.clp": SRC_NEC_CLP_2016,
+    "nec.seats.unions": SRC_NEC_UNIONS_2010,
+    "nec.clp_section_system": SRC_NEC_CLP_2016,
+}
+_NEC_SOURCES_2018 = {
+    "nec.seats": SRC_NEC_OTHER,
+    "nec.seats.clp": SRC_NEC_CLP_2018,
+    "nec.seats.unions": SRC_NEC_UNIONS_2018,
+    "nec.clp_section_system": SRC_NEC_CLP_2018,
+}
+_NEC_SOURCES_2021 = {
+    **_NEC_SOURCES_2018,
+    "nec.seats": SRC_NEC_2021_OTHER,
+    "nec.clp_section_system": SRC_NEC_STV,
+}
+
 _CONFERENCE = {"affiliates_weight": "1/2", "clp_weight": "1/2", "majority_required": "1/2"}
 _CONFERENCE_SOURCES = {
     "conference.affiliates_weight": SRC_CONFERENCE_WEIGHTS,
@@ -1915,7 +2060,14 @@ def _build(
     reselection: Mapping[str, Any],
     sources: Mapping[str, str],
     basis: str | None = None,
+    nec: Mapping[str, Any] | None = None,
 ) -> RuleSet:
+    nec = _NEC_2010 if nec is None else nec
+    nec_sources = {
+        id(_NEC_2010): _NEC_SOURCES_2010,
+        id(_NEC_2018): _NEC_SOURCES_2018,
+        id(_NEC_2021): _NEC_SOURCES_2021,
+    }[id(nec)]
     return RuleSet.model_validate(
         {
             "name": name,
@@ -1923,7 +2075,8 @@ def _build(
             "leadership": leadership,
             "reselection": reselection,
             "conference": _CONFERENCE,
-            "sources": dict(sources),
+            "nec": nec,
+            "sources": {**sources, **nec_sources},
             "basis": basis,
         }
     )
@@ -1973,6 +2126,7 @@ _PRESET_LIST: list[RuleSet] = [
         _LEADERSHIP_2018,
         _EITHER_THIRD,
         _SOURCES_2018,
+        nec=_NEC_2018,
     ),
     _build(
         "labour_2020",
@@ -1983,6 +2137,7 @@ _PRESET_LIST: list[RuleSet] = [
         _LEADERSHIP_2020,
         _EITHER_THIRD,
         _SOURCES_2020,
+        nec=_NEC_2018,
     ),
     _build(
         "labour_2021",
@@ -1992,6 +2147,7 @@ _PRESET_LIST: list[RuleSet] = [
         _LEADERSHIP_2021,
         _WEIGHTED_COLLEGE,
         _SOURCES_2021,
+        nec=_NEC_2021,
     ),
     _build(
         "college_thirds_2021",
@@ -2013,6 +2169,7 @@ _PRESET_LIST: list[RuleSet] = [
             + SRC_COLLINS,
         },
         basis="labour_2021",
+        nec=_NEC_2021,
     ),
     _build(
         "open_selection",
@@ -2026,6 +2183,7 @@ _PRESET_LIST: list[RuleSet] = [
             "reselection.method": SRC_OPEN_SELECTION,
         },
         basis="labour_2018",
+        nec=_NEC_2018,
     ),
     _build(
         "members_supermajority",
@@ -2046,6 +2204,7 @@ _PRESET_LIST: list[RuleSet] = [
             "reselection.supermajority_share": SRC_SUPERMAJORITY,
         },
         basis="labour_2018",
+        nec=_NEC_2018,
     ),
     _build(
         "pre_2018",

@@ -336,6 +336,21 @@ class FactionSpec(_Strict):
     )
 
 
+class GeneralSecretarySpec(_Strict):
+    """A general secretary (the leadership) of an affiliate, from the month they took office."""
+
+    name: str = Field(min_length=1)
+    month: MonthText = Field(description='Month they took office, "YYYY-MM".')
+    ideology: Ideology = Field(description="The leadership's position under them.")
+
+
+class AffiliationSpec(_Strict):
+    """An affiliate's affiliated levy payers from a month on."""
+
+    month: MonthText
+    levy_payers: int = Field(ge=0, description="Affiliated levy payers at full scale (0: none).")
+
+
 class UnionSpec(_Strict):
     """An affiliated union (or socialist society)."""
 
@@ -349,6 +364,34 @@ class UnionSpec(_Strict):
         None,
         description="Ideology of the union's own members (they elect its general secretary); None: contests.levy_payer_ideology.",
     )
+    decided_by: Literal["executive", "committee", "consultation", "ballot", "conference"] = Field(
+        "executive",
+        description=(
+            "Who decides its nominations and card votes: its executive, a political committee, "
+            "a consultation or a ballot of its levy payers, or its conference "
+            "(see model.mechanisms.union_decisions)."
+        ),
+    )
+    nominates: bool = Field(True, description="False: it never nominates in party contests.")
+    general_secretaries: list[GeneralSecretarySpec] = Field(
+        default_factory=list,
+        description=(
+            "Who led it when (historical scenarios): each takes office in its month and moves "
+            "the leadership to its position; the one in office at the start sets the first."
+        ),
+    )
+    affiliation: list[AffiliationSpec] = Field(
+        default_factory=list,
+        description="Dated changes of its affiliated levy payers (0: disaffiliated).",
+    )
+
+    @field_validator("general_secretaries", "affiliation")
+    @classmethod
+    def _in_order(cls, value: list[Any]) -> list[Any]:
+        months = [Month.parse(v.month) for v in value]
+        if months != sorted(months) or len(set(months)) != len(months):
+            raise ValueError("must be in month order, one entry per month")
+        return value
 
 
 class PlpSpec(_Strict):
@@ -599,11 +642,44 @@ class ScheduledProposal(_Strict):
     proposer: str = Field(
         "scenario", description="Who moves it: 'scenario', 'leader' or a faction."
     )
-    direction: Ideology = Field(
+    direction: Ideology | None = Field(
+        None,
         description=(
-            "Which side the change favours on the left (-1) .. right (+1) axis; delegates "
-            "and union leaderships vote by it (see model.mechanisms.conference.supports)."
-        )
+            "Only with conference.stances = 'direction': which side the change favours on the "
+            "left (-1) .. right (+1) axis (see model.mechanisms.conference.supports). With "
+            "'interests' every actor judges the change itself."
+        ),
+    )
+    tabled: MonthText | None = Field(
+        None,
+        description=(
+            'When the proposer puts it to the affiliates and the NEC, "YYYY-MM" (None: in the '
+            "month of the conference that votes on it)."
+        ),
+    )
+    special_conference: MonthText | None = Field(
+        None, description='Voted at a special conference in this month, "YYYY-MM".'
+    )
+    parts: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Named parts of the proposal (part -> rule-field paths or prefixes); the proposer "
+            "may drop parts that would sink it. Paths in no part form one part."
+        ),
+    )
+    allow_defer: bool = Field(
+        False,
+        description=(
+            "The proposer would rather delay to a special conference than drop what the "
+            "affiliates need time to consult on."
+        ),
+    )
+    forced: bool = Field(
+        False,
+        description=(
+            "Counterfactual device: it passes whatever the card vote says (never in a "
+            "historical scenario)."
+        ),
     )
     preset: str | None = Field(None, description="Target rules preset (e.g. 'open_selection').")
     paths: list[str] = Field(
@@ -613,6 +689,17 @@ class ScheduledProposal(_Strict):
     changes: dict[str, Any] = Field(
         default_factory=dict, description="Dotted rule-field path -> new value."
     )
+
+    @model_validator(mode="after")
+    def _when(self) -> Self:
+        if self.special_conference is not None:
+            if Month.parse(self.special_conference).year != self.year:
+                raise ValueError("special_conference must fall in the proposal's year")
+            if self.tabled is not None and Month.parse(self.tabled) > Month.parse(
+                self.special_conference
+            ):
+                raise ValueError("tabled must not be after the special conference")
+        return self
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -634,7 +721,7 @@ class ScheduledProposal(_Strict):
         for path in self.paths:
             node: Any = PRESETS[self.preset]
             parts = path.split(".")
-            if parts[0] not in ("leadership", "reselection", "conference"):
+            if parts[0] not in ("leadership", "reselection", "conference", "nec"):
                 node = None
             for part in parts:
                 if isinstance(node, BaseModel) and part in type(node).model_fields:
@@ -644,7 +731,7 @@ class ScheduledProposal(_Strict):
                 else:
                     raise ValueError(
                         f"paths: unknown rule field {path!r} (paths start with leadership, "
-                        "reselection or conference, e.g. 'reselection')"
+                        "reselection, conference or nec, e.g. 'reselection')"
                     )
         return self
 
@@ -677,7 +764,82 @@ class ConferenceSpec(_Strict):
     clp_noise: float = Field(
         0.1, ge=0.0, le=2.0, description="Sd of noise on an unaligned CLP's delegates' position."
     )
+    stances: Literal["interests", "direction"] = Field(
+        "interests",
+        description=(
+            "'interests': every delegation, affiliate and NEC member judges a change by what it "
+            "does to the balance of power and to its own side's say (model.mechanisms."
+            "rule_power); 'direction': the older one-dimensional rule with each proposal's "
+            "`direction` (implied when `balance` is given)."
+        ),
+    )
+    arena_weights: dict[Literal["leadership", "reselection", "nec"], float] = Field(
+        default_factory=lambda: {"leadership": 1.0, "reselection": 1.0, "nec": 0.5},
+        description=(
+            "How much choosing the leader, reselecting MPs and the NEC count in judging a "
+            "change [assumption]."
+        ),
+    )
+    members_weight: float = Field(
+        0.2,
+        ge=0.0,
+        le=5.0,
+        description=(
+            "CLP delegates' stake in the members' own say (per unit of say), the same as the "
+            "affiliates' in theirs [assumption]."
+        ),
+    )
+    supporters_position: Ideology | None = Field(
+        None,
+        description=(
+            "Where the party expects registered supporters to stand before any has been seen "
+            "in the run; None: the general electorate's median (the case made for primaries)."
+        ),
+    )
+    loyalty: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="The most closeness to a proposer adds to anyone's support [assumption].",
+    )
+    loyalty_radius: float = Field(
+        0.5, gt=0.0, le=2.0, description="Closeness to the proposer counts within this distance."
+    )
+    deference: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="How far unaligned delegates follow the NEC's recommendation [assumption].",
+    )
+    defer_months: int = Field(
+        6, ge=1, le=24, description="A deferred proposal goes to a special conference this later."
+    )
+    supporter_fee_elasticity: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description=(
+            "In judging a change, registered supporters' expected share of an OMOV ballot "
+            "scales as (3 / fee) ** this [assumption]."
+        ),
+    )
     scheduled: list[ScheduledProposal] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_balance(cls, data: Any) -> Any:
+        # A fixed balance point belongs to the one-dimensional rule, which it implies.
+        if isinstance(data, Mapping) and data.get("balance") is not None:
+            return {**data, "stances": "direction"}
+        return data
+
+    @model_validator(mode="after")
+    def _directions(self) -> Self:
+        if self.stances == "direction":
+            missing = [p.title for p in self.scheduled if p.direction is None]
+            if missing:
+                raise ValueError(f"scheduled: stances = 'direction' needs a direction: {missing}")
+        return self
 
 
 class PreviousElection(_Strict):
@@ -834,6 +996,170 @@ class UnionPoliticsSpec(_Strict):
     stagger: bool = Field(True, description="Spread unions' first elections over the cycle.")
 
 
+# --- Affiliates' decisions, the NEC, deputy leadership (issue 15) -------------------
+
+Procedure = Literal["executive", "committee", "consultation", "ballot", "conference"]
+
+
+class UnionDecisionSpec(_Strict):
+    """How affiliates decide nominations and card votes (model.mechanisms.union_decisions)."""
+
+    leadership_weight: dict[Procedure, Share] = Field(
+        default_factory=lambda: {
+            "executive": 1.0,
+            "committee": 0.5,
+            "consultation": 0.25,
+            "ballot": 0.0,
+            "conference": 0.0,
+        },
+        description=(
+            "Weight of the leadership's own choice in a nomination, by procedure: an executive "
+            "is the leadership; a political committee weighs the leadership and its lay "
+            "activists equally (UNISON's elected Labour Link committee chose in 2015 and 2020; "
+            "its leadership overrode a committee majority in 2021) [assumption]."
+        ),
+    )
+    consulted: dict[Procedure, Literal["activists", "levy_payers"]] = Field(
+        default_factory=lambda: {
+            "executive": "activists",
+            "committee": "activists",
+            "consultation": "levy_payers",
+            "ballot": "levy_payers",
+            "conference": "activists",
+        },
+        description="Whose first preferences make up the rest of the weight, by procedure.",
+    )
+    electability: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description="Union leaderships' weight on candidates' valence (electability) [assumption].",
+    )
+    consensus: Share = Field(
+        0.4, description="Share of the weighted voices a nominee needs; else no nomination."
+    )
+    institutional_weight: float = Field(
+        0.2,
+        ge=0.0,
+        le=5.0,
+        description="Weight of the affiliates' own say in judging a rule change [assumption].",
+    )
+    abstain_band: float = Field(
+        0.005, ge=0.0, le=1.0, description="Stances this close to indifference abstain."
+    )
+    minor_change: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "A change of the affiliates' say in electing the leader beyond this needs the "
+            "affiliates to consult their own structures."
+        ),
+    )
+    consultation_months: dict[Procedure, int] = Field(
+        default_factory=lambda: {
+            "executive": 1,
+            "committee": 2,
+            "consultation": 3,
+            "ballot": 3,
+            "conference": 6,
+        },
+        description="Months an affiliate needs to consult, by procedure [assumption].",
+    )
+    poll_size: int = Field(
+        400, ge=10, le=100_000, description="Levy payers polled in a consultation or ballot."
+    )
+
+
+class SlateSpec(_Strict):
+    """A slate (or a lone candidate) in the NEC's CLP-section elections."""
+
+    name: str = Field(min_length=1)
+    ideology: Ideology
+    faction: str | None = Field(
+        None, description="The faction whose members vote it with their slate discipline."
+    )
+    candidates: int | None = Field(
+        None, ge=1, le=20, description="Candidates it runs (None: as many as seats)."
+    )
+    start: MonthText | None = Field(None, description="First election it runs in.")
+    end: MonthText | None = Field(None, description="Last election it runs in.")
+
+
+class NecElectionSpec(_Strict):
+    """A CLP-section election (or by-election for some seats)."""
+
+    month: MonthText
+    seats: int | None = Field(
+        None, ge=1, le=20, description="Seats elected (None: the whole CLP section)."
+    )
+
+
+class NecDecisionSpec(_Strict):
+    """A procedural rule the NEC itself decides between conferences (a vote of its members)."""
+
+    month: MonthText
+    title: str = Field(min_length=1)
+    proposer: str = Field("leader", description="'leader', 'nec' or a faction's name.")
+    changes: dict[str, Any] = Field(description="Dotted rule-field path -> new value.")
+
+    @field_validator("changes")
+    @classmethod
+    def _procedural(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from model.mechanisms.nec import NEC_PROCEDURAL_FIELDS
+
+        outside = [k for k in value if k not in NEC_PROCEDURAL_FIELDS]
+        if outside:
+            raise ValueError(
+                f"the NEC decides only procedures ({', '.join(NEC_PROCEDURAL_FIELDS)}); "
+                f"not {outside}: put rule changes to conference"
+            )
+        return value
+
+
+class NecSpec(_Strict):
+    """The NEC as a body: its CLP-section elections, its procedural decisions, shortlisting."""
+
+    elections: list[NecElectionSpec] = Field(
+        default_factory=list, description="CLP-section elections and by-elections."
+    )
+    slates: list[SlateSpec] = Field(
+        default_factory=list,
+        description="Slates and lone candidates (empty: one slate per faction at its line).",
+    )
+    turnout: Share = Field(
+        0.27,
+        description=(
+            "Share of members who vote in a CLP-section election (members' ballot turnout is "
+            "scaled to it)."
+        ),
+    )
+    decisions: list[NecDecisionSpec] = Field(default_factory=list)
+    initial: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "The CLP section at the start, seats per slate (names in `slates`); empty: a "
+            "first election at the start decides it."
+        ),
+    )
+    shortlist_radius: float = Field(
+        0.8,
+        ge=0.0,
+        le=2.0,
+        description="The NEC keeps off a shortlist, and does not endorse, hopefuls further than this from its median.",
+    )
+
+
+class DeputySpec(_Strict):
+    """Deputy leadership: the deputy at the start and scheduled contests."""
+
+    initial: LeaderSpec | None = Field(None, description="The deputy leader at the start.")
+    scheduled: list[ScheduledContest] = Field(
+        default_factory=list,
+        description="Deputy contests opening in these months (with the leader's, if any).",
+    )
+
+
 class Scenario(_Strict):
     """A whole scenario file, validated."""
 
@@ -855,6 +1181,9 @@ class Scenario(_Strict):
     elections: ElectionSpec = Field(default_factory=ElectionSpec)
     challenges: ChallengeSpec = Field(default_factory=ChallengeSpec)
     union_politics: UnionPoliticsSpec = Field(default_factory=UnionPoliticsSpec)
+    union_decisions: UnionDecisionSpec = Field(default_factory=UnionDecisionSpec)
+    nec: NecSpec = Field(default_factory=NecSpec)
+    deputy: DeputySpec = Field(default_factory=DeputySpec)
     seats: SeatSpec = Field(default_factory=SeatSpec)
 
     @model_validator(mode="after")
@@ -916,6 +1245,31 @@ class Scenario(_Strict):
         problems.extend(check_seats(self))
         if problems:
             raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _affiliates_nec_deputy(self) -> Self:
+        factions = {f.name for f in self.factions}
+        unknown = [s.faction for s in self.nec.slates if s.faction and s.faction not in factions]
+        if unknown:
+            raise ValueError(f"nec.slates: unknown factions {unknown} (known: {sorted(factions)})")
+        slates = {s.name for s in self.nec.slates}
+        strays = sorted(set(self.nec.initial) - slates)
+        if strays:
+            raise ValueError(f"nec.initial: unknown slates {strays} (known: {sorted(slates)})")
+        early = [
+            m
+            for m in [
+                *(e.month for e in self.nec.elections),
+                *(d.month for d in self.nec.decisions),
+                *(c.month for c in self.deputy.scheduled),
+                *(p.tabled for p in self.conference.scheduled if p.tabled),
+                *(p.special_conference for p in self.conference.scheduled if p.special_conference),
+            ]
+            if Month.parse(m) < self.start
+        ]
+        if early:
+            raise ValueError(f"nec/deputy/conference: months before calendar.start: {early}")
         return self
 
     @property
