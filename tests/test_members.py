@@ -62,7 +62,7 @@ def test_member_view_is_a_mesa_agent(small):
 def test_guarded_columns_are_read_only_and_derived_arrays_follow_changes():
     table = MemberTable()
     table.append(ideology=np.zeros(6), clp=np.array([2, 0, 1, 0, 2, 1], dtype=np.int32))
-    for name in ("active", "kind", "clp"):
+    for name in ("active", "kind", "clp", "union"):
         with pytest.raises(ValueError):
             getattr(table, name)[0] = 1
     ids = table.full_member_ids()

@@ -100,10 +100,11 @@ COLUMNS: dict[str, Column] = {
     "active": Column(np.bool_, True, "in good standing now"),
 }
 
-GUARDED = frozenset({"active", "kind", "clp"})
-"""Columns that decide who is an active full member and where: the table hands them
-out read-only, and they change only through `append`, `lapse`, `set` and `set_kind`,
-so the arrays derived from them (`full_member_ids`, `ids_by_clp`...) can be kept."""
+GUARDED = frozenset({"active", "kind", "clp", "union"})
+"""Columns that decide who is an active full member, where, and whose levy: the table
+hands them out read-only, and they change only through `append`, `lapse`, `set` and
+`set_kind`, so the arrays derived from them (`full_member_ids`, `ids_by_clp`...) can
+be kept."""
 
 
 class MemberTable:
@@ -114,13 +115,14 @@ class MemberTable:
     table. Rows are appended with `append`, which grows capacity
     geometrically so that monthly joining stays cheap.
 
-    The GUARDED columns (`active`, `kind`, `clp`) are read-only views: who
-    is an active full member, and in which CLP, changes only through
-    `append`, `lapse`, `set` and `set_kind`. The table keeps the arrays it
-    derives from them (the ids of active members and of full members, the
-    full members grouped by CLP) until one of those calls drops them, so
-    the many processes of a month that ask for them share one copy. The
-    arrays handed out are read-only too.
+    The GUARDED columns (`active`, `kind`, `clp`, `union`) are read-only
+    views: who is an active full member, in which CLP and paying which
+    union's levy changes only through `append`, `lapse`, `set` and
+    `set_kind`. The table keeps the arrays it derives from them (the ids of
+    active members and of full members, the full members' CLPs and unions,
+    their grouping by CLP) until one of those calls drops them, so the many
+    processes of a month that ask for them share one copy. The arrays
+    handed out are read-only too.
     """
 
     def __init__(self, capacity: int = 1024):
@@ -247,6 +249,10 @@ class MemberTable:
     def full_member_clps(self) -> np.ndarray:
         """The CLP of each active full member, in the order of `full_member_ids`; read-only."""
         return self._keep("full_clps", lambda: self.clp[self.full_member_ids()])
+
+    def full_member_unions(self) -> np.ndarray:
+        """The union of each active full member (-1: none), as `full_member_ids`; read-only."""
+        return self._keep("full_unions", lambda: self.union[self.full_member_ids()])
 
     def full_member_counts(self, n_clps: int) -> np.ndarray:
         """Active full members per CLP (length n_clps); read-only."""

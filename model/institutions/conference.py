@@ -31,7 +31,7 @@ from model.institutions.base import Institution, Stage
 from model.institutions.nec import Nec
 from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.mechanisms import agenda, conference, rule_power, union_decisions
+from model.mechanisms import agenda, arrays, conference, rule_power, union_decisions
 from model.records.events import (
     AffiliateConsultation,
     AgendaVote,
@@ -195,8 +195,8 @@ class Conference(Institution):
     def _delegations(self, noise: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CLP delegations: card-vote sizes, positions, unaligned mask (noise on unaligned)."""
         m = self.state.members
-        full = m.full_members()
-        member_median = float(np.median(m.ideology[full])) if full.any() else 0.0
+        full = m.full_member_ids()
+        member_median = arrays.median(m.ideology[full]) if full.size else 0.0
         delegates = self.clp_delegates(member_median)
         unaligned = delegates.unaligned
         position = np.where(unaligned, delegates.member_median, delegates.line).astype(float)
@@ -821,8 +821,8 @@ class Conference(Institution):
             rng = self.state.streams["conference"]
             rules_before = self.state.rules
             m = self.state.members
-            full = m.full_members()
-            member_median = float(np.median(m.ideology[full])) if full.any() else 0.0
+            full = m.full_member_ids()
+            member_median = arrays.median(m.ideology[full]) if full.size else 0.0
             plp = np.array([mp.ideology for mp in self.state.sitting_mps])
             balance = spec.balance
             if balance is None:
