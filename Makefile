@@ -8,7 +8,7 @@ SCENARIO  ?= scenarios/default.toml
 SEED      ?= 1
 OUT       ?= results/default
 
-.PHONY: run test lint venv clean bench
+.PHONY: run test lint venv clean bench check-wheel
 
 $(PY):
 	@bash tools/make_venv.sh $(VENV)
@@ -33,14 +33,18 @@ run: $(STAMP)
 	$(VENV)/bin/factions run $(SCENARIO) --seed $(SEED) --out $(OUT) --overwrite
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check model tests experiments benchmarks
-	$(VENV)/bin/ruff format --check model tests experiments benchmarks
+	$(VENV)/bin/ruff check model tests experiments benchmarks tools
+	$(VENV)/bin/ruff format --check model tests experiments benchmarks tools
 
 test: $(STAMP) lint
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The wheel installed into a fresh venv outside the repository (CI runs it too).
+check-wheel: $(STAMP)
+	bash tools/check_wheel.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

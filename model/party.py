@@ -43,7 +43,8 @@ from model.institutions.unions import UnionPolitics
 from model.records.events import GeneralElection, LeadershipContest, TriggerBallot
 from model.records.log import EventLog
 from model.records.series import slug
-from model.rules.schema import RuleSet, resolve_rules
+from model.rules.presets import resolve_rules
+from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario, load_scenario
 from model.state import DATA_COLLECTION, PartyState
 

@@ -23,9 +23,9 @@ from model.agents.clps import UNALIGNED, ClpTable
 from model.agents.factions import Faction
 from model.agents.members import MemberTable
 from model.agents.mps import MP, seat_mp_name
-from model.agents.seats import find_seat
 from model.agents.unions import Union
 from model.calendar import Month
+from model.data.seats import find_seat
 from model.mechanisms.sympathisers import defeat_severity, electability_weight
 from model.records.log import EventLog
 from model.rules.schema import RuleSet
@@ -279,7 +279,7 @@ class PartyState:
         """The MP sitting for a seat given by name or ONS code, if it is simulated and held.
 
         Raises:
-            ValueError: no such seat in Great Britain (`model.agents.seats.find_seat`).
+            ValueError: no such seat in Great Britain (`model.data.seats.find_seat`).
         """
         if seat is None:
             return None

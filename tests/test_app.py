@@ -33,7 +33,7 @@ from model.app import page as app
 from model.app import panels
 from model.app import viz_model as vm
 from model.party import PartyModel
-from model.rules.schema import preset_names, resolve_rules
+from model.rules.presets import preset_names, resolve_rules
 from model.scenario.schema import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -201,7 +201,7 @@ def test_page_steps_resets_and_stays_offline(server: Server, tmp_path: Path) -> 
     """Step three times, change a select and a slider, Reset: all visible, no errors."""
     from playwright import sync_api as playwright
 
-    from model.rules.schema import resolve_rules
+    from model.rules.presets import resolve_rules
 
     with playwright.sync_playwright() as pw:
         browser = launch(pw)

@@ -278,3 +278,38 @@ def test_header_and_summary_agree_on_the_members(tmp_path: Path, capsys):
     header = re.search(r"\(([\d,]+) members at the start\)", out).group(1)
     row = re.search(r"members \(start -> end\)\s+([\d,]+) -> ", out).group(1)
     assert header == row == "5,436"
+
+
+def test_plan_prints_the_month_and_runs_nothing(tmp_path: Path, capsys, monkeypatch):
+    """`factions run --plan` prints the plan generated from the registry and exits 0."""
+    from model.party import PartyModel
+    from model.scenario.schema import load_scenario
+
+    scenario = write_small_scenario(tmp_path)
+    monkeypatch.chdir(tmp_path)  # where a default results/ folder would appear
+    out = tmp_path / "never"
+    assert main(["run", str(scenario), "--plan", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    expected = PartyModel(load_scenario(scenario), rng=1).plan()
+    assert expected in printed
+    # Every stage of every institution is in it, in rank order.
+    lines = [line.strip() for line in printed.splitlines()]
+    assert lines[1] == "each month:" and lines[-1] == "3. data collection (the monthly series)"
+    assert sum(line[:1].isdigit() and "." in line[:4] for line in lines) >= 10
+    assert not out.exists() and not (tmp_path / "results").exists()
+
+
+def test_a_bundled_scenario_runs_by_name(tmp_path: Path, capsys, monkeypatch):
+    """`factions run default` finds the scenario the package ships, from any folder."""
+    monkeypatch.chdir(tmp_path)  # no default.toml here
+    assert main(["run", "default", "--plan"]) == 0
+    assert "The month of default, from 2016-10:" in capsys.readouterr().out
+    assert main(["run", "no_such_scenario", "--plan"]) == 2
+    err = capsys.readouterr().err
+    assert "not the name of a bundled scenario" in err and "labour_2010" in err
+    # A file in the working folder wins over a bundled name.
+    local = write_small_scenario(tmp_path)
+    text = re.sub(r'(?m)^name = "default"', 'name = "local"', local.read_text(), count=1)
+    (tmp_path / "default").write_text(text)
+    assert main(["run", "default", "--plan"]) == 0
+    assert "The month of local" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from model.agents.members import FULL_MEMBER, REGISTERED_SUPPORTER
 from model.counting.count import count_ballots
 from model.mechanisms import contests
 from model.party import PartyModel
-from model.rules.schema import get_preset
+from model.rules.presets import get_preset
 from model.scenario.schema import ContestSpec, parse_scenario
 from tests.conftest import small_scenario
 

@@ -147,7 +147,7 @@ def test_file_without_section_or_count_columns(tmp_path, capsys):
 
 def test_rules_preset_college_and_omov(capsys):
     pytest.importorskip(
-        "model.rules.schema"
+        "model.rules.presets"
     )  # written alongside; the fake below covers the interface
     status, out, err = run(capsys, EXAMPLE_2010, "--rules", "labour_2010", "--json")
     assert (status, err) == (0, "")
@@ -188,7 +188,7 @@ def test_rules_interface_with_a_stand_in_presets_module(monkeypatch, capsys):
         return presets[name]
 
     monkeypatch.setitem(
-        sys.modules, "model.rules.schema", types.SimpleNamespace(get_preset=get_preset)
+        sys.modules, "model.rules.presets", types.SimpleNamespace(get_preset=get_preset)
     )
     outputs = {}
     for name in ("thirds_as_floats", "thirds_as_text"):

@@ -46,6 +46,7 @@ from pathlib import Path
 import pytest
 
 from model.cli.main import build_parser
+from model.scenario.bundled import is_bundled, load_named
 from model.scenario.schema import Scenario
 from model.scenario.schema import load_scenario as _load_scenario
 from model.study.experiment import Experiment, parse_experiment
@@ -173,6 +174,12 @@ def load_scenario(path: Path) -> Scenario:
     return _load_scenario(path)
 
 
+def run_scenario(text: Path) -> Scenario:
+    """What `factions run` loads: a file (relative to the repository) or a bundled name."""
+    path = REPO / text
+    return load_scenario(path) if path.is_file() else load_named(str(text))
+
+
 @cache
 def load_experiment(path: Path) -> Experiment:
     return _load_experiment(path)
@@ -222,10 +229,13 @@ def check_command(command: Command, produced: set[str]) -> None:
 def check_factions(command: Command, ns: argparse.Namespace, produced: set[str]) -> None:
     where = command.where
     if ns.command == "run":
-        assert (REPO / ns.scenario).is_file(), f"{where}: {ns.scenario} does not exist"
-        scenario = load_scenario(REPO / ns.scenario)
+        assert (REPO / ns.scenario).is_file() or is_bundled(str(ns.scenario)), (
+            f"{where}: {ns.scenario} does not exist (nor is it a bundled scenario)"
+        )
+        scenario = run_scenario(ns.scenario)
         out = ns.out or Path("results") / f"{scenario.scenario.name}-seed{ns.seed}"
-        command.outputs.append(Path(out).as_posix())
+        if not ns.plan:  # --plan writes nothing
+            command.outputs.append(Path(out).as_posix())
     elif ns.command == "count":
         assert (REPO / ns.ballots).is_file(), f"{where}: {ns.ballots} does not exist"
     elif ns.command == "sweep":
@@ -270,7 +280,9 @@ def is_cheap(command: Command, real_outputs: set[str]) -> bool:
     if ns.command == "count":
         return True
     if ns.command == "run":
-        scenario = load_scenario(REPO / ns.scenario)
+        if ns.plan:
+            return True
+        scenario = run_scenario(ns.scenario)
         months = ns.months or scenario.calendar.months
         return months * (ns.scale or scenario.party.scale) <= CHEAP
     if ns.command == "sweep":

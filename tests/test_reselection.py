@@ -6,7 +6,8 @@ import numpy as np
 
 from model.mechanisms import contests, reselection
 from model.party import PartyModel
-from model.rules.schema import get_preset, trigger_ballot_outcome
+from model.rules.decisions import trigger_ballot_outcome
+from model.rules.presets import get_preset
 from model.scenario.schema import ReselectionSpec, parse_scenario
 from tests.conftest import small_scenario
 

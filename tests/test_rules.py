@@ -1,4 +1,4 @@
-"""Tests for model.rules.schema: presets against the published figures, sources, trigger rules, changes.
+"""Tests for model.rules: presets against the published figures, sources, trigger rules, changes.
 
 Published figures are read from the shared validation data set
 (labour_history.json), never typed in here; the test fails if the file is
@@ -16,24 +16,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from model.rules.schema import (
-    ASSUMED_LABOUR_MEPS,
-    PRESETS,
+from model.rules.decisions import (
     AffiliateNomination,
-    LeadershipRules,
-    RulesError,
-    RuleSet,
     card_vote_passes,
     clp_nominations_needed,
-    get_preset,
     meets_supplementary,
     nomination_threshold,
-    preset_names,
     qualifies,
-    resolve_rules,
-    rule_changes_between,
     trigger_ballot_outcome,
 )
+from model.rules.edits import rule_changes_between
+from model.rules.errors import RulesError
+from model.rules.presets import PRESETS, get_preset, preset_names, resolve_rules
+from model.rules.schema import ASSUMED_LABOUR_MEPS, LeadershipRules, RuleSet
 
 DATA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
 
@@ -726,3 +721,24 @@ def test_members_supermajority_is_monotone_in_support(low: Fraction, high: Fract
     kept_low = not trigger("members_supermajority", 0, 0, member_support_share=low).full_selection
     kept_high = not trigger("members_supermajority", 0, 0, member_support_share=high).full_selection
     assert not kept_low or kept_high
+
+
+def test_every_name_still_imports_from_model_rules_schema():
+    """The names that moved out of model.rules.schema are still importable from it."""
+    import importlib
+
+    schema = importlib.import_module("model.rules.schema")
+    homes = {
+        "decisions": ["card_vote_passes", "qualifies", "trigger_ballot_outcome", "Qualification"],
+        "presets": ["PRESETS", "get_preset", "preset_names", "resolve_rules"],
+        "edits": ["rule_changes_between"],
+        "errors": ["RulesError"],
+    }
+    for module, names in homes.items():
+        home = importlib.import_module(f"model.rules.{module}")
+        for name in names:
+            assert getattr(schema, name) is getattr(home, name), name
+    for name in schema.__all__:
+        assert getattr(schema, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'not_a_rule'"):
+        _ = schema.not_a_rule

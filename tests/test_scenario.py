@@ -264,3 +264,18 @@ def test_with_changes_names_a_bad_path_and_what_is_allowed():
     assert "party.sclae: unknown key 'sclae' (allowed: affiliated_branches_per_clp," in message
     with pytest.raises(ScenarioError, match="partty: unknown key 'partty'"):
         scenario.with_changes(partty={"scale": 1})
+
+
+def test_every_scenario_file_is_bundled_and_loads_by_name():
+    """`factions run NAME` reaches every file in scenarios/ (model/data/scenarios links there)."""
+    from model.scenario.bundled import bundled_dir, bundled_names, load_named
+
+    repo_scenarios = DEFAULT_SCENARIO.parent
+    link = repo_scenarios.parent / "model" / "data" / "scenarios"
+    assert link.is_symlink() and link.resolve() == repo_scenarios.resolve()
+    assert bundled_dir() == repo_scenarios.resolve()
+    assert bundled_names() == sorted(p.stem for p in repo_scenarios.glob("*.toml"))
+    for name in bundled_names():
+        assert load_named(name) == load_scenario(repo_scenarios / f"{name}.toml"), name
+    with pytest.raises(ScenarioError, match="not the name of a bundled scenario"):
+        load_named("no_such_scenario")

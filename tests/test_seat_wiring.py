@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.agents.seats import find_seat, labour_held_codes, load_seats
 from model.analysis.seat_tables import (
     COLUMNS,
     MAP_VIEWS,
@@ -26,6 +25,7 @@ from model.analysis.seat_tables import (
     seat_map,
 )
 from model.cli.main import main
+from model.data.seats import find_seat, labour_held_codes, load_seats
 from model.mechanisms import seat_elections
 from model.mechanisms.seat_swing import swing_seats
 from model.party import PartyModel

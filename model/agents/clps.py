@@ -5,7 +5,7 @@ CLPs are few (632) but the member processes need their state as arrays
 each `CLP` agent reads and writes its own row.
 
 Every CLP is a real Westminster seat in Great Britain (2010–2019 boundaries,
-`model.agents.seats`): row `i` of the table is seat `seat[i]` of the seat
+`model.data.seats`): row `i` of the table is seat `seat[i]` of the seat
 table, with its ONS code, name and region copied here for readers. Northern
 Ireland's 18 seats have no CLP: Labour organises there only as one regional
 party and stands no parliamentary candidates.
@@ -44,7 +44,7 @@ class ClpTable:
         lean: the CLP's local ideological lean (members' offset).
         places: (n_clps, n_factions + 1) executive places held by each
             faction (last column: unaligned), set at the first meetings.
-        seat: the CLP's row in the seat table (`model.agents.seats.load_seats()`).
+        seat: the CLP's row in the seat table (`model.data.seats.load_seats()`).
         code, name, region: the seat's ONS code, name and region code.
         real_members: full members the CLP stands for at full size at the start
             (its share of the party by place times the party's real membership);

@@ -13,7 +13,7 @@ import numpy as np
 
 from model.agents.clps import UNALIGNED, ClpTable
 from model.agents.members import FULL_MEMBER, NO_FACTION, NO_UNION, MemberTable
-from model.agents.seats import load_seats, sample_seats
+from model.data.seats import load_seats, sample_seats
 from model.scenario.schema import BetaSpec, IdeologyComponent, Scenario
 from model.scenario.seats import initial_year
 
@@ -86,7 +86,7 @@ def seat_places(scenario: Scenario, rng: np.random.Generator) -> Places:
 
     All 632 seats in Great Britain when `party.clps` is 632 (the generator is
     then not used); fewer: a sample stratified by region
-    (`model.agents.seats.sample_seats`).
+    (`model.data.seats.sample_seats`).
 
     A region's expected membership is its share of `seats.members_by_region`;
     within the region it is split in proportion to population **

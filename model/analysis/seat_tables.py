@@ -31,7 +31,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.records.events import Event, TriggerBallot
+from model.analysis.figures import UNALIGNED_COLOUR, faction_colour
+from model.analysis.seat_map import seat_map_figure
+from model.data.seats import load_seats
+from model.mechanisms.reselection import wants_selection
+from model.records.events import Event, GeneralElection, TriggerBallot
 from model.records.series import slug
 from model.scenario.seats import GB_SEATS
 
@@ -142,7 +146,6 @@ def _places(party: PartyModel) -> np.ndarray:
 
 
 def _risk(party: PartyModel, ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    from model.mechanisms.reselection import wants_selection
 
     s = party.state
     m = party.members
@@ -182,8 +185,6 @@ def clp_table(party: PartyModel, *, details: bool = True) -> pd.DataFrame:
     Returns:
         The table, rows in the seat table's order; columns as in :data:`COLUMNS`.
     """
-    from model.agents.seats import load_seats
-
     clps = party.clps
     n = len(clps)
     seats = load_seats()
@@ -346,8 +347,6 @@ def map_values(
     Raises:
         SeatQueryError: an unknown view.
     """
-    from model.analysis.figures import UNALIGNED_COLOUR, faction_colour
-
     if view not in MAP_VIEWS:
         raise SeatQueryError(f"unknown map view {view!r}; choose one of {', '.join(MAP_VIEWS)}")
     codes = table["ons_code"].astype(str).tolist()
@@ -411,9 +410,6 @@ def seat_map(
     Returns:
         The matplotlib Figure.
     """
-    from model.agents.seats import load_seats
-    from model.analysis.seat_map import seat_map_figure
-
     values, kind, colours, legend = map_values(table, view)
     options: dict[str, Any] = {}
     if kind == "continuous":
@@ -456,8 +452,6 @@ def seat_notes(events: Sequence[Event]) -> str:
     Returns:
         A few sentences naming seats (empty when nothing happened to any seat).
     """
-    from model.records.events import GeneralElection
-
     parts = []
     for ge in events:
         if not isinstance(ge, GeneralElection):

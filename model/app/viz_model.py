@@ -25,12 +25,15 @@ from typing import Any
 from mesa.time import Priority
 
 from model.party import PartyModel
-from model.rules.schema import preset_names
+from model.rules.presets import preset_names
+from model.scenario.bundled import bundled_dir
 from model.scenario.schema import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+# The scenarios the package ships (in a checkout: the top-level scenarios/
+# folder, which model/data/scenarios links to), so an installed page has them too.
+SCENARIO_DIR = bundled_dir()
 FROM_SCENARIO = "as in the scenario"
 DEFAULT_SCALE = 0.02  # ~11,000 members: a step plus a redraw stays well under a second
 MAX_SEED = 2**63 - 1  # larger (or negative) numbers typed as the seed are hashed like text

@@ -248,7 +248,7 @@ def _checked_total(weights: Mapping[str, Fraction], source: str) -> dict[str, Fr
 def _preset_weights(name: str) -> dict[str, Fraction] | None:
     try:
         # Loaded on demand: counting a ballots file needs no presets.
-        rules = importlib.import_module("model.rules.schema")
+        rules = importlib.import_module("model.rules.presets")
     except ImportError as err:
         raise _InputError(f"--rules: rules presets are not available ({err})") from None
     try:

@@ -22,7 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.cli.main import EXIT_BAD_INPUT, EXIT_OK
+from model.analysis.seat_tables import (
+    MAP_VIEWS,
+    SORTS,
+    SeatQueryError,
+    query_seats,
+    read_clps,
+    seat_map,
+)
+from model.cli.args import EXIT_BAD_INPUT, EXIT_OK
 
 SHOWN = {
     "seat": "seat",
@@ -47,8 +55,6 @@ def add_seats_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
     Returns:
         The new subparser (its handler is `run_seats`).
     """
-    from model.analysis.seat_tables import MAP_VIEWS, SORTS
-
     parser = sub.add_parser(
         "seats",
         help="list a run's real seats with their state (or draw them on the hex map)",
@@ -120,8 +126,6 @@ def run_seats(args: argparse.Namespace) -> int:
     Returns:
         0, or 2 for a folder without clps.csv, an unknown region or a bad option.
     """
-    from model.analysis.seat_tables import SeatQueryError, query_seats, read_clps, seat_map
-
     try:
         if args.limit < 0:
             raise SeatQueryError(f"--limit must be 0 (all) or more, got {args.limit}")

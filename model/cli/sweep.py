@@ -29,6 +29,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from model.scenario.schema import ScenarioError
+from model.study.experiment import load_experiment
+from model.study.outputs import OutputError
+from model.study.report import ReportError, build_report, write_report
+from model.study.sweep import SweepError, load_sweep, run_experiment, sweep_in_progress
+
 __all__ = ["add_report_parser", "add_sweep_parser", "run_report", "run_sweep"]
 
 EXIT_OK = 0
@@ -140,11 +146,6 @@ def run_sweep(args: argparse.Namespace) -> int:
     Returns:
         The exit status.
     """
-    from model.scenario.schema import ScenarioError
-    from model.study.experiment import load_experiment
-    from model.study.outputs import OutputError
-    from model.study.sweep import SweepError, load_sweep, run_experiment, sweep_in_progress
-
     if args.retry_failed and not args.resume:
         return _error("--retry-failed goes with --resume")
     if args.scheduler is not None and args.scheduler != "local" and "://" not in args.scheduler:
@@ -204,8 +205,6 @@ def run_sweep(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     _print_summary(result, time.perf_counter() - started)
     if args.report:
-        from model.study.report import ReportError, write_report
-
         try:
             print(f"\nReport: {write_report(out)}")
         except (ReportError, OutputError) as err:
@@ -277,10 +276,6 @@ def run_report(args: argparse.Namespace) -> int:
     Returns:
         The exit status.
     """
-    from model.study.outputs import OutputError
-    from model.study.report import ReportError, build_report
-    from model.study.sweep import SweepError
-
     try:
         files = build_report(args.folder)
     except (ReportError, SweepError, OutputError) as err:

@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from model.cli.main import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
+from model.cli.args import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
 
 QUICK_SEEDS = 4
 QUICK_SCALE = 0.02

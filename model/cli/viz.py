@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from model.app import assets as viz_assets
+
 APP = Path(__file__).resolve().parents[1] / "app" / "page.py"
 DEFAULT_PORT = 8765
 DEFAULT_HOST = "127.0.0.1"
@@ -300,8 +302,6 @@ def run_viz(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-
-    from model.app import assets as viz_assets
 
     try:
         viz_assets.install()  # once: later runs find everything in the cache

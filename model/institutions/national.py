@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from model.agents.seats import load_seats
+from model.data.seats import load_seats
 from model.institutions.base import Institution, Stage
 from model.institutions.leadership import Leadership
 from model.institutions.selections import Selections

@@ -20,7 +20,7 @@ from model.institutions.base import Institution, Stage
 from model.institutions.leadership import Leadership
 from model.mechanisms import contests, meetings, reselection
 from model.records.events import LeaderResigns, Retirement, Selection, TriggerBallot
-from model.rules.schema import trigger_ballot_outcome
+from model.rules.decisions import trigger_ballot_outcome
 from model.state import PartyState
 
 

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from model.counting.count import BallotProfile, CountResult, count_ballots, group_ballots
-from model.rules.schema import AffiliateNomination, LeadershipRules, nomination_threshold, qualifies
+from model.rules.decisions import AffiliateNomination, nomination_threshold, qualifies
+from model.rules.schema import LeadershipRules
 from model.scenario.schema import ContestSpec
 
 # Voter types, in the order the party publishes them.

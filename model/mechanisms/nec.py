@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from model.mechanisms.stv import count_stv
+from model.rules.nec import NEC_PROCEDURAL_FIELDS  # declared with the NEC's rules
 from model.rules.schema import NecRules
 
 __all__ = [
@@ -64,18 +65,6 @@ __all__ = [
     "shortlist",
     "slate_orders",
 ]
-
-NEC_PROCEDURAL_FIELDS: tuple[str, ...] = (
-    "leadership.freeze_months",
-    "leadership.registered_supporter_fee_gbp",
-    "leadership.registered_supporter_window_hours",
-    "leadership.incumbent_automatic",
-    "nec.clp_section_system",
-)
-"""Rules the NEC sets itself between conferences: a contest's freeze date, the supporters'
-fee and window, whether an incumbent is on the ballot automatically (the NEC's 2016
-ruling), and how its own CLP section is elected (the NEC's 2020 switch to STV)
-(labour_history.json: rule_changes.2016_nec_decisions, rule_changes.2020_nec)."""
 
 
 @dataclass(frozen=True)

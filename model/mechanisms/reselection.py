@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.counting.count import CountResult
+from model.counting.count import CountResult, count_ballots, group_ballots
 from model.mechanisms import contests
 from model.scenario.schema import ContestSpec, ReselectionSpec
 
@@ -294,8 +294,6 @@ def selection_ballot(
     Returns:
         The count, or None when nobody voted.
     """
-    from model.counting.count import count_ballots, group_ballots
-
     voted = rng.random(voter_ideology.size) < voter_turnout
     if not voted.any() or not candidates:
         return None

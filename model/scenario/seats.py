@@ -1,7 +1,7 @@
 """The `[seats]` section of a scenario: real seats, elections by seat, members and unions by place.
 
 Every CLP is a real Westminster constituency in Great Britain (2010–2019
-boundaries, `model.agents.seats`). This section says which real result the
+boundaries, `model.data.seats`). This section says which real result the
 run starts from, how general elections are decided seat by seat, and how a
 CLP's membership, its members' lean and its union density follow from its
 place. Each mapping is an assumption with a source where one exists; the
@@ -19,6 +19,9 @@ from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from model.calendar import Month
+from model.data.seats import find_seat
 
 __all__ = [
     "GB_REGIONS",
@@ -240,8 +243,6 @@ class SeatSpec(BaseModel):
 
 
 def _check_month(text: str) -> None:
-    from model.calendar import Month
-
     Month.parse(text)
 
 
@@ -320,8 +321,6 @@ def check_seats(scenario: object) -> list[str]:
         ]
     wanted = [(where, seat) for where, seat in named if seat is not None]
     if wanted:
-        from model.agents.seats import find_seat
-
         for where, seat in wanted:
             try:
                 find_seat(seat, where=where)

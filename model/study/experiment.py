@@ -57,13 +57,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.analysis.measures import OUTCOMES
+
+# The scenario's translation of pydantic errors into "key.path: problem
+# (allowed ...)" lines; reused so that both kinds of file read alike.
+from model.scenario.errors import describe as _describe_validation
 from model.scenario.paths import PathError, get_path, is_open_map, set_path
 from model.scenario.paths import flatten as _flatten
 from model.scenario.schema import Scenario, ScenarioError, load_scenario, parse_scenario
-
-# The scenario module's translation of pydantic errors into "key.path: problem
-# (allowed ...)" lines; reused so that both kinds of file read alike.
-from model.scenario.schema import _describe as _describe_validation
 
 __all__ = [
     "DesignPoint",

@@ -21,9 +21,14 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from model.analysis import figures as plots
+from model.analysis.marks import common_events
 from model.analysis.measures import compute_outcomes, outcome_unit
+from model.analysis.seat_tables import read_clps, run_map, seat_notes
 from model.records.events import Event
 from model.records.writers import atomic_write, read_events, write_text
+from model.study import outputs  # by attribute: tests stand in for check_writable
+from model.study.results import load_sweep, outcome_columns, summarise_outcomes
 
 __all__ = [
     "ReportData",
@@ -104,7 +109,6 @@ class ReportData:
         """Events to draw on time series: all of a run's, or those common to a sweep."""
         if self.kind == "run":
             return self.run_events
-        from model.analysis.figures import common_events
 
         return common_events(self.events, len(self.ok_runs))
 
@@ -139,7 +143,6 @@ def load_report_data(folder: str | Path) -> ReportData:
 
 
 def _sweep_data(folder: Path) -> ReportData:
-    from model.study.sweep import load_sweep
 
     result = load_sweep(folder)
     experiment = result.manifest["experiment"]
@@ -264,8 +267,6 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
     Returns:
         The figures; nothing is written.
     """
-    from model.analysis import figures as plots
-
     figures: list[ReportFigure] = []
     markers = data.markers
     if data.kind == "run" and data.series is not None:
@@ -311,8 +312,6 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
             )
         )
     if data.kind == "run" and (data.folder / "clps.csv").exists():
-        from model.analysis.seat_tables import read_clps, run_map, seat_notes
-
         table = read_clps(data.folder)
         figures.append(
             ReportFigure(
@@ -434,12 +433,10 @@ def build_report(folder: str | Path) -> ReportFiles:
         ReportError: the folder holds neither kind of results.
         OutputError: the folder cannot be written, or another process is writing it.
     """
-    from model.study.outputs import check_writable, lock_folder
-
     data = load_report_data(folder)
     out = data.folder
-    check_writable(out, flag="")
-    with lock_folder(out):
+    outputs.check_writable(out, flag="")
+    with outputs.lock_folder(out):
         figures = report_figures(data)
         written: list[Path] = []
         for item in figures:
@@ -474,7 +471,6 @@ def _close(figure: Figure) -> None:
 
 
 def _outcome_summary(outcomes: pd.DataFrame) -> pd.DataFrame:
-    from model.study.sweep import outcome_columns, summarise_outcomes
 
     if outcomes.empty:
         return pd.DataFrame()

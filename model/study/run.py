@@ -28,8 +28,9 @@ from tqdm.auto import tqdm
 
 from model.records.events import SCHEMA as EVENTS_SCHEMA
 from model.records.events import Event
-from model.records.writers import write_events, write_series, write_text
+from model.records.writers import atomic_write, write_events, write_series, write_text
 from model.scenario.schema import Scenario
+from model.study.outputs import staged_folder
 
 PACKAGES = (
     "party-factions",
@@ -66,6 +67,23 @@ class RunResult:
     clps: pd.DataFrame | None = None
 
 
+def month_plan(scenario: Scenario, seed: int = 1) -> str:
+    """The printable plan of a scenario's month (`PartyModel.plan`), without running it.
+
+    Args:
+        scenario: the validated scenario.
+        seed: the root seed (the plan does not depend on it; building the party does).
+
+    Returns:
+        The plan, one line per stage, in the order the stages run.
+    """
+    # Deferred: Mesa is loaded only when a model is built (the CLI, the sweep
+    # runner and reports import this module without needing it).
+    from model.party import PartyModel
+
+    return PartyModel(scenario, rng=seed).plan()
+
+
 def simulate(
     scenario: Scenario, seed: int, *, months: int | None = None, progress: bool = False
 ) -> RunResult:
@@ -80,6 +98,7 @@ def simulate(
     Returns:
         The RunResult.
     """
+    # Deferred: Mesa and matplotlib are loaded only when a model is run.
     from model.analysis.seat_tables import clp_table
     from model.party import PartyModel
 
@@ -192,8 +211,6 @@ def save_run(
     Raises:
         OutputError: `out` holds other results, or cannot be written.
     """
-    from model.study.outputs import staged_folder
-
     out = Path(out)
     # No check up front (the caller makes one before the simulation, with
     # `prepare_output`): the results are written first, and if `out` cannot
@@ -232,10 +249,10 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
         write_text(out / "clps.csv", clps_csv)
         written.append(out / "clps.csv")
     if figures:
+        # Deferred: matplotlib only when figures are drawn (sweep workers never do).
         import matplotlib.pyplot as plt
 
         from model.analysis.figures import overview_figure, plp_composition_figure
-        from model.records.writers import atomic_write
 
         title = f"{result.scenario.scenario.name}, seed {result.seed}"
         for name, draw in [("overview", overview_figure), ("plp", plp_composition_figure)]:
