@@ -902,14 +902,7 @@ class Conference(Institution):
     def clp_delegates(self, fallback_median: float) -> conference.ClpDelegates:
         ids, bounds = self.state.clp_members()
         x = self.state.members.ideology[ids]
-        medians = np.array(
-            [
-                float(np.median(x[bounds[c] : bounds[c + 1]]))
-                if bounds[c + 1] > bounds[c]
-                else fallback_median
-                for c in range(len(self.state.clps))
-            ]
-        )
+        medians = arrays.segment_medians(x, bounds, fallback_median)
         control = self.state.clps.control
         lines = self.state.faction_lines
         line = np.where(control >= 0, lines[np.maximum(control, 0)] if lines.size else 0.0, np.nan)

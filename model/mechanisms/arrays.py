@@ -54,6 +54,46 @@ def median(x: np.ndarray) -> float:
     return float(np.mean(part[lo_k - below : hi_k - below + 1]))
 
 
+def segment_medians(x: np.ndarray, bounds: np.ndarray, empty: float) -> np.ndarray:
+    """`np.median` of each segment `x[bounds[i]:bounds[i + 1]]`, `empty` for an empty one.
+
+    The same floats as `float(np.median(segment))` per segment, with less
+    overhead per call: each segment is partitioned with np.median's own
+    partition indexes (the middle one or two, and the last, which np.median
+    adds to find NaNs) and the middle value(s) averaged with `np.mean`, as
+    np.median does. An array with NaNs, or not of floats, takes np.median
+    itself.
+
+    Args:
+        x: values, grouped into segments (1-D; not modified).
+        bounds: segment i is `x[bounds[i]:bounds[i + 1]]` (length segments + 1).
+        empty: the value for an empty segment.
+
+    Returns:
+        One median per segment (float64).
+    """
+    starts = np.asarray(bounds[:-1]).tolist()
+    stops = np.asarray(bounds[1:]).tolist()
+    out = np.full(len(starts), empty, dtype=np.float64)
+    quick = x.dtype.kind == "f" and not np.isnan(x).any()
+    for i, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        size = stop - start
+        if size <= 0:
+            continue
+        segment = x[start:stop]
+        if not quick:
+            out[i] = float(np.median(segment))
+            continue
+        half = size // 2
+        if size % 2:
+            part = np.partition(segment, [half, -1])
+            out[i] = np.mean(part[half : half + 1], axis=0)
+        else:
+            part = np.partition(segment, [half - 1, half, -1])
+            out[i] = np.mean(part[half - 1 : half + 1], axis=0)
+    return out
+
+
 # How far a uniform draw must be from a decision threshold for the quick
 # Bernoulli draw to be sure of the outcome numpy's binomial gives (the
 # thresholds numpy computes differ from the ones here by a few 1e-16 at most).
