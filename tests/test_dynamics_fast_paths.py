@@ -196,7 +196,7 @@ def test_members_grouped_by_clp_as_a_plain_sort_groups_them():
     n, n_clps = 30_000, 650
     table.append(clp=rng.integers(0, n_clps, n), kind=np.zeros(n, dtype=np.int8))
     table.lapse(np.flatnonzero(rng.random(n) < 0.3), month=1)
-    table.kind[rng.random(n) < 0.1] = REGISTERED_SUPPORTER
+    table.set_kind(np.flatnonzero(rng.random(n) < 0.1), REGISTERED_SUPPORTER)
     ids, bounds = table.ids_by_clp(n_clps)
     full = np.flatnonzero(table.active & (table.kind == 0))
     assert np.array_equal(table.full_member_ids(), full)

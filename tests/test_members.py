@@ -57,3 +57,27 @@ def test_member_view_is_a_mesa_agent(small):
     assert party.member(10) is member
     with pytest.raises(IndexError):
         party.member(10**9)
+
+
+def test_guarded_columns_are_read_only_and_derived_arrays_follow_changes():
+    table = MemberTable()
+    table.append(ideology=np.zeros(6), clp=np.array([2, 0, 1, 0, 2, 1], dtype=np.int32))
+    for name in ("active", "kind", "clp", "union"):
+        with pytest.raises(ValueError):
+            getattr(table, name)[0] = 1
+    ids = table.full_member_ids()
+    assert ids.tolist() == [0, 1, 2, 3, 4, 5] and table.full_member_ids() is ids
+    with pytest.raises(ValueError):
+        ids[0] = 9  # shared for the month: read-only
+    by_clp, bounds = table.ids_by_clp(3)
+    assert by_clp.tolist() == [1, 3, 2, 5, 0, 4] and bounds.tolist() == [0, 2, 4, 6]
+    table.lapse(np.array([3]), month=2)
+    assert table.full_member_ids().tolist() == [0, 1, 2, 4, 5]
+    assert table.ids_by_clp(3)[0].tolist() == [1, 2, 5, 0, 4]
+    table.set_kind(np.array([0]), 1)
+    assert table.full_member_ids().tolist() == [1, 2, 4, 5]
+    assert table.active_ids().tolist() == [0, 1, 2, 4, 5]
+    table.set(1, "active", False)
+    assert table.full_member_clps().tolist() == [1, 2, 1]
+    table.append(ideology=np.zeros(1), clp=np.array([0], dtype=np.int32))
+    assert table.full_member_ids().tolist() == [2, 4, 5, 6]

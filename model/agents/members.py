@@ -100,6 +100,12 @@ COLUMNS: dict[str, Column] = {
     "active": Column(np.bool_, True, "in good standing now"),
 }
 
+GUARDED = frozenset({"active", "kind", "clp", "union"})
+"""Columns that decide who is an active full member, where, and whose levy: the table
+hands them out read-only, and they change only through `append`, `lapse`, `set` and
+`set_kind`, so the arrays derived from them (`full_member_ids`, `ids_by_clp`...) can
+be kept."""
+
 
 class MemberTable:
     """Columnar state of all members, past and present.
@@ -108,6 +114,15 @@ class MemberTable:
     used rows, so writing into it (`table.ideology[mask] = x`) updates the
     table. Rows are appended with `append`, which grows capacity
     geometrically so that monthly joining stays cheap.
+
+    The GUARDED columns (`active`, `kind`, `clp`, `union`) are read-only
+    views: who is an active full member, in which CLP and paying which
+    union's levy changes only through `append`, `lapse`, `set` and
+    `set_kind`. The table keeps the arrays it derives from them (the ids of
+    active members and of full members, the full members' CLPs and unions,
+    their grouping by CLP) until one of those calls drops them, so the many
+    processes of a month that ask for them share one copy. The arrays
+    handed out are read-only too.
     """
 
     def __init__(self, capacity: int = 1024):
@@ -117,6 +132,7 @@ class MemberTable:
             name: np.full(max(capacity, 1), col.default, dtype=col.dtype)
             for name, col in COLUMNS.items()
         }
+        self._derived: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -124,7 +140,10 @@ class MemberTable:
     def __getattr__(self, name: str) -> np.ndarray:
         data = self.__dict__.get("_data")
         if data is not None and name in data:
-            return data[name][: self._n]
+            view = data[name][: self._n]
+            if name in GUARDED:
+                view.flags.writeable = False
+            return view
         raise AttributeError(name)
 
     @property
@@ -155,6 +174,7 @@ class MemberTable:
         for name in COLUMNS.keys() - columns.keys():
             self._data[name][start:stop] = COLUMNS[name].default
         self._n = stop
+        self._derived.clear()
         return np.arange(start, stop)
 
     def _reserve(self, rows: int) -> None:
@@ -170,6 +190,12 @@ class MemberTable:
         """Mark members as lapsed; their rows stay (ids never move)."""
         self._data["active"][ids] = False
         self._data["left"][ids] = month
+        self._derived.clear()
+
+    def set_kind(self, ids: np.ndarray, kind: int) -> None:
+        """Change some members' type (e.g. a supporter who joins as a full member)."""
+        self._data["kind"][ids] = kind
+        self._derived.clear()
 
     def row(self, member_id: int) -> dict[str, Any]:
         """All columns of one member as plain Python values."""
@@ -182,14 +208,57 @@ class MemberTable:
         if not 0 <= member_id < self._n:
             raise IndexError(f"no member {member_id} (table has {self._n} rows)")
         self._data[name][member_id] = value
+        if name in GUARDED:
+            self._derived.clear()
+
+    # --- derived arrays, kept until a guarded column changes ----------------------
+
+    def _keep(self, key: Any, make: Any) -> Any:
+        """The derived value `key`, made (and frozen read-only) on first request."""
+        value = self._derived.get(key)
+        if value is None:
+            value = make()
+            for arr in value if isinstance(value, tuple) else (value,):
+                arr.flags.writeable = False
+            self._derived[key] = value
+        return value
 
     def full_members(self) -> np.ndarray:
-        """Boolean mask of active full members (those who attend meetings)."""
-        return self.active & (self.kind == FULL_MEMBER)
+        """Boolean mask of active full members (those who attend meetings); read-only."""
+        return self._keep("full_mask", lambda: self.active & (self.kind == FULL_MEMBER))
+
+    def active_ids(self) -> np.ndarray:
+        """Ids of active members of every type, ascending; read-only."""
+        return self._keep("active_ids", lambda: self._ids_of(self.active, "full_ids"))
 
     def full_member_ids(self) -> np.ndarray:
-        """Ids of active full members, ascending (gathering by ids beats a mask)."""
-        return np.flatnonzero(self.full_members())
+        """Ids of active full members, ascending (gathering by ids beats a mask); read-only."""
+        return self._keep("full_ids", lambda: self._ids_of(self.full_members(), "active_ids"))
+
+    def _ids_of(self, mask: np.ndarray, other: str) -> np.ndarray:
+        """`np.flatnonzero(mask)`, or the kept `other` ids when they are the same rows.
+
+        Outside a contest every active member is a full member, so the two
+        id lists are one: a count tells, and the second gather is saved.
+        """
+        known = self._derived.get(other)
+        if known is not None and np.count_nonzero(mask) == known.size:
+            return known
+        return np.flatnonzero(mask)
+
+    def full_member_clps(self) -> np.ndarray:
+        """The CLP of each active full member, in the order of `full_member_ids`; read-only."""
+        return self._keep("full_clps", lambda: self.clp[self.full_member_ids()])
+
+    def full_member_unions(self) -> np.ndarray:
+        """The union of each active full member (-1: none), as `full_member_ids`; read-only."""
+        return self._keep("full_unions", lambda: self.union[self.full_member_ids()])
+
+    def full_member_counts(self, n_clps: int) -> np.ndarray:
+        """Active full members per CLP (length n_clps); read-only."""
+        return self._keep(
+            ("counts", n_clps), lambda: np.bincount(self.full_member_clps(), minlength=n_clps)
+        )
 
     def ids_by_clp(
         self, n_clps: int, ids: np.ndarray | None = None
@@ -198,14 +267,23 @@ class MemberTable:
 
         Args:
             n_clps: number of CLPs.
-            ids: the members to group, ascending (default: active full members).
+            ids: the members to group, ascending (default: active full members,
+                whose grouping the table keeps; read-only).
 
         Returns:
             (ids sorted by CLP and ascending within a CLP, bounds of length n_clps + 1).
         """
         if ids is None:
-            ids = self.full_member_ids()
-        clp = self.clp[ids]
+            return self._keep(
+                ("by_clp", n_clps),
+                lambda: self._group_by_clp(n_clps, self.full_member_ids(), self.full_member_clps()),
+            )
+        return self._group_by_clp(n_clps, ids, self.clp[ids])
+
+    @staticmethod
+    def _group_by_clp(
+        n_clps: int, ids: np.ndarray, clp: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         # A stable sort on a 16-bit key is numpy's O(n) radix sort.
         key = clp.astype(np.uint16) if n_clps <= np.iinfo(np.uint16).max + 1 else clp
         ids = ids[np.argsort(key, kind="stable")]

@@ -57,13 +57,14 @@ class Agms(Institution):
         m = s.members
         in_meeting = np.zeros(len(s.clps), dtype=bool)
         in_meeting[clps] = True
-        ids = m.full_member_ids()
-        ids = ids[in_meeting[m.clp[ids]]]
+        # The full members and their CLPs, as the table keeps them for the month.
+        here = np.flatnonzero(in_meeting[m.full_member_clps()])
+        ids = m.full_member_ids()[here]
         specs = [f.spec for f in s.factions]
         spec = s.config.meetings
         return meetings.hold_meetings(
             np.sort(clps),
-            m.clp[ids],
+            m.full_member_clps()[here],
             ids,
             ideology=m.ideology,
             activism=m.activism,

@@ -31,7 +31,7 @@ from model.institutions.base import Institution, Stage
 from model.institutions.nec import Nec
 from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.mechanisms import agenda, conference, rule_power, union_decisions
+from model.mechanisms import agenda, arrays, conference, rule_power, union_decisions
 from model.records.events import (
     AffiliateConsultation,
     AgendaVote,
@@ -195,8 +195,8 @@ class Conference(Institution):
     def _delegations(self, noise: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CLP delegations: card-vote sizes, positions, unaligned mask (noise on unaligned)."""
         m = self.state.members
-        full = m.full_members()
-        member_median = float(np.median(m.ideology[full])) if full.any() else 0.0
+        full = m.full_member_ids()
+        member_median = arrays.median(m.ideology[full]) if full.size else 0.0
         delegates = self.clp_delegates(member_median)
         unaligned = delegates.unaligned
         position = np.where(unaligned, delegates.member_median, delegates.line).astype(float)
@@ -826,8 +826,8 @@ class Conference(Institution):
             rng = self.state.streams["conference"]
             rules_before = self.state.rules
             m = self.state.members
-            full = m.full_members()
-            member_median = float(np.median(m.ideology[full])) if full.any() else 0.0
+            full = m.full_member_ids()
+            member_median = arrays.median(m.ideology[full]) if full.size else 0.0
             plp = np.array([mp.ideology for mp in self.state.sitting_mps])
             balance = spec.balance
             if balance is None:
@@ -907,14 +907,7 @@ class Conference(Institution):
     def clp_delegates(self, fallback_median: float) -> conference.ClpDelegates:
         ids, bounds = self.state.clp_members()
         x = self.state.members.ideology[ids]
-        medians = np.array(
-            [
-                float(np.median(x[bounds[c] : bounds[c + 1]]))
-                if bounds[c + 1] > bounds[c]
-                else fallback_median
-                for c in range(len(self.state.clps))
-            ]
-        )
+        medians = arrays.segment_medians(x, bounds, fallback_median)
         control = self.state.clps.control
         lines = self.state.faction_lines
         line = np.where(control >= 0, lines[np.maximum(control, 0)] if lines.size else 0.0, np.nan)

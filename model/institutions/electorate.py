@@ -194,7 +194,7 @@ class Electorate:
         m = self.state.members
         joins = rng.random(supporters.size) < self.state.config.contests.supporter_conversion
         converted = supporters[joins]
-        m.kind[converted] = FULL_MEMBER
+        m.set_kind(converted, FULL_MEMBER)
         m.joined[converted] = self.state.time
         m.activism[converted] = population.draw_beta(
             self.state.config.members.activism, converted.size, rng

@@ -270,8 +270,7 @@ class Leadership(Institution):
         holding = np.flatnonzero(rng.random(len(self.state.clps)) < params.clp_nominating_share)
         meeting = np.zeros(len(self.state.clps), dtype=bool)
         meeting[holding] = True
-        ids = m.full_member_ids()
-        ids = ids[meeting[m.clp[ids]]]
+        ids = m.full_member_ids()[meeting[m.full_member_clps()]]
         if rules.clp_nominations_decided_by == "members_ballot":
             voters = ids[rng.random(ids.size) < m.turnout[ids]]
         else:

@@ -17,7 +17,7 @@ from model.agents import population
 from model.agents.members import FULL_MEMBER, NO_UNION, REGISTERED_SUPPORTER
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
-from model.mechanisms import dynamics, sympathisers
+from model.mechanisms import arrays, dynamics, sympathisers
 from model.scenario.schema import ShockSpec
 from model.state import PartyState
 
@@ -78,6 +78,7 @@ class Membership(Institution):
             params=s.config.influence,
             rng=s.streams["influence"],
             out=m.ideology,
+            active_ids=m.active_ids(),
         )
 
     # --- the moment -----------------------------------------------------------------
@@ -144,7 +145,7 @@ class Membership(Institution):
         leaving = dynamics.lapsers(
             m.ideology,
             m.joined,
-            np.flatnonzero(m.full_members()),
+            m.full_member_ids(),
             s.time,
             s.leader.ideology,
             flows,
@@ -220,13 +221,15 @@ class Membership(Institution):
     def measure(self, row: dict[str, Any]) -> None:
         """Members by type, joiners and lapsers, the members' ideology, and the pool."""
         m = self.state.members
-        active = m.active
         # Gather by ids (a boolean-mask gather over every row, lapsed ones
-        # included, is several times slower) and count kinds without a gather.
+        # included, is several times slower); the table keeps the ids for
+        # the month. Supporters are counted only when there are any.
         full = m.full_member_ids()
+        n_active = int(m.active_ids().size)
+        n_registered = 0
+        if n_active > full.size:
+            n_registered = int(np.count_nonzero(m.kind[m.active_ids()] == REGISTERED_SUPPORTER))
         x = m.ideology[full]
-        n_active = int(np.count_nonzero(active))
-        n_registered = int(np.count_nonzero(active & (m.kind == REGISTERED_SUPPORTER)))
         row["members_full"] = int(full.size)
         row["registered_supporters"] = n_registered
         row["affiliated_supporters"] = n_active - int(full.size) - n_registered
@@ -235,8 +238,7 @@ class Membership(Institution):
         row["lapsed"] = int(self.lapsed_this_month)
         mean = float(np.mean(x)) if x.size else float("nan")
         sd = float(np.std(x)) if x.size else float("nan")
-        # Last use of x: the median may reorder it in place.
         row["ideology_mean"] = mean
-        row["ideology_median"] = float(np.median(x, overwrite_input=True)) if x.size else mean
+        row["ideology_median"] = arrays.median(x) if x.size else mean
         row["ideology_sd"] = sd
         row["sympathisers"] = float(round(self.stock.sum()))

@@ -80,26 +80,27 @@ class Organising(Institution):
         s = self.state
         rng = s.streams["organising"]
         m = s.members
-        eligible = m.full_members()
         specs = [f.spec for f in s.factions]
-        m.faction[:] = dynamics.recruit(
+        dynamics.recruit(
             m.ideology,
             m.faction,
-            eligible,
+            m.full_members(),
             faction_lines=s.faction_lines,
             radii=np.array([sp.recruit_radius for sp in specs]),
             rates=np.where(self.founded(), [sp.recruitment_rate for sp in specs], 0.0),
             rng=rng,
+            out=m.faction,
         )
         expected = dynamics.expected_attendance(
             m.activism,
             m.ideology,
             m.clp,
             m.faction,
-            np.flatnonzero(eligible),
+            m.full_member_ids(),
             n_clps=len(s.clps),
             faction_lines=s.faction_lines,
             affinity=s.config.meetings.unaligned_affinity,
+            member_clps=m.full_member_clps(),
         )
         targets = dynamics.choose_targets(
             expected,

@@ -422,30 +422,34 @@ class Selections(Institution):
             return
         sitting = self.state.sitting_mps
         m = self.state.members
-        ids = m.full_member_ids()
-        clp = m.clp[ids]
-        totals = np.bincount(clp, weights=m.ideology[ids], minlength=len(self.state.clps))
-        counts = np.bincount(clp, minlength=len(self.state.clps))
-        means = totals / np.maximum(counts, 1)
+        n_clps = len(self.state.clps)
+        totals = np.bincount(
+            m.full_member_clps(), weights=m.ideology[m.full_member_ids()], minlength=n_clps
+        )
+        means = totals / np.maximum(m.full_member_counts(n_clps), 1)
         lines, trigger_distance, _, _ = self._faction_arrays()
         method = self.state.rules.reselection.method
-        threatened = []
-        for mp in sitting:
-            control = int(self.state.clps.control[mp.clp])
+        mp_clp = np.array([mp.clp for mp in sitting], dtype=np.intp)
+        mp_x = np.array([mp.ideology for mp in sitting], dtype=float)
+        mp_faction = np.array([mp.faction for mp in sitting], dtype=np.intp)
+        control = self.state.clps.control[mp_clp].astype(np.intp)
+        hostile = np.zeros(len(sitting), dtype=bool)
+        if lines.size:
+            line = np.maximum(control, 0)
             hostile = (
-                control >= 0
-                and control != mp.faction
-                and abs(lines[control] - mp.ideology) > trigger_distance[control]
+                (control >= 0)
+                & (control != mp_faction)
+                & (np.abs(lines[line] - mp_x) > trigger_distance[line])
             )
-            exposed = method in ("open_selection", "members_supermajority") and (
-                abs(means[mp.clp] - mp.ideology) > params.tolerance
-            )
-            threatened.append(hostile or exposed)
+        exposed = np.zeros(len(sitting), dtype=bool)
+        if method in ("open_selection", "members_supermajority"):
+            exposed = np.abs(means[mp_clp] - mp_x) > params.tolerance
+        threatened = hostile | exposed
         moved = reselection.focus_the_mind(
-            np.array([mp.ideology for mp in sitting]),
-            means[[mp.clp for mp in sitting]],
+            mp_x,
+            means[mp_clp],
             np.array([mp.responsiveness for mp in sitting]),
-            np.array(threatened),
+            threatened,
             params.focus_rate,
         )
         for mp, x in zip(sitting, moved, strict=True):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.agents.members import FULL_MEMBER, REGISTERED_SUPPORTER
-from model.mechanisms import rule_power
+from model.agents.members import REGISTERED_SUPPORTER
+from model.mechanisms import arrays, rule_power
 from model.records.events import LeadershipContest
 from model.rules.schema import RuleSet
 from model.state import PartyState
@@ -36,8 +36,8 @@ class Stakes:
         s = self.state
         m = s.members
         plp = np.array([mp.ideology for mp in s.sitting_mps])
-        full = m.active & (m.kind == FULL_MEMBER)
-        members = float(np.median(m.ideology[full])) if full.any() else 0.0
+        full = m.full_member_ids()
+        members = arrays.median(m.ideology[full]) if full.size else 0.0
         plp_median = float(np.median(plp)) if plp.size else members
         seen = m.kind == REGISTERED_SUPPORTER
         # Before any registered supporter has voted, the party expects them where

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from model.agents import population
-from model.agents.members import FULL_MEMBER
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.mechanisms import contests, rule_power, union_decisions, union_politics
@@ -230,13 +229,12 @@ class UnionPolitics(Institution):
     def activists(self, union_index: int) -> np.ndarray:
         """Ideology of the union's levy payers who are full party members (its activists)."""
         m = self.state.members
-        mask = m.active & (m.kind == FULL_MEMBER) & (m.union == union_index)
-        return m.ideology[mask]
+        return m.ideology[m.full_member_ids()[m.full_member_unions() == union_index]]
 
     def _activist_sample(self, union_index: int, size: int, rng: np.random.Generator) -> np.ndarray:
         """Levy-paying party members, drawn in proportion to their activism (who turns up)."""
         m = self.state.members
-        ids = np.flatnonzero(m.active & (m.kind == FULL_MEMBER) & (m.union == union_index))
+        ids = m.full_member_ids()[m.full_member_unions() == union_index]
         if ids.size <= size:
             return m.ideology[ids]
         weight = m.activism[ids].astype(float)

@@ -42,6 +42,7 @@ def influence(
     params: InfluenceSpec,
     rng: np.random.Generator,
     out: np.ndarray | None = None,
+    active_ids: np.ndarray | None = None,
 ) -> np.ndarray:
     """One month of opinion dynamics.
 
@@ -57,6 +58,7 @@ def influence(
         rng: random generator for pairing and drift.
         out: where to write the result; may be `ideology` itself, to update
             it in place (same result, one copy of the column fewer).
+        active_ids: `np.flatnonzero(active)`, when the caller has it already.
 
     Returns:
         The new ideology array (`out`, or a copy; inactive rows unchanged).
@@ -67,14 +69,14 @@ def influence(
         if out is not ideology:
             out[:] = ideology
         x = out
-    ids = np.flatnonzero(active)
+    ids = np.flatnonzero(active) if active_ids is None else active_ids
     if ids.size == 0:
         return x
 
     # Deffuant meetings: a random share of members each meet one other member
     # of their own CLP who is also meeting this month.
-    meeters = ids[rng.random(ids.size) < params.interaction_rate]
-    a, b = pair_within(meeters, clp, rng)
+    meeters = ids[np.flatnonzero(rng.random(ids.size) < params.interaction_rate)]
+    a, b = pair_within(meeters, clp, rng, groups=clp[meeters])
     gap = x[b] - x[a]
     close = np.abs(gap) < params.confidence_bound
     step = params.convergence * gap[close]
@@ -91,17 +93,29 @@ def influence(
         xf = xa[aligned]
         xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
         xa[aligned] = xf
+    # One scratch column for the cue and the drift: (leader - x) * trusts * cue
+    # (the same product as (cue * trusts) * (leader - x), signed zeros included),
+    # then the drift as `normal(0, sd)` draws it (0 + sd * z, z standard normal).
+    scratch = np.empty_like(xa)
     if params.leader_cue > 0:
-        xa += (params.leader_cue * trusts_leader[ids]) * (leader_ideology - xa)
+        np.subtract(leader_ideology, xa, out=scratch)
+        scratch *= trusts_leader[ids]
+        scratch *= params.leader_cue
+        xa += scratch
     if params.noise_sd > 0:
-        xa += rng.normal(0.0, params.noise_sd, ids.size)
+        rng.standard_normal(ids.size, out=scratch)
+        scratch *= params.noise_sd
+        xa += scratch
     np.clip(xa, IDEOLOGY_MIN, IDEOLOGY_MAX, out=xa)
     x[ids] = xa
     return x
 
 
 def pair_within(
-    members: np.ndarray, group: np.ndarray, rng: np.random.Generator
+    members: np.ndarray,
+    group: np.ndarray,
+    rng: np.random.Generator,
+    groups: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random disjoint pairs of members who share a group (a CLP).
 
@@ -114,14 +128,18 @@ def pair_within(
         members: ids of the members looking for a partner (distinct).
         group: each member's group, indexed by id (all rows; values >= 0).
         rng: random generator.
+        groups: `group[members]`, when the caller has it already (gathering
+            it in id order, before the shuffle, reads the column in order).
 
     Returns:
         (a, b): ids of the pairs' first and second members; `a[i]` meets `b[i]`.
     """
     if members.size < 2:
         return members[:0], members[:0]
-    members = members[rng.permutation(members.size)]
-    g = group[members]
+    if groups is None:
+        groups = group[members]
+    shuffle = rng.permutation(members.size)
+    members, g = members[shuffle], groups[shuffle]
     # A narrow unsigned key lets numpy use its O(n) radix sort.
     narrow = int(g.min()) >= 0 and int(g.max()) <= np.iinfo(np.uint16).max
     key = g.astype(np.uint16) if narrow else g
@@ -242,6 +260,7 @@ def recruit(
     radii: np.ndarray,
     rates: np.ndarray,
     rng: np.random.Generator,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Factions recruit unaligned members near their line.
 
@@ -258,11 +277,18 @@ def recruit(
         radii: each faction's recruitment radius.
         rates: each faction's monthly recruitment rate.
         rng: random generator.
+        out: where to write the result; may be `faction` itself, to update
+            it in place (only the few rows that change are written).
 
     Returns:
-        The new faction array (a copy).
+        The new faction array (`out`, or a copy).
     """
-    new = faction.copy()
+    if out is None:
+        new = faction.copy()
+    else:
+        if out is not faction:
+            out[:] = faction
+        new = out
     if faction_lines.size == 0:
         return new
     # Thinning, as in `lapsers`: pick each row with the highest rate, keep the
@@ -325,24 +351,34 @@ def bernoulli_positions(n: int, p: float, rng: np.random.Generator) -> np.ndarra
     return positions[: np.searchsorted(positions, n)]
 
 
-def nearest_line(x: np.ndarray, faction_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest_line(
+    x: np.ndarray, faction_lines: np.ndarray, dtype: type = np.intp
+) -> tuple[np.ndarray, np.ndarray]:
     """Each position's nearest faction line (the first on a tie) and its distance.
 
     Args:
         x: positions.
         faction_lines: each faction's line (at least one).
+        dtype: integer type of the faction indices returned (narrow is quicker).
 
     Returns:
         (nearest faction index, distance to its line), one entry per position.
     """
-    nearest = np.zeros(x.size, dtype=np.intp)
+    nearest = np.zeros(x.size, dtype=dtype)
     distance = np.subtract(x, faction_lines[0])
     np.abs(distance, out=distance)
     d = np.empty_like(distance)
+    closer = np.empty(x.size, dtype=bool)
+    step = np.empty(x.size, dtype=dtype)
     for f in range(1, faction_lines.size):
         np.subtract(x, faction_lines[f], out=d)
         np.abs(d, out=d)
-        np.copyto(nearest, f, where=d < distance)
+        np.less(d, distance, out=closer)
+        # nearest = f where closer: arithmetic, not a masked write (which
+        # branches on every element and costs several times as much).
+        np.subtract(f, nearest, out=step, dtype=dtype)
+        step *= closer
+        nearest += step
         np.minimum(distance, d, out=distance)
     return nearest, distance
 
@@ -374,6 +410,7 @@ def expected_attendance(
     n_clps: int,
     faction_lines: np.ndarray,
     affinity: float,
+    member_clps: np.ndarray | None = None,
 ) -> ExpectedMeeting:
     """Expected meeting attendance and slate votes per CLP.
 
@@ -387,6 +424,7 @@ def expected_attendance(
         faction_lines: each faction's line.
         affinity: distance within which an unaligned member votes a
             faction's slate (as in `meetings.slate_choice`).
+        member_clps: `clp[members]`, when the caller has it already.
 
     Returns:
         The ExpectedMeeting.
@@ -395,17 +433,22 @@ def expected_attendance(
     width = n_factions + 1
     f = faction[members]
     weight = activism[members].astype(np.float64)
+    # The column of each member: its faction, or the last one for the
+    # unaligned (faction -1): f + (n_factions + 1) * unaligned, in f's dtype.
     unaligned = f < 0
-    column = np.where(unaligned, n_factions, f)  # faction, or the last column
-    key = clp[members].astype(np.intp)
-    key *= width
+    column = np.multiply(unaligned, width, dtype=f.dtype)
+    column += f
+    key = np.multiply(clp[members] if member_clps is None else member_clps, width, dtype=np.intp)
     by_member = np.bincount(key + column, weights=weight, minlength=n_clps * width)
 
     if n_factions:
-        # Unaligned members close to a faction's line vote its slate.
-        nearest, distance = nearest_line(ideology[members], faction_lines)
+        # Unaligned members close to a faction's line vote its slate:
+        # column += (nearest - column) where they are, without a masked write.
+        nearest, distance = nearest_line(ideology[members], faction_lines, dtype=column.dtype)
         unaligned &= distance <= affinity
-        np.copyto(column, nearest, where=unaligned, casting="unsafe")
+        nearest -= column
+        nearest *= unaligned
+        key += nearest
     key += column
     by_slate = np.bincount(key, weights=weight, minlength=n_clps * width)
     return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))

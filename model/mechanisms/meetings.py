@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.mechanisms import arrays
+
 
 @dataclass(frozen=True)
 class MeetingResult:
@@ -123,7 +125,11 @@ def attenders(
         each simulated member stands for).
     """
     weight = real_weights(member_ids.size, scale, rng)
-    came = rng.binomial(weight, chance)
+    if weight.size and weight.min() == 1 == weight.max():
+        # At full scale each stands for one: Bernoulli draws, numpy's own outcomes.
+        came = arrays.binomial_one(chance, rng)
+    else:
+        came = rng.binomial(weight, chance)
     return np.repeat(member_ids, came), weight
 
 
@@ -169,11 +175,15 @@ def slate_probabilities(
     return free
 
 
-def _categorical(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per row of a probability matrix."""
+def _categorical(p: np.ndarray, rng: np.random.Generator, draws: int = 1) -> np.ndarray:
+    """`draws` rounds of one draw per row of a probability matrix: (draws, rows).
+
+    Round k uses the k-th block of `rows` uniforms, as `draws` separate calls
+    of one draw per row would.
+    """
     cumulative = np.cumsum(p, axis=1)
-    u = rng.random(p.shape[0]) * cumulative[:, -1]
-    return (cumulative < u[:, None]).sum(axis=1)
+    u = rng.random((draws, p.shape[0])) * cumulative[:, -1]
+    return (cumulative < u[:, :, None]).sum(axis=2)
 
 
 def elect_places(
@@ -259,7 +269,8 @@ def hold_meetings(
 
     Args:
         units: ids of the CLPs meeting, ascending.
-        member_unit: the CLP of each member entitled to attend.
+        member_unit: the CLP of each member entitled to attend (`clp[member_ids]`,
+            each one of `units`).
         member_ids: ids of members entitled to attend any of these meetings.
         ideology, activism, faction, clp: member columns (all rows).
         targeted: (n_factions, n_clps) where factions mobilise.
@@ -280,9 +291,12 @@ def hold_meetings(
     """
     n_factions = faction_lines.size
     width = n_factions + 1
-    position = np.searchsorted(units, member_unit)
+    # Each member's meeting: a look-up table over the CLPs (units ascending).
+    index_of = np.zeros(int(units[-1]) + 1 if units.size else 0, dtype=np.intp)
+    index_of[units] = np.arange(units.size)
+    position = index_of[member_unit]
     chance = attendance_chance(
-        activism[member_ids], faction[member_ids], clp[member_ids], targeted, mobilisation
+        activism[member_ids], faction[member_ids], member_unit, targeted, mobilisation
     )
     came, weight = attenders(np.arange(member_ids.size), chance, scale, rng)
     eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
@@ -308,12 +322,15 @@ def hold_meetings(
         independent_weight=independent_weight,
     )
     n_places = 1 if method == "proportional" else places
-    votes = np.zeros((units.size, n_places, width), dtype=np.int64)
-    for k in range(n_places):
-        slate = _categorical(p, rng)
-        votes[:, k, :] = np.bincount(unit * width + slate, minlength=units.size * width).reshape(
-            units.size, width
-        )
+    # Each place is voted afresh: one categorical draw per attender per place,
+    # counted per (place, meeting, slate) in one pass.
+    slate = _categorical(p, rng, draws=n_places)
+    key = (np.arange(n_places)[:, None] * units.size + unit) * width + slate
+    votes = np.ascontiguousarray(
+        np.bincount(key.ravel(), minlength=n_places * units.size * width)
+        .reshape(n_places, units.size, width)
+        .transpose(1, 0, 2)
+    )
     incumbent_slate = np.where(incumbent < 0, n_factions, incumbent)
     won, lot = elect_places(votes, places, method, incumbent_slate, rng)
     majority = won[:, :n_factions].max(axis=1, initial=0) * 2 > places
