@@ -1,7 +1,7 @@
 """The historical and counterfactual scenario files: they load, cite real data, follow history.
 
-Citation syntax (model/validation.py): ``[data: PATH]`` where PATH is
-dot-separated keys of ../shared/data/labour_history.json, ``KEY[FIELD=VALUE]``
+Citation syntax (model/validation/history.py): ``[data: PATH]`` where PATH is
+dot-separated keys of labour_history.json (shipped in model/data/labour/), ``KEY[FIELD=VALUE]``
 selects a list element by a field, ``KEY[N]`` by position. Every number in
 these files carries ``[data: ...]``, ``[assumption...]`` or
 ``[calibrated: NAME]`` on its line.
@@ -18,16 +18,13 @@ import pytest
 
 from model.calendar import Month
 from model.scenario.schema import load_scenario
-from model.validation.runner import (
+from model.validation.history import citations, load_history, published_value, resolve
+from model.validation.scenarios import (
     COUNTERFACTUALS,
     HISTORICAL,
     SCENARIO_DIR,
     TWIN_2021,
-    citations,
-    load_history,
     load_validation_scenarios,
-    published_value,
-    resolve,
 )
 
 FILES = [*HISTORICAL, *(c for c in COUNTERFACTUALS)]
@@ -133,9 +130,9 @@ def test_calibrated_values_agree_across_files() -> None:
                 value = 1.0 - value
             values.setdefault(tag.group(2), set()).add(round(value, 9))
     assert values, "the calibrated parameters are tagged"
-    from experiments.calibrate import STAGE1, STAGE2
+    from model.validation.priors import load_priors
 
-    known = {p.name for p in [*STAGE1, *STAGE2]}
+    known = {p.name for p in load_priors().parameter}
     assert set(values) <= known
     spread = {k: v for k, v in values.items() if len(v) > 1}
     assert not spread, f"a calibrated parameter has different values in different files: {spread}"
