@@ -6,7 +6,8 @@
                    [--resume] [--retry-failed] [--report]
     factions report RUN_OR_SWEEP_DIR
     factions viz [--port P] [--host H]
-    factions validate-history [--seeds N] [--workers N] [--scale S] [--out DIR] [--quick]
+    factions validate-history [--calibrate | --calibration DIR] [--draws N] [--seeds N] [--quick] ...
+    factions calibrate [--out DIR] [--population N] [--generations N] [--scale S] [--quick] ...
 
 Bad input (a scenario or ballot file that fails validation) prints one clear
 message and exits with status 2, never a traceback.
@@ -76,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     from model.cli.validate import add_validate_parser
 
     add_validate_parser(sub)
+
+    from model.cli.calibrate import add_calibrate_parser
+
+    add_calibrate_parser(sub)
     return parser
 
 
