@@ -131,7 +131,8 @@ def fingerprint(
         "split": SPLIT.last_fit_month,
     }
     if calibration is not None:
-        data["calibration"] = asdict(calibration) | {"workers": None, "generations": None}
+        # Everything but the workers decides the posterior, hence the draws.
+        data["calibration"] = asdict(calibration) | {"workers": None}
     if posterior_file is not None and posterior_file.exists():
         data["posterior"] = hashlib.sha256(posterior_file.read_bytes()).hexdigest()
     text = json.dumps(data, sort_keys=True, default=str)
