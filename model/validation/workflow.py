@@ -338,7 +338,12 @@ def publish_page(result: ValidationResult, docs: Path) -> list[Path]:
     written = []
     images = docs / "images"
     images.mkdir(parents=True, exist_ok=True)
-    for figure in sorted((result.folder / "figures").glob("validation_*.png")):
+    new = sorted((result.folder / "figures").glob("validation_*.png"))
+    # The page's figures are generated: figures of groups that no longer exist go.
+    for stale in images.glob("validation_*.png"):
+        if stale.name not in {p.name for p in new}:
+            stale.unlink()
+    for figure in new:
         shutil.copy2(figure, images / figure.name)
         written.append(images / figure.name)
     write_text(docs / "validation.md", render_page(result, images="images"))
