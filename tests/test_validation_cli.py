@@ -120,7 +120,8 @@ def test_the_subcommands_parse_their_options() -> None:
     assert (args.calibrate, args.draws, args.quick, args.out) == (True, 7, True, None)
     assert top.parse_args(["validate-history", "--check-scale"]).scales == (0.1, 1.0)
     cal = top.parse_args(["calibrate", "--population", "50", "--sampler", "dask"])
-    assert (cal.population, cal.sampler, cal.generations) == (50, "dask", 8)
+    assert (cal.population, cal.sampler, cal.generations) == (50, "dask", 6)
+    assert cal.min_acceptance == 0.05
     for bad in (["validate-history", "--draws", "0"], ["calibrate", "--min-acceptance", "1.5"]):
         with pytest.raises(SystemExit):
             top.parse_args(bad)

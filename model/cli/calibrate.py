@@ -54,8 +54,8 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
         ),
     )
     parser.add_argument("--out", type=Path, help=f"calibration folder (default {DEFAULT_OUT})")
-    parser.add_argument("--population", type=positive_int, default=200, help="particles (200)")
-    parser.add_argument("--generations", type=positive_int, default=8, help="generations (8)")
+    parser.add_argument("--population", type=positive_int, default=150, help="particles (150)")
+    parser.add_argument("--generations", type=positive_int, default=6, help="generations (6)")
     parser.add_argument(
         "--scale", type=scale_value, default=0.1, help="party.scale of the runs (0.1)"
     )
@@ -71,7 +71,10 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
         "--min-epsilon", type=non_negative, default=0.0, help="stop below this epsilon (0: never)"
     )
     parser.add_argument(
-        "--min-acceptance", type=fraction, default=0.0, help="stop below this acceptance rate"
+        "--min-acceptance",
+        type=fraction,
+        default=0.05,
+        help="stop when a generation's acceptance rate would fall below this (0.05)",
     )
     parser.add_argument("--priors", type=Path, metavar="FILE", help="another priors table (TOML)")
     parser.add_argument(

@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from model.cli.calibrate import fraction
 from model.cli.main import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
 
 QUICK = {"scale": 0.02, "draws": 2, "seeds": 2, "population": 5, "generations": 2}
@@ -116,13 +117,19 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     )
     parser.add_argument("--priors", type=Path, metavar="FILE", help="another priors table (TOML)")
     parser.add_argument(
-        "--population", type=positive_int, default=200, help="calibration particles (200)"
+        "--population", type=positive_int, default=150, help="calibration particles (150)"
     )
     parser.add_argument(
-        "--generations", type=positive_int, default=8, help="calibration generations (8)"
+        "--generations", type=positive_int, default=6, help="calibration generations (6)"
     )
     parser.add_argument(
         "--calibration-scale", type=scale_value, default=0.1, help="scale of the calibration (0.1)"
+    )
+    parser.add_argument(
+        "--min-acceptance",
+        type=fraction,
+        default=0.05,
+        help="stop the calibration when a generation's acceptance would fall below this (0.05)",
     )
     parser.add_argument(
         "--check-scale",
@@ -196,6 +203,7 @@ def run_validate(args: argparse.Namespace) -> int:
                 scale=args.scale or args.calibration_scale,
                 population=args.population,
                 generations=args.generations,
+                min_acceptance=args.min_acceptance,
                 workers=workers,
             )
     print(

@@ -332,6 +332,8 @@ def run_calibration(
                 "use another folder, or --overwrite"
             )
     started = time.perf_counter()
+    import pyabc  # noqa: F401  (its import adds the console handler that _quiet_pyabc turns down)
+
     with _quiet_pyabc():
         return _run_abc(
             out, settings, problem, table, fingerprint, db, settings_file, progress, started

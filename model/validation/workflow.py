@@ -183,6 +183,7 @@ def validate_history(
     from model.validation.report import render_page, write_figures_and_page
 
     started = time.perf_counter()
+    revision = git_revision()  # the code that runs, taken before any edit can happen
     out = Path(out)
     table = load_priors(priors)
     posterior_file = Path(posterior_dir) / "posterior.csv" if posterior_dir else None
@@ -309,7 +310,7 @@ def validate_history(
             "prior_warnings": problems,
             "calibration": calibration_record,
             "headline": headline(targets),
-            "git_revision": git_revision(),
+            "git_revision": revision,
             "data_file": data_label(),
         }
         record["seconds"] = round(time.perf_counter() - started, 1)
