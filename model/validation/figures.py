@@ -85,8 +85,8 @@ def draw_group(table: pd.DataFrame, group: str) -> Any:
         else:
             units = " / ".join(sorted(set(rows["unit"])))
             ax.set_xlabel(
-                f"{units}: median ● and central 50/80/90% intervals (thick to thin); published ×\n"
-                "blue: fit, orange: forecast, grey: built in"
+                f"{units}: median ●, central 50/80/90% intervals (thick to thin),\n"
+                "published ×; blue: fit, orange: forecast, grey: built in"
             )
         ax.set_title(group)
         fig.tight_layout()

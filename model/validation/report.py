@@ -13,7 +13,10 @@ Fields:
 * ``t.KEY.COLUMN``: any cell of the target table, formatted by the target's
   unit (``t.2020_r1_keir_starmer.median``, ``t.2020_winner.p``);
 * ``p.KEY``: the share of runs in which a pattern holds;
-* ``c.ROLE.LEVEL``: coverage of a role's rows at a level (``c.forecast.90``).
+* ``c.ROLE.LEVEL``: coverage of a role's rows at a level (``c.forecast.90``);
+* ``s.ROLE.COLUMN``: a cell of the score table (``s.forecast.median_skill_crps``);
+* ``f.FAMILY.PERIOD.COLUMN``: pooled skill of a family (``f.membership.forecast.skill``);
+* ``q.PARAMETER.COLUMN``: the posterior summary (``q.valence_weight.median``).
 
 An unknown field is an error, never an empty string.
 """
@@ -146,15 +149,99 @@ def lookup_for(result: ValidationResult) -> Any:
                 return "– (no rows)"
             row = rows.iloc[0]
             return f"{fmt(row['observed'], 'share')} ({row['covered']} of {row['rows']})"
+        if kind == "f":
+            family, _, rest2 = rest.rpartition(".")
+            family, _, period = family.rpartition(".")
+            label = SPLIT.period_label("fit" if period == "fit" else "forecast")
+            rows = (
+                result.families[
+                    (result.families["family"].map(_slug) == family)
+                    & (result.families["period"] == label)
+                ]
+                if not result.families.empty
+                else result.families
+            )
+            if period not in ("fit", "forecast") or rest2 not in (
+                "skill",
+                "rows",
+                "crps",
+                "crps_baseline",
+            ):
+                raise KeyError(
+                    f"family fields are f.FAMILY.fit|forecast.skill|rows|crps|crps_baseline, got {rest!r}"
+                )
+            if rows.empty:
+                return "–"
+            value = rows.iloc[0][rest2]
+            return (
+                fmt(value, "skill")
+                if rest2 == "skill"
+                else (str(int(value)) if rest2 == "rows" else fmt(value, "score"))
+            )
+        if kind == "s":
+            role, _, column = rest.partition(".")
+            rows = (
+                result.scores[result.scores["role"] == role]
+                if not result.scores.empty
+                else result.scores
+            )
+            if role not in ("fit", "forecast"):
+                raise KeyError(f"score fields are s.fit.COLUMN or s.forecast.COLUMN, got {rest!r}")
+            if rows.empty:
+                return "–"
+            if column not in rows.columns:
+                raise KeyError(f"no column {column!r} in the score table")
+            value = rows.iloc[0][column]
+            if column.startswith(("coverage", "strict")):
+                return fmt(value, "share")
+            if "skill" in column and column != "positive_skill":
+                return fmt(value, "skill")
+            if column.startswith("brier"):
+                return fmt(value, "score")
+            return str(value)
+        if kind == "q":
+            name, _, column = rest.rpartition(".")
+            rows = (
+                result.posterior[result.posterior["parameter"] == name]
+                if not result.posterior.empty
+                else result.posterior
+            )
+            if column not in ("median", "low", "high", "shrinkage"):
+                raise KeyError(
+                    f"posterior fields are q.PARAMETER.median|low|high|shrinkage, got {rest!r}"
+                )
+            if rows.empty:
+                return "–"
+            value = rows.iloc[0][column]
+            return f"{value:.2f}" if column == "shrinkage" else f"{value:.3g}"
         raise KeyError("unknown field")
 
     return lookup
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
 
 
 def _minutes(seconds: float) -> str:
     if not isinstance(seconds, int | float) or not math.isfinite(seconds):
         return "–"
     return f"{seconds / 60:.1f} minutes" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+SCALE_FOLDER = "scale"
+"""Where a validation folder keeps its scale check (``--check-scale --out OUT/scale``)."""
+
+
+def _scale_check(folder: Path) -> str:
+    """The scale check's report, if one was run into the validation folder."""
+    report = folder / SCALE_FOLDER / "scale_check.md"
+    if report.exists():
+        return report.read_text(encoding="utf-8")
+    return (
+        f"(no scale check in this folder: run `factions validate-history --check-scale --out "
+        f"{folder}/{SCALE_FOLDER}` and publish again)\n"
+    )
 
 
 def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
@@ -191,6 +278,7 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "wall_time": _minutes(s.get("seconds", math.nan)),
         "run_compute_time": _minutes(s.get("run_seconds_total", math.nan)),
         "git_revision": str(s.get("git_revision") or "unknown"),
+        "runs_git_revisions": ", ".join(f"`{r}`" for r in s.get("runs_git_revisions", [])) or "–",
         "split_month": SPLIT.last_fit_month,
         "fit_period": SPLIT.fit_label,
         "forecast_period": SPLIT.forecast_label,
@@ -225,6 +313,7 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "table_priors": priors_markdown(describe_table(load_priors())),
         "table_generations": generations_markdown(gens),
         "figures": figure_lines or "(no figures)",
+        "table_scale": _scale_check(folder),
         "images": images,
         "settings_json": json.dumps(
             {k: s[k] for k in ("draws", "seeds", "source", "root_seed", "split", "git_revision")},

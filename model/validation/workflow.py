@@ -311,6 +311,7 @@ def validate_history(
             "calibration": calibration_record,
             "headline": headline(targets),
             "git_revision": revision,
+            "runs_git_revisions": _run_revisions(out / "runs"),
             "data_file": data_label(),
         }
         record["seconds"] = round(time.perf_counter() - started, 1)
@@ -354,6 +355,16 @@ def publish_page(result: ValidationResult, docs: Path) -> list[Path]:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _run_revisions(runs: Path) -> list[str]:
+    """The git revisions recorded by the sweeps that made the runs (resumed sessions add theirs)."""
+    found = set()
+    for manifest in runs.glob("*/manifest.json"):
+        revision = json.loads(manifest.read_text(encoding="utf-8")).get("git_revision")
+        if revision:
+            found.add(str(revision))
+    return sorted(found)
 
 
 def _run_seconds(runs: Path) -> float:
