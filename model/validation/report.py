@@ -275,7 +275,11 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "scale": ", ".join(f"{x:g}" for x in scales),
         "root_seed": str(s["root_seed"]),
         "workers": str(s["workers"]),
-        "wall_time": _minutes(s.get("seconds", math.nan)),
+        "wall_time": _minutes(
+            sum(x["seconds"] for x in s.get("sessions", [])) or s.get("seconds", math.nan)
+        ),
+        "sessions": str(max(1, len(s.get("sessions", [])))),
+        "session_time": _minutes(s.get("seconds", math.nan)),
         "run_compute_time": _minutes(s.get("run_seconds_total", math.nan)),
         "git_revision": str(s.get("git_revision") or "unknown"),
         "runs_git_revisions": ", ".join(f"`{r}`" for r in s.get("runs_git_revisions", [])) or "–",

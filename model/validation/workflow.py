@@ -315,11 +315,24 @@ def validate_history(
             "data_file": data_label(),
         }
         record["seconds"] = round(time.perf_counter() - started, 1)
+        record["sessions"] = _sessions(out)
         result = ValidationResult(
             out, targets, scores, families, patterns, comparisons, summary, runs, record, files
         )
         files += write_figures_and_page(result, out, figures=figures)
         record["seconds"] = round(time.perf_counter() - started, 1)
+        # Every session of this folder (a resumed one adds its own line), so the
+        # page can give the total wall time, not just the last session's.
+        session = {
+            "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "seconds": record["seconds"],
+            "runs": runs.ran,
+            "workers": workers,
+            "git_revision": revision,
+        }
+        with open(out / SESSIONS, "a", encoding="utf-8") as log:
+            log.write(json.dumps(session) + "\n")
+        record["sessions"] = _sessions(out)
         write_text(out / "settings.json", json.dumps(record, indent=2, default=str) + "\n")
         # The page again, now that the wall time is final.
         write_text(out / "validation.md", render_page(result))
@@ -355,6 +368,17 @@ def publish_page(result: ValidationResult, docs: Path) -> list[Path]:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+SESSIONS = "sessions.jsonl"
+"""One line per session that worked on a validation folder (wall time, runs made)."""
+
+
+def _sessions(out: Path) -> list[dict[str, Any]]:
+    path = out / SESSIONS
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _run_revisions(runs: Path) -> list[str]:
