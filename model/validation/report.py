@@ -282,7 +282,11 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "session_time": _minutes(s.get("seconds", math.nan)),
         "run_compute_time": _minutes(s.get("run_seconds_total", math.nan)),
         "git_revision": str(s.get("git_revision") or "unknown"),
-        "runs_git_revisions": ", ".join(f"`{r}`" for r in s.get("runs_git_revisions", [])) or "–",
+        "runs_git_revisions": ", ".join(
+            f"`{r}`"
+            for r in sorted({x["git_revision"] for x in s.get("sessions", []) if x.get("runs")})
+        )
+        or "–",
         "split_month": SPLIT.last_fit_month,
         "fit_period": SPLIT.fit_label,
         "forecast_period": SPLIT.forecast_label,

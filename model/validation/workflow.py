@@ -311,7 +311,6 @@ def validate_history(
             "calibration": calibration_record,
             "headline": headline(targets),
             "git_revision": revision,
-            "runs_git_revisions": _run_revisions(out / "runs"),
             "data_file": data_label(),
         }
         record["seconds"] = round(time.perf_counter() - started, 1)
@@ -379,16 +378,6 @@ def _sessions(out: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def _run_revisions(runs: Path) -> list[str]:
-    """The git revisions recorded by the sweeps that made the runs (resumed sessions add theirs)."""
-    found = set()
-    for manifest in runs.glob("*/manifest.json"):
-        revision = json.loads(manifest.read_text(encoding="utf-8")).get("git_revision")
-        if revision:
-            found.add(str(revision))
-    return sorted(found)
 
 
 def _run_seconds(runs: Path) -> float:
