@@ -157,15 +157,24 @@ def compare_scales(
     return frame
 
 
-def scale_markdown(frame: pd.DataFrame, scales: tuple[float, float]) -> str:
-    """The comparison as Markdown, with a one-line summary first."""
+def scale_markdown(
+    frame: pd.DataFrame, scales: tuple[float, float], what: str = "the scenarios as written"
+) -> str:
+    """The comparison as Markdown, with a one-line summary first.
+
+    Args:
+        frame: as from compare_scales.
+        scales: the two scales.
+        what: the parameter values the runs used, for the summary line.
+    """
     a, b = scales
     if frame.empty:
         return "(nothing compared)\n"
     differs = int(frame["differs"].sum())
     lines = [
         f"{differs} of {len(frame)} fit targets differ between scale {a:g} and {b:g} "
-        "(two-sample Kolmogorov–Smirnov, Holm-adjusted p < 0.05).",
+        f"(two-sample Kolmogorov–Smirnov, Holm-adjusted p < 0.05; runs of {what}, cut at "
+        f"the split, with candidates' attributes and campaign shocks).",
         "",
         f"| target | runs | median at {a:g} | median at {b:g} | KS | p (Holm) | differs |",
         "|---|---:|---:|---:|---:|---:|:---:|",
