@@ -23,7 +23,7 @@ from pathlib import Path
 from model.cli.main import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
 
 DEFAULT_OUT = Path("results") / "calibration"
-QUICK = {"scale": 0.02, "population": 5, "generations": 2}
+QUICK = {"scale": 0.02, "population": 4, "generations": 2}
 
 
 def fraction(text: str) -> float:
