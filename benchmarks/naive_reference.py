@@ -10,13 +10,14 @@ whole columns:
    out sits the month out), then the pull of the member's faction line, the
    leader's cue for members who trust the leader, and a little normal drift,
    clipped to [-1, 1];
-2. lapsing — with `lapse_probability` (baseline churn plus dissatisfaction
-   with the leader's distance); a lapsed member leaves the model;
+2. lapsing — with `lapse_probability` (churn, higher for new members and
+   fading with tenure, plus dissatisfaction with the leader's distance); a
+   lapsed member leaves the model;
 3. recruitment — an unaligned member within a faction's radius joins the
    nearest such faction at its rate; a member beyond twice its faction's
    radius drifts out at the same rate;
 
-and the party (a `mesa.Model`) adds joiners from the outside pool between
+and the party (a `mesa.Model`) adds joiners from the pools of sympathisers between
 the members' steps and their recruitment, as `PartyModel` does. Members are
 `NaiveMember(mesa.Agent)` objects stepped by `model.agents.shuffle_do("step")`
 and draw their chances from the model's `random.Random`, as a competent Mesa
@@ -43,7 +44,7 @@ import numpy as np
 from model.agents import population
 from model.agents.clps import ClpTable
 from model.agents.members import FULL_MEMBER, NO_FACTION, NO_UNION, MemberTable
-from model.mechanisms import dynamics
+from model.mechanisms import dynamics, sympathisers
 from model.scenario.schema import Scenario
 
 # Rules a deliberately broken reference can leave out (for the equivalence test).
@@ -86,7 +87,6 @@ def reference_scenario(
         party={
             "scale": members / base.party.members,
             "clps": n_clps,
-            "plp_size": min(base.party.plp_size, n_clps),
         },
         calendar={"months": months},
     )
@@ -189,7 +189,11 @@ class NaiveMember(mesa.Agent):
         """Whether the member lets its membership lapse this month."""
         model = self.model
         excess = max(0.0, abs(self.ideology - model.leader_ideology) - model.tolerance)
-        return model.random.random() < min(1.0, model.churn + model.dissatisfaction * excess)
+        tenure = max(model.month - self.joined, 0)
+        churn = model.churn * (
+            1.0 + model.new_member_churn * math.exp(-tenure / model.tenure_scale)
+        )
+        return model.random.random() < min(1.0, churn + model.dissatisfaction * excess)
 
     def leave(self) -> None:
         """Lapse: leave the CLP and the model."""
@@ -246,8 +250,13 @@ class NaiveParty(mesa.Model):
         self.churn = 0.0 if omit == "lapsing" else flows.churn
         self.dissatisfaction = 0.0 if omit == "lapsing" else flows.dissatisfaction
         self.tolerance = flows.tolerance
-        self.joins_per_month = 0.0 if omit == "joining" else flows.joins_per_month
-        self.pool = flows.pool
+        self.new_member_churn = flows.new_member_churn
+        self.tenure_scale = flows.tenure_scale_months
+        # The reference's leader is settled (no new-leader wave): joining at
+        # the settled share of a new leader's.
+        self.join_rate = 0.0 if omit == "joining" else flows.join_rate * flows.settled_share
+        self.pool = [(seg.mean, seg.sd) for seg in flows.pool]
+        self.stock = [seg.size for seg in flows.pool]
         self.attraction_width = flows.attraction_width
         self.member_spec = sc.members
         self.scale = sc.party.scale
@@ -319,22 +328,24 @@ class NaiveParty(mesa.Model):
                 a.partner, b.partner = b, a
 
     def join(self) -> None:
-        """Add this month's joiners from the outside pool; they may be recruited at once."""
+        """Add this month's joiners from the pools of sympathisers; they may be recruited at once."""
         spec = self.member_spec
-        pool, width = self.pool, self.attraction_width
-        distance = abs(self.leader_ideology - pool.mean)
-        mean = self.joins_per_month * self.scale * math.exp(-((distance / width) ** 2))
-        count = int(self.rng.poisson(mean))
+        width = self.attraction_width
         rand = self.random
+        segments = []
+        for s, (mean, _sd) in enumerate(self.pool):
+            pull = math.exp(-(((mean - self.leader_ideology) / width) ** 2))
+            k = int(self.rng.poisson(max(self.stock[s], 0.0) * self.join_rate * pull * self.scale))
+            self.stock[s] = max(self.stock[s] - k / self.scale, 0.0)
+            segments += [s] * k
+        count = len(segments)
         clps = rand.choices(range(len(self.clp_members)), cum_weights=self.clp_cum_weights, k=count)
         newcomers = []
-        for clp in clps:
-            while True:  # the pool, tilted towards the leader (rejection sampling)
-                x = rand.gauss(pool.mean, pool.sd)
-                if -1.0 <= x <= 1.0 and rand.random() < math.exp(
-                    -(((x - self.leader_ideology) / width) ** 2)
-                ):
-                    break
+        for clp, s in zip(clps, segments, strict=True):
+            mean, sd = self.pool[s]
+            x = rand.gauss(mean, sd)
+            x = 2.0 - x if x > 1.0 else (-2.0 - x if x < -1.0 else x)  # reflected into the axis
+            x = min(max(x, -1.0), 1.0)
             union = NO_UNION
             if rand.random() < spec.levy_payer_share:
                 union = rand.choices(range(len(self.union_weights)), self.union_weights)[0]
@@ -346,7 +357,10 @@ class NaiveParty(mesa.Model):
                     branch=self.branch_start[clp] + rand.randrange(self.n_branches[clp]),
                     faction=NO_FACTION,
                     trusts_leader=rand.random() < spec.trusts_leader,
-                    activism=rand.betavariate(spec.activism.alpha, spec.activism.beta),
+                    activism=rand.betavariate(
+                        (spec.joiner_activism or spec.activism).alpha,
+                        (spec.joiner_activism or spec.activism).beta,
+                    ),
                     turnout=rand.betavariate(spec.turnout.alpha, spec.turnout.beta),
                     union=union,
                     joined=self.month,
@@ -399,6 +413,9 @@ class VectorisedParty:
         self.rates = np.array([f.recruitment_rate for f in sc.factions])
         self.union_weights = np.array([max(u.levy_payers, 1) for u in sc.unions], dtype=float)
         self._clp_weight = np.bincount(self.members.clp, minlength=len(self.clps)) + 1.0
+        self.segment_means = np.array([seg.mean for seg in sc.flows.pool])
+        self.segment_sds = np.array([seg.sd for seg in sc.flows.pool])
+        self.stock = np.array([seg.size for seg in sc.flows.pool], dtype=float)
         self.month = 0
         self.lapsed = 0
         self.joined = 0
@@ -421,14 +438,34 @@ class VectorisedParty:
         rng = self.streams["flows"]
         flows = self.config.flows
         leaving = dynamics.lapsers(
-            m.ideology, np.flatnonzero(m.full_members()), self.leader_ideology, flows, rng
+            m.ideology,
+            m.joined,
+            np.flatnonzero(m.full_members()),
+            self.month,
+            self.leader_ideology,
+            flows,
+            rng,
         )
         m.lapse(leaving, self.month)
         self.lapsed += leaving.size
-        context = dynamics.JoinContext(self.leader_ideology, scale=self.config.party.scale)
-        count = int(rng.poisson(dynamics.expected_joiners(flows, context)))
+        rates = sympathisers.joining_rates(
+            self.segment_means,
+            sympathisers.JoiningMoment(leader=self.leader_ideology),
+            join_rate=flows.join_rate,
+            width=flows.attraction_width,
+            contest_surge=flows.contest_surge,
+            election_surge=flows.election_surge,
+            settled_share=flows.settled_share,
+            novelty_months=flows.novelty_months,
+        )
+        counts = sympathisers.draw_joiners(self.stock, rates, self.config.party.scale, rng)
+        count = int(counts.sum())
         if count:
-            self._add_members(count, rng)
+            self.stock = np.maximum(self.stock - counts / self.config.party.scale, 0.0)
+            ideology, _ = sympathisers.segment_ideologies(
+                counts, self.segment_means, self.segment_sds, rng
+            )
+            self._add_members(ideology, rng)
         self.joined += count
         m.faction[:] = dynamics.recruit(
             m.ideology,
@@ -440,20 +477,18 @@ class VectorisedParty:
             rng=self.streams["organising"],
         )
 
-    def _add_members(self, count: int, rng: np.random.Generator) -> None:
+    def _add_members(self, ideology: np.ndarray, rng: np.random.Generator) -> None:
         spec = self.config.members
+        count = ideology.size
         clp = rng.choice(len(self.clps), size=count, p=self._clp_weight / self._clp_weight.sum())
         union = np.full(count, NO_UNION, dtype=np.int16)
         payers = rng.random(count) < spec.levy_payer_share
         if payers.any():
             w = self.union_weights
             union[payers] = rng.choice(w.size, size=int(payers.sum()), p=w / w.sum())
-        flows = self.config.flows
         self.members.append(
-            ideology=dynamics.joiner_ideologies(
-                count, flows.pool, self.leader_ideology, flows.attraction_width, rng
-            ),
-            activism=population.draw_beta(spec.activism, count, rng),
+            ideology=ideology,
+            activism=population.draw_beta(spec.joiner_activism or spec.activism, count, rng),
             turnout=population.draw_beta(spec.turnout, count, rng),
             clp=clp,
             branch=self.clps.branch_start[clp] + rng.integers(0, self.clps.n_branches[clp]),

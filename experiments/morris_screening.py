@@ -84,29 +84,58 @@ def build_experiment(sample: np.ndarray, *, quick: bool, replications: int):
     return parse_experiment(data, source="experiments/morris_screening.py", base_dir=HERE)
 
 
+MARKERS = "osD^vP*Xph"
+
+
 def morris_figure(table: pd.DataFrame) -> Figure:
-    """mu* against sigma, one panel per outcome, each parameter labelled."""
+    """mu* against sigma, one panel per outcome; each parameter one colour and marker.
+
+    Parameters are told apart by a shared legend, not by text beside the
+    points, which overlapped wherever parameters have similar effects. The
+    error bar is mu*'s 95% confidence interval, cut at 0 (mu* is a mean of
+    absolute values: it cannot be negative).
+
+    Args:
+        table: outcome, parameter, mu_star, mu_star_conf, sigma (one row each).
+
+    Returns:
+        The Figure.
+    """
     outcomes = list(dict.fromkeys(table["outcome"]))
+    parameters = list(dict.fromkeys(table["parameter"]))
+    colours = plt.get_cmap("tab10")
     with plt.rc_context(HOUSE_STYLE):
-        fig = Figure(figsize=(4.2 * len(outcomes), 4.0), layout="constrained")
+        fig = Figure(figsize=(3.6 * len(outcomes) + 2.2, 3.8), layout="constrained")
         axes = fig.subplots(1, len(outcomes), squeeze=False)[0]
         for ax, outcome in zip(axes, outcomes, strict=True):
-            rows = table[table["outcome"] == outcome]
-            ax.errorbar(
-                rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", ms=4, lw=0.8
-            )
-            for row in rows.itertuples(index=False):
-                ax.annotate(
-                    row.parameter.split(".")[-1],
-                    (row.mu_star, row.sigma),
-                    fontsize=7,
-                    xytext=(3, 3),
-                    textcoords="offset points",
+            rows = table[table["outcome"] == outcome].set_index("parameter")
+            for i, parameter in enumerate(parameters):
+                if parameter not in rows.index:
+                    continue
+                row = rows.loc[parameter]
+                mu, conf = float(row["mu_star"]), float(row["mu_star_conf"])
+                ax.errorbar(
+                    [mu],
+                    [float(row["sigma"])],
+                    xerr=[[min(conf, mu)], [conf]],
+                    fmt=MARKERS[i % len(MARKERS)],
+                    color=colours(i % 10),
+                    ms=5,
+                    lw=0.9,
+                    capsize=2,
+                    label=parameter.split(".")[-1].replace("_", " "),
                 )
+            ax.set_xlim(left=0)
+            ax.set_ylim(bottom=0)
             ax.set_title(outcome.replace("_", " "))
-            ax.set_xlabel("mu* (mean |elementary effect|, outcome units)")
+            ax.set_xlabel("mu* (mean |elementary effect|)")
             ax.set_ylabel("sigma (spread of effects)")
-        fig.suptitle("Morris screening: right = influential, up = non-linear or interacting")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", title="parameter")
+        fig.suptitle(
+            "Morris screening: right = influential, up = non-linear or interacting "
+            "(bars: 95% interval of mu*)"
+        )
     return fig
 
 

@@ -37,7 +37,7 @@ def starmer_sensitivity(out: Path, *, seeds: int = 20, workers: int = 2) -> str:
     Returns:
         A Markdown table (also written to out/sensitivity_2020.md).
     """
-    from model.study.experiment import get_path
+    from model.scenario.paths import get_path
     from model.validation.runner import run_many
     from model.validation.scenarios import load_validation_scenarios
 

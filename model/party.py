@@ -25,24 +25,34 @@ from model.agents import population
 from model.agents.clps import CLP, ClpTable
 from model.agents.factions import Faction
 from model.agents.members import NO_FACTION, Member, MemberTable
-from model.agents.mps import MP
+from model.agents.mps import MP, MP_PREFIX
 from model.agents.unions import Union
 from model.calendar import Month
 from model.institutions.agms import Agms
 from model.institutions.base import Institution, Stage
 from model.institutions.conference import Conference
+from model.institutions.deputy import DeputyLeadership
 from model.institutions.leadership import Leadership, OpenContest
 from model.institutions.membership import Membership
 from model.institutions.national import NationalPolitics
+from model.institutions.nec import Nec
 from model.institutions.organising import Organising
 from model.institutions.selections import Selections
+from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.records.events import LeadershipContest
+from model.records.events import GeneralElection, LeadershipContest, TriggerBallot
 from model.records.log import EventLog
 from model.records.series import slug
-from model.rules.schema import RuleSet, resolve_rules
+from model.rules.presets import resolve_rules
+from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario, load_scenario
 from model.state import DATA_COLLECTION, PartyState
+
+
+def _first(names: list[str], shown: int = 3) -> str:
+    """The first few names of a list, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return "; ".join(names[:shown]) + more
 
 
 def _snapshot_value(model: PartyModel, key: str) -> Any:
@@ -81,10 +91,15 @@ class PartyModel(mesa.Model):
         self._build_party()
 
         s = self.state
+        # Factions not founded yet are emptied before anything else sees them.
+        organising = Organising(s)
         membership = Membership(s)
         unions = UnionPolitics(s)
         leadership = Leadership(s, membership, unions)
         selections = Selections(s, leadership)
+        stakes = Stakes(s)
+        nec = Nec(s, unions, stakes)
+        deputy = DeputyLeadership(s, leadership, unions)
         self.agms = Agms(s)
         self.agms.settle_initial_control()
         # MEPs exist only as a number in the scenario; their positions are
@@ -98,12 +113,14 @@ class PartyModel(mesa.Model):
             for i in (
                 membership,
                 leadership,
-                Organising(s),
+                organising,
                 NationalPolitics(s, leadership, selections),
                 unions,
                 selections,
-                Conference(s),
+                Conference(s, unions, nec, stakes),
                 self.agms,
+                nec,
+                deputy,
             )
         }
         self._snapshot: dict[str, Any] = {}
@@ -128,10 +145,14 @@ class PartyModel(mesa.Model):
                 ballot_turnout=u.ballot_turnout,
                 gs_cycle_months=u.gs_cycle_months,
                 is_union=u.is_union,
+                decided_by=u.decided_by,
+                nominates=u.nominates,
+                levy_payers_mean=(u.members_ideology or config.contests.levy_payer_ideology).mean,
             )
             for i, u in enumerate(config.unions)
         ]
         s.clps = population.build_clps(config, len(s.unions), setup)
+        s.events.seat_names = s.clps.name.tolist()
         self.clp_agents = [CLP(self, i) for i in range(len(s.clps))]
         s.factions = [Faction(self, i, spec) for i, spec in enumerate(config.factions)]
         s.members = population.build_members(config, s.clps, setup)
@@ -139,7 +160,7 @@ class PartyModel(mesa.Model):
         s.mps = [
             MP(
                 self,
-                name=f"MP {int(clp):03d}",
+                name=s.mp_name(int(clp)),
                 ideology=float(draw.ideology[i]),
                 clp=int(clp),
                 faction=int(draw.faction[i]),
@@ -150,7 +171,7 @@ class PartyModel(mesa.Model):
             for i, clp in enumerate(draw.clp)
         ]
         spec = config.leader
-        leader = s.mps[int(setup.integers(len(s.mps)))]
+        leader = s.mp_for_seat(spec.seat) or s.mps[int(setup.integers(len(s.mps)))]
         leader.name, leader.ideology, leader.valence = spec.name, spec.ideology, spec.valence
         leader.ambition = True
         lines = s.faction_lines
@@ -322,7 +343,7 @@ class PartyModel(mesa.Model):
             "member median ideology": f"{first['ideology_median']:+.3f} -> {last['ideology_median']:+.3f}",
             "PLP median ideology": f"{first['plp_median']:+.3f} -> {last['plp_median']:+.3f}",
             "member-PLP gap": f"{first['member_plp_gap']:+.3f} -> {last['member_plp_gap']:+.3f}",
-            "leader": f"{last['leader']} ({last['leader_ideology']:+.2f})",
+            "leader": f"{last['leader']} ({last['leader_ideology']:+.2f}), {self.leader.seat}",
         }
         for f in self.factions:
             key = f"clps_{slug(f.name)}"
@@ -333,6 +354,22 @@ class PartyModel(mesa.Model):
             else:
                 text = f"{rec.winner} ({rec.outcome}, {rec.electorate_rule}, {rec.rules})"
             out[f"leadership {rec.kind} {rec.month}"] = text
+        for ge in self.events.of_type(GeneralElection):
+            change = []
+            for sign, names in (("+", ge.gained_seats or []), ("-", ge.lost_seats or [])):
+                if names:
+                    change.append(f"{sign}{len(names)}: {_first(names)}")
+            text = f"{ge.seats} of {ge.total_seats} seats ({ge.seat_source or ge.mode})"
+            out[f"general election {ge.month}"] = text + (
+                f"; {'; '.join(change)}" if change else ""
+            )
+        lost = [
+            f"{t.mp} ({t.month})" if t.mp.startswith(MP_PREFIX) else f"{t.mp}, {t.seat} ({t.month})"
+            for t in self.events.of_type(TriggerBallot)
+            if t.deselected
+        ]
+        if lost:
+            out["MPs deselected"] = _first(lost, 4)
         out["events recorded"] = ", ".join(
             f"{kind}: {n}" for kind, n in sorted(self.events.counts().items())
         )

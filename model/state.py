@@ -22,12 +22,15 @@ import numpy as np
 from model.agents.clps import UNALIGNED, ClpTable
 from model.agents.factions import Faction
 from model.agents.members import MemberTable
-from model.agents.mps import MP
+from model.agents.mps import MP, seat_mp_name
 from model.agents.unions import Union
 from model.calendar import Month
+from model.data.seats import find_seat
+from model.mechanisms.sympathisers import defeat_severity, electability_weight
 from model.records.log import EventLog
 from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario
+from model.scenario.seats import GB_SEATS
 
 if TYPE_CHECKING:
     import mesa
@@ -47,6 +50,9 @@ STREAMS = {
     "elections": 8,
     "unions": 9,
     "polls": 10,
+    "nec": 11,
+    "deputy": 12,
+    "union_decisions": 13,
 }
 
 
@@ -98,9 +104,13 @@ class PartyState:
         mps: every MP agent, sitting or not, in order of creation.
         unions, factions: the affiliates and the factions (Mesa agents).
         leader: the leader (an MP).
+        deputy: the deputy leader (an MP), if any.
         mep_ideology: positions of the MEPs (a number and positions only).
         contest: the leadership contest between nominations and result, if any.
         polls: the monthly national poll so far.
+        election_times: model times of the general elections scheduled.
+        leader_since: model time the leader took office.
+        defeats: (model time, severity) of every general election remembered.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
         timings: seconds spent per stage, for benchmarks.
@@ -131,10 +141,21 @@ class PartyState:
         self.unions: list[Union] = []
         self.factions: list[Faction] = []
         self.leader: MP
+        self.deputy: MP | None = None
         self.mep_ideology = np.zeros(0)
         self.contest: Any = None
         self.polls: list[float] = []
         self.round_times: list[int] = []
+        self.election_times: list[int] = []
+        since = config.leader.since
+        self.leader_since = -(10**6) if since is None else self.time_of(Month.parse(since))
+        majority = (
+            config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
+        )
+        self.defeats: list[tuple[int, float]] = [
+            (self.time_of(Month.parse(e.month)), defeat_severity(e.seats, majority))
+            for e in config.elections.previous
+        ]
 
     # --- the clock ------------------------------------------------------------------
 
@@ -184,6 +205,25 @@ class PartyState:
         finally:
             self.timings[stage] += _time.perf_counter() - started
 
+    def record_election(self, seats: int, majority_seats: int) -> None:
+        """Remember this month's general election (members weigh electability after defeats)."""
+        self.defeats.append((self.time, defeat_severity(seats, majority_seats)))
+
+    def electability_weight(self) -> float:
+        """Members' weight on candidates' valence this month.
+
+        It rises with the party's distance from power: each defeat adds its
+        severity, fading over `electability_memory_months`, so a second and
+        a fourth defeat in a row weigh more than a first.
+        """
+        params = self.config.contests
+        return electability_weight(
+            params.valence_weight,
+            params.electability_after_defeat,
+            [(self.time - at, severity) for at, severity in self.defeats],
+            params.electability_memory_months,
+        )
+
     # --- who is who -------------------------------------------------------------------
 
     @property
@@ -207,6 +247,16 @@ class PartyState:
             return np.zeros((0, len(self.clps)), dtype=bool)
         return np.stack([f.targets for f in self.factions])
 
+    @property
+    def meeting_scale(self) -> float:
+        """Simulated members per real member of a CLP: meetings are drawn at real size with it."""
+        return 1.0 / self.clps.represents
+
+    @property
+    def clp_share(self) -> float:
+        """The share of the real party's CLPs (632 seats in Great Britain) simulated."""
+        return len(self.clps) / GB_SEATS
+
     def clp_members(self) -> tuple[np.ndarray, np.ndarray]:
         """Active full members sorted by CLP, and each CLP's slice bounds."""
         return self.members.ids_by_clp(len(self.clps))
@@ -214,3 +264,32 @@ class PartyState:
     def new_mp(self, **attributes: Any) -> MP:
         """A new MP agent (not yet in `mps`); see `MP` for the attributes."""
         return MP(self._model, **attributes)
+
+    # --- seats --------------------------------------------------------------------------
+
+    def seat_name(self, clp: int) -> str:
+        """The name of a CLP's seat ("Liverpool, Wavertree")."""
+        return self.clps.label(clp)
+
+    def mp_name(self, clp: int, nth: int = 1) -> str:
+        """The name of the `nth` MP of a CLP's seat in this run ("MP for Liverpool, Wavertree")."""
+        return seat_mp_name(self.seat_name(clp), nth)
+
+    def mp_for_seat(self, seat: str | None) -> MP | None:
+        """The MP sitting for a seat given by name or ONS code, if it is simulated and held.
+
+        Raises:
+            ValueError: no such seat in Great Britain (`model.data.seats.find_seat`).
+        """
+        if seat is None:
+            return None
+        row = find_seat(seat)
+        clps = np.flatnonzero(self.clps.seat == row)
+        return self.mp_in_seat(int(clps[0])) if clps.size else None
+
+    def mp_in_seat(self, clp: int) -> MP | None:
+        """The MP sitting for a CLP's seat, if any."""
+        for mp in self.mps:
+            if mp.sitting and mp.clp == clp:
+                return mp
+        return None

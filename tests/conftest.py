@@ -14,9 +14,9 @@ SHARED_DATA = REPO.parent / "shared" / "data" / "labour_history.json"
 
 
 def small_scenario(**changes) -> Scenario:
-    """The default scenario shrunk to 60 CLPs and ~5,000 members."""
+    """The default scenario shrunk to 60 CLPs (a regional sample of the seats) and ~5,000 members."""
     base = load_scenario(DEFAULT_SCENARIO)
-    party = {"scale": 0.01, "clps": 60, "plp_size": 30, **changes.pop("party", {})}
+    party = {"scale": 0.01, "clps": 60, **changes.pop("party", {})}
     calendar = {"months": 24, **changes.pop("calendar", {})}
     return base.with_changes(party=party, calendar=calendar, **changes)
 

@@ -1,16 +1,19 @@
-"""The web page without a browser: its model, panels, figures, command and assets.
+"""The web page without a browser: its model, inputs, panels, figures, error view and assets.
 
-The real-browser test is tests/test_app_browser.py; these run in seconds.
+The event feed is tested in tests/test_app_feed.py, the `factions viz`
+command in tests/test_viz_command.py and the page in a real browser in
+tests/test_app_browser.py; these run in seconds.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import inspect
 import io
-import re
+import logging
+import math
+import os
 import tarfile
 from pathlib import Path
 
@@ -27,16 +30,20 @@ from mesa.visualization.utils import update_counter
 from model.analysis import figures as plots
 from model.app import assets as viz_assets
 from model.app import page as app
-from model.cli import viz as viz_command
-from model.rules.schema import preset_names, resolve_rules
+from model.app import panels
+from model.app import viz_model as vm
+from model.party import PartyModel
+from model.rules.presets import preset_names, resolve_rules
+from model.scenario.schema import load_scenario
 
+ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"scale": 0.005}
 
 
 @pytest.fixture(scope="module")
-def stepped() -> app.VizPartyModel:
+def stepped() -> vm.VizPartyModel:
     """A small page model three months in."""
-    model = app.VizPartyModel(**SMALL)
+    model = vm.VizPartyModel(**SMALL)
     model.run_for(3)
     return model
 
@@ -45,14 +52,14 @@ def stepped() -> app.VizPartyModel:
 
 
 def test_scenario_names_lists_the_folder_default_first() -> None:
-    names = app.scenario_names()
+    names = vm.scenario_names()
     assert names[0] == "default"
-    assert sorted(names) == sorted(p.stem for p in app.SCENARIO_DIR.glob("*.toml"))
+    assert sorted(names) == sorted(p.stem for p in vm.SCENARIO_DIR.glob("*.toml"))
 
 
 def test_build_scenario_applies_the_page_parameters() -> None:
-    base = app.build_scenario()
-    changed = app.build_scenario(
+    base = vm.build_scenario()
+    changed = vm.build_scenario(
         "default",
         "labour_2018",
         scale=0.05,
@@ -63,31 +70,36 @@ def test_build_scenario_applies_the_page_parameters() -> None:
     )
     assert changed.party.scale == 0.05
     assert changed.rules.preset == "labour_2018"
-    assert changed.flows.joins_per_month == pytest.approx(2 * base.flows.joins_per_month)
+    assert changed.flows.join_rate == pytest.approx(2 * base.flows.join_rate)
     assert changed.flows.churn == pytest.approx(0.5 * base.flows.churn)
     assert changed.influence.leader_cue == pytest.approx(3 * base.influence.leader_cue)
     assert all(f.organisers == 650 for f in changed.factions)  # capped at the CLP count
-    assert base.rules.preset == app.load_scenario(app.SCENARIO_DIR / "default.toml").rules.preset
+    assert base.rules.preset == load_scenario(vm.SCENARIO_DIR / "default.toml").rules.preset
 
 
 def test_seed_text_is_accepted() -> None:
-    assert app.parse_seed(" 42 ") == 42
-    assert app.parse_seed("abc") == app.parse_seed("abc") != app.parse_seed("abd")
+    assert vm.parse_seed(" 42 ") == 42
+    assert vm.parse_seed("abc") == vm.parse_seed("abc") != vm.parse_seed("abd")
+    # numpy refuses negative seeds: they are hashed like text, as are huge numbers.
+    assert vm.parse_seed("-1") == vm.parse_seed("-1") >= 0
+    assert 0 <= vm.parse_seed("9" * 5000) <= vm.MAX_SEED
+    assert vm.VizPartyModel(seed="-1", **SMALL).seed == vm.parse_seed("-1")
 
 
 def test_model_params_match_the_model_and_reset_rebuilds_it() -> None:
-    params = app.make_model_params()
-    _check_model_params(app.VizPartyModel.__init__, params)  # Mesa's own check
-    signature = inspect.signature(app.VizPartyModel.__init__).parameters
+    params = vm.make_model_params()
+    _check_model_params(vm.VizPartyModel.__init__, params)  # Mesa's own check
+    signature = inspect.signature(vm.VizPartyModel.__init__).parameters
     for name, spec in params.items():
         default = signature[name].default
         assert spec["value"] == default or str(spec["value"]) == str(default), name
         if spec["type"] == "Select":
             assert spec["value"] in spec["values"]
     assert params["rules_preset"]["values"][1:] == preset_names()
+    assert app.model_params == params  # what the page shows is what is checked
 
     # What Mesa's Reset does with the sidebar's values.
-    model = app.VizPartyModel(**SMALL)
+    model = vm.VizPartyModel(**SMALL)
     values = {name: spec["value"] for name, spec in params.items()}
     values.update(scale=0.01, rules_preset="labour_2014", seed="7")
     kwargs = _build_model_init_kwargs(
@@ -101,7 +113,7 @@ def test_model_params_match_the_model_and_reset_rebuilds_it() -> None:
 
 
 def test_model_steps_and_stops_at_the_end_of_its_calendar() -> None:
-    model = app.VizPartyModel(**SMALL)
+    model = vm.VizPartyModel(**SMALL)
     assert model.running
     model.run_for(model.horizon - 1)
     assert model.running
@@ -110,102 +122,118 @@ def test_model_steps_and_stops_at_the_end_of_its_calendar() -> None:
     assert len(model.series()) == model.horizon
 
 
+# --- values from the browser are checked (path traversal and friends) -----------------
+
+
+def evil_scenario(folder: Path) -> Path:
+    """A valid scenario file outside scenarios/, named EVIL (loading it would show)."""
+    text = (vm.SCENARIO_DIR / "default.toml").read_text()
+    evil = folder / "evil.toml"
+    evil.write_text(text.replace('name = "default"', 'name = "EVIL"', 1))
+    assert load_scenario(evil).scenario.name == "EVIL"
+    return evil
+
+
+def _assert_short(message: str) -> None:
+    """A message fit for the page: one short line, no server path, no traceback."""
+    assert len(message) < 120 and "\n" not in message, message
+    assert str(ROOT) not in message and "Traceback" not in message, message
+    assert ".toml" not in message and "/" not in message, message
+
+
+def test_scenario_values_outside_the_list_never_reach_the_file_system(
+    tmp_path: Path, monkeypatch
+) -> None:
+    evil = evil_scenario(tmp_path)
+    traversal = os.path.relpath(evil.with_suffix(""), vm.SCENARIO_DIR)  # ../../…/evil
+    assert (vm.SCENARIO_DIR / f"{traversal}.toml").resolve() == evil.resolve()
+    opened: list[Path] = []
+    monkeypatch.setattr(
+        vm, "load_scenario", lambda path: opened.append(path) or load_scenario(path)
+    )
+    crafted = [
+        traversal,
+        str(evil.with_suffix("")),  # absolute
+        "../pyproject",
+        "default/../default",
+        "default.toml",
+        "./default",
+        "",
+        None,
+        7,
+        ["default"],
+        {"name": "default"},
+    ]
+    for value in crafted:
+        with pytest.raises(vm.PageInputError) as refused:
+            vm.build_scenario(value)  # type: ignore[arg-type]
+        _assert_short(str(refused.value))
+        with pytest.raises(vm.PageInputError) as refused:
+            vm.VizPartyModel(scenario_name=value, **SMALL)  # type: ignore[arg-type]
+        assert str(refused.value) == "Scenario: not one of the listed choices."
+    assert opened == []  # nothing was even looked up
+    vm.build_scenario("default")
+    assert opened == [vm.SCENARIO_DIR / "default.toml"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("rules_preset", "../../etc/passwd", "Rules preset: not one of the listed choices."),
+        ("rules_preset", None, "Rules preset: not one of the listed choices."),
+        ("scale", 50.0, "Scale (share of real size): must be a number from 0.005 to 0.1."),
+        ("scale", -1, "Scale (share of real size): must be a number from 0.005 to 0.1."),
+        ("scale", math.nan, "Scale (share of real size): must be a number from 0.005 to 0.1."),
+        ("scale", "0.01", "Scale (share of real size): must be a number from 0.005 to 0.1."),
+        ("scale", True, "Scale (share of real size): must be a number from 0.005 to 0.1."),
+        ("organisers", 1e9, "Faction organisers (× scenario): must be a number from 0 to 3."),
+        ("seed", ["1"], "Random seed: must be text."),
+    ],
+)
+def test_other_values_the_sidebar_does_not_offer_are_refused(name, value, message) -> None:
+    with pytest.raises(vm.PageInputError) as refused:
+        vm.VizPartyModel(**{**SMALL, name: value})
+    assert str(refused.value) == message
+
+
+def test_inputs_within_the_sidebar_are_accepted() -> None:
+    values = {name: spec["value"] for name, spec in vm.make_model_params().items()}
+    values.update(scale=0.1, organisers=0, seed=12, rules_preset="labour_2018")
+    checked = vm.check_inputs(values)
+    assert checked["scale"] == 0.1 and checked["organisers"] == 0.0 and checked["seed"] == "12"
+    assert len(vm.check_inputs({"seed": "x" * 10_000})["seed"]) == vm.MAX_SEED_TEXT
+    with pytest.raises(vm.PageInputError, match="not an input of this page"):
+        vm.check_inputs({"folder": "/"})
+
+
+def test_a_listed_scenario_that_fails_to_load_gives_a_short_message(
+    tmp_path: Path, monkeypatch, caplog
+) -> None:
+    (tmp_path / "default.toml").write_text((vm.SCENARIO_DIR / "default.toml").read_text())
+    (tmp_path / "broken.toml").write_text("[scenario]\nname = 'broken'\n")
+    monkeypatch.setattr(vm, "SCENARIO_DIR", tmp_path)
+    assert vm.scenario_names() == ["default", "broken"]
+    with (
+        caplog.at_level(logging.WARNING, logger=vm.__name__),
+        pytest.raises(vm.PageInputError) as refused,
+    ):
+        vm.VizPartyModel(scenario_name="broken", **SMALL)
+    assert str(refused.value) == (
+        "Scenario broken: could not be loaded (details in the server's log)."
+    )
+    assert str(tmp_path) in caplog.text  # the details, for whoever runs the server
+
+
 # --- what the panels say ------------------------------------------------------------
 
 
-def test_status_lines_before_and_after_steps(stepped: app.VizPartyModel) -> None:
-    fresh = app.VizPartyModel(**SMALL)
-    assert app.status_lines(fresh)[0] == "Month: 2016-10 (not yet simulated)"
-    lines = app.status_lines(stepped)
+def test_status_lines_before_and_after_steps(stepped: vm.VizPartyModel) -> None:
+    fresh = vm.VizPartyModel(**SMALL)
+    assert panels.status_lines(fresh)[0] == "Month: 2016-10 (not yet simulated)"
+    lines = panels.status_lines(stepped)
     assert lines[0] == "Month: 2016-12 (month 3 of 120)"
     assert any(line.startswith("Rules: ") and stepped.rules.label() in line for line in lines)
     assert any("Multipliers: joining ×1" in line for line in lines)
-
-
-def test_feed_folds_the_latest_agms_into_one_entry(stepped: app.VizPartyModel) -> None:
-    entries = app.feed_entries(stepped.events)
-    agms = [heading for heading, _ in entries if "CLP AGMs" in heading]
-    assert len(agms) == 1 and agms[0].startswith("2016-12")  # the latest month's only
-    assert entries[0][0] == agms[0]  # newest first
-    n_agms = sum(1 for r in stepped.events if r.type == "agm" and r.month == "2016-12")
-    assert f"{n_agms} CLP AGMs" in entries[0][0]
-    assert all(re.match(r"CLP \d+: .+ → .+|… and \d+ more", d) for d in entries[0][1])
-
-
-def test_contest_rounds_and_unknown_events_are_described() -> None:
-    contest = {
-        "type": "leadership_contest",
-        "month": "2020-04",
-        "decided_by": "ballot",
-        "winner": "Starmer",
-        "rounds": [
-            {
-                "round": 1,
-                "totals_pct": {"Starmer": 56.2, "Long-Bailey": 27.6, "Nandy": 16.2},
-                "totals": {"Starmer": "281/5"},
-                "eliminated": None,
-                "majority": "Starmer",
-            }
-        ],
-    }
-    heading, details = app.describe_event(contest)
-    assert heading == "2020-04 · leadership contest (by ballot) · winner: Starmer"
-    assert details[0] == "R1: Starmer 56.2% · Long-Bailey 27.6% · Nandy 16.2% (Starmer wins)"
-
-    votes = {"round": 2, "votes": {"A": 1200, "B": 800}, "eliminated": "B"}
-    assert app.describe_round(votes) == "R2: A 1,200 · B 800 (B out)"
-    shares = {"round": 1, "shares": {"A": 0.6, "B": 0.4}}
-    assert app.describe_round(shares) == "R1: A 60.0% · B 40.0%"
-
-    odd = {"type": "new_kind_of_thing", "month": "2019-01", "level": 3, "tags": ["x", "y"]}
-    heading, details = app.describe_event(odd)
-    assert heading == "2019-01 · new kind of thing"
-    assert details == ["level: 3", "tags: x, y"]
-    agm = {"type": "agm", "month": "2020-05", "clp": 1, "control_before": "x", "control_after": "y"}
-    feed = [h for h, _ in app.feed_entries([dict(agm, month="2018-01"), odd, contest, agm])]
-    assert feed == [
-        "2020-05 · 1 CLP AGMs, 1 changed control",
-        "2020-04 · leadership contest (by ballot) · winner: Starmer",
-        "2019-01 · new kind of thing",
-    ]
-
-
-def test_nested_counts_are_found_and_bulky_fields_left_out() -> None:
-    rnd = {"round": 1, "totals_pct": {"A": 72.8, "B": 27.2}, "majority": "A"}
-    contest = {
-        "type": "leadership_contest",
-        "month": "2020-04",
-        "winner": "A",
-        "count": {"winner": "A", "rounds": [rnd]},
-        "ballots": {"rankings": [[0, 1]] * 50, "counts": [1] * 50},
-        "nominations": {"candidates": [{"name": "A"}, {"name": "B"}]},
-        "on_ballot": ["A", "B"],
-    }
-    heading, details = app.describe_event(contest)
-    assert details == ["R1: A 72.8% · B 27.2% (A wins)", "on_ballot: A, B"]
-    trigger = {
-        "type": "trigger_ballot",
-        "month": "2019-09",
-        "selection": {"count": contest["count"]},
-    }
-    assert app.describe_event(trigger)[1][0].startswith("R1: A 72.8%")
-
-
-def test_many_events_of_a_kind_in_a_month_fold_into_one_entry() -> None:
-    results = ["reselected automatically"] * 6 + ["deselected"]
-    events = [
-        {"type": "trigger_ballot", "month": "2019-09", "mp": f"MP {i:03d}", "result": r}
-        for i, r in enumerate(results)
-    ] + [{"type": "retirement", "month": "2019-09", "mp": "MP 100", "clp": 100}]
-    entries = app.feed_entries(events)
-    assert [h for h, _ in entries] == [
-        "2019-09 · retirement · mp: MP 100 · clp: 100",
-        "2019-09 · trigger ballot ×7",
-    ]
-    assert entries[1][1] == [
-        "result: reselected automatically 6 · deselected 1",
-        "result: deselected · mp: MP 006",
-    ]
 
 
 # --- figures ------------------------------------------------------------------------
@@ -235,7 +263,7 @@ def test_clp_map_is_a_tile_grid_with_counts() -> None:
 
 
 def test_series_figure_has_three_panels_and_copes_with_no_data(
-    stepped: app.VizPartyModel,
+    stepped: vm.VizPartyModel,
 ) -> None:
     fig = plots.headline_series_figure(stepped.series(), list(stepped.events))
     assert len(fig.axes) == 3
@@ -252,16 +280,16 @@ def _text(widget) -> str:
     return "".join(c if isinstance(c, str) else _text(c) for c in children)
 
 
-@pytest.mark.parametrize("panel", [app.IdeologyPanel, app.ClpMapPanel, app.SeriesPanel])
-def test_figure_panels_render_png(panel, stepped: app.VizPartyModel) -> None:
+@pytest.mark.parametrize("panel", [panels.IdeologyPanel, panels.ClpMapPanel, panels.SeriesPanel])
+def test_figure_panels_render_png(panel, stepped: vm.VizPartyModel) -> None:
     _, rc = solara.render(panel(stepped), handle_error=False)
     image = rc.find(ipywidgets.Image).widget
     assert image.format == "png"
     assert bytes(image.value).startswith(b"\x89PNG")
 
 
-def test_status_panel_renders_month_rules_and_feed(stepped: app.VizPartyModel) -> None:
-    box, rc = solara.render(app.StatusAndEventsPanel(stepped), handle_error=False)
+def test_status_panel_renders_month_rules_and_feed(stepped: vm.VizPartyModel) -> None:
+    box, rc = solara.render(panels.StatusAndEventsPanel(stepped), handle_error=False)
     text = _text(rc.find(v.Html, class_="status").widget)
     assert "Month: 2016-12 (month 3 of 120)" in text
     assert stepped.rules.label() in text
@@ -269,11 +297,11 @@ def test_status_panel_renders_month_rules_and_feed(stepped: app.VizPartyModel) -
 
 
 def test_panels_redraw_only_when_what_they_show_changes(monkeypatch) -> None:
-    model = app.VizPartyModel(**SMALL)
+    model = vm.VizPartyModel(**SMALL)
     drawn = []
-    original = app.clp_map_png
-    monkeypatch.setattr(app, "clp_map_png", lambda *a: drawn.append(1) or original(*a))
-    _, rc = solara.render(app.ClpMapPanel(model), handle_error=False)
+    original = panels.clp_map_png
+    monkeypatch.setattr(panels, "clp_map_png", lambda *a: drawn.append(1) or original(*a))
+    _, rc = solara.render(panels.ClpMapPanel(model), handle_error=False)
     first = bytes(rc.find(ipywidgets.Image).widget.value)
     update_counter.value += 1  # a re-render with nothing changed
     assert len(drawn) == 1
@@ -283,29 +311,72 @@ def test_panels_redraw_only_when_what_they_show_changes(monkeypatch) -> None:
     assert bytes(rc.find(ipywidgets.Image).widget.value) != first
 
 
-# --- the command and the offline assets ---------------------------------------------
+# --- errors on the page: one short line, never a traceback --------------------------------
 
 
-def test_viz_parser_and_server_settings() -> None:
-    parser = argparse.ArgumentParser()
-    viz_command.add_viz_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["viz", "--port", "9001"])
-    assert (args.port, args.host, args.open, args.handler) == (
-        9001,
-        "127.0.0.1",
-        False,
-        viz_command.run_viz,
-    )
-    with pytest.raises(SystemExit):
-        parser.parse_args(["viz", "--port", "70000"])
+def _page():
+    """The page as Solara serves it: Page inside the module's Layout (the error boundary)."""
+    box, rc = solara.render(app.Layout(children=[app.Page()]), handle_error=False)
+    return box, rc
 
-    env = viz_command.server_env({"PATH": "/bin"})
-    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
-    assert env["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")
-    assert viz_command.server_env({"SOLARA_ASSETS_CDN": "x"})["SOLARA_ASSETS_CDN"] == "x"
-    command = viz_command.server_command("127.0.0.1", 9001)
-    assert Path(command[4]) == viz_command.APP and viz_command.APP.exists()
-    assert {"--production", "--no-check-version", "--no-open"} <= set(command)
+
+def _click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def _status(rc) -> str:
+    return _text(rc.find(v.Html, class_="status").widget)
+
+
+def test_a_crafted_select_value_is_refused_with_a_short_line(caplog) -> None:
+    box, rc = _page()
+    _click(rc, "Step")
+    assert "Month: 2016-10 (month 1 of 120)" in _status(rc)
+    # What a browser can send: any value for the select, whatever its items.
+    rc.find(v.Select, label="Scenario").widget.v_model = "../../somewhere/evil"
+    with caplog.at_level(logging.WARNING, logger=app.__name__):
+        _click(rc, "Reset")
+    text = _text(box)
+    assert "Refused: Scenario: not one of the listed choices." in text
+    assert "Traceback" not in text and str(ROOT) not in text and "somewhere" not in text
+    assert "refused a value from the page" in caplog.text
+    assert "Traceback" not in caplog.text
+    _click(rc, "Back to the page")
+    assert "Month: 2016-10 (month 1 of 120)" in _status(rc)  # the model was left as it was
+    assert rc.find(v.Select, label="Scenario").widget.v_model == "default"
+
+
+def test_an_error_on_the_page_shows_no_message_or_path(monkeypatch, caplog) -> None:
+    def fail(self) -> None:
+        raise RuntimeError(f"failed reading {ROOT}/model/secret.py")
+
+    # A bug in the month's work: a short line naming the month, the rest in the log.
+    monkeypatch.setattr(PartyModel, "step", fail)  # before Mesa takes the model's step
+    box, rc = _page()
+    with caplog.at_level(logging.WARNING):
+        _click(rc, "Step")
+    text = _text(box)
+    assert (
+        "The model failed in month 1 (RuntimeError); the details are in the server's log."
+    ) in text
+    assert str(ROOT) not in text and "secret" not in text and "Traceback" not in text
+    assert "secret.py" in caplog.text and "Traceback" in caplog.text  # for the server's owner
+
+
+def test_an_error_while_drawing_the_page_shows_a_generic_line(monkeypatch, caplog) -> None:
+    def fail(model) -> list[str]:
+        raise OSError(f"cannot open {ROOT}/model/secret.py")
+
+    monkeypatch.setattr(panels, "status_lines", fail)
+    with caplog.at_level(logging.ERROR, logger=app.__name__):
+        box, _ = _page()
+    text = _text(box)
+    assert "Something went wrong (OSError); the details are in the server's log." in text
+    assert str(ROOT) not in text and "secret" not in text and "Traceback" not in text
+    assert "secret.py" in caplog.text and "Traceback" in caplog.text
+
+
+# --- the offline assets -------------------------------------------------------------
 
 
 def _tarball(files: dict[str, bytes]) -> bytes:

@@ -7,6 +7,11 @@ panel changes, Reset rebuilds the model with the new parameters, and the
 browser logs no console error, no failed request and no request outside
 localhost (the page must work offline).
 
+A second test sends the server values the sidebar does not offer, as a
+hostile visitor could (a Scenario of "../pyproject", or a relative path to a
+valid scenario file outside `scenarios/`), and checks that the page refuses
+them in one short line, shows no server path or traceback, and keeps its model.
+
 Never `playwright install`: the browser is Debian's (`apt-get install
 chromium`, which `.ci/run` does). Without it the test skips, except under CI
 (the CI variable set), where it fails.
@@ -22,7 +27,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +34,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -80,9 +85,19 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
     pytest.fail(f"the server did not answer {url} within {timeout:.0f} s:\n{log.read_text()}")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """`factions viz` on a free port; yields its URL and stops it (and its child) after."""
+class Server(NamedTuple):
+    """A running `factions viz`: its URL and the file its output goes to."""
+
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`factions viz` on a free port for this module's tests; stopped with SIGTERM after.
+
+    Each test opens its own browser page, hence its own session and model.
+    """
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
     require(
         importlib.util.find_spec("playwright") is not None,
@@ -97,26 +112,61 @@ def server(tmp_path: Path) -> Iterator[str]:
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    log = tmp_path / "server.log"
+    log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "w") as out:
-        # A session of its own, so the solara child is stopped with it.
         proc = subprocess.Popen(
             [sys.executable, "-m", "model.cli.viz", "--port", str(port)],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
     try:
         wait_until_up(url, proc, log, START_TIMEOUT)
-        yield url
+        yield Server(url, log)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        # The command stops its server on SIGTERM (tests/test_viz_command.py checks
+        # that); SIGKILL is the fallback, and then the kernel stops the server.
+        proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
             proc.wait()
+
+
+def watch(page, url: str) -> tuple[list[str], list[str]]:
+    """Collect the browser's complaints about `page` and its requests that leave `url`.
+
+    Returns:
+        (problems: console errors, page errors, failed requests, HTTP errors;
+        outside: URLs requested elsewhere than the server), filled as the page runs.
+    """
+    problems: list[str] = []
+    outside: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((url, url.replace("http", "ws", 1), "data:", "blob:"))
+            else outside.append(r.url)
+        ),
+    )
+    return problems, outside
+
+
+def launch(pw):
+    """Debian's chromium, headless, with nothing that phones home."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def panels(page) -> list:
@@ -147,48 +197,25 @@ def press_step(page, times: int, start: int) -> None:
         page.get_by_text(re.compile(rf"^Time: {i}(\.0)?$")).wait_for(timeout=UI_TIMEOUT)
 
 
-def test_page_steps_resets_and_stays_offline(server: str, tmp_path: Path) -> None:
+def test_page_steps_resets_and_stays_offline(server: Server, tmp_path: Path) -> None:
     """Step three times, change a select and a slider, Reset: all visible, no errors."""
     from playwright import sync_api as playwright
 
-    from model.rules.schema import resolve_rules
+    from model.rules.presets import resolve_rules
 
-    problems: list[str] = []
-    outside: list[str] = []
     with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport=VIEWPORT)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on(
-                "requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}")
-            )
-            page.on(
-                "response",
-                lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
-            )
-            page.on(
-                "request",
-                lambda r: (
-                    None
-                    if r.url.startswith((server, server.replace("http", "ws", 1), "data:", "blob:"))
-                    else outside.append(r.url)
-                ),
-            )
+            problems, outside = watch(page, server.url)
 
-            page.goto(server)
+            page.goto(server.url)
             page.get_by_role("button", name="Step", exact=True).wait_for(timeout=UI_TIMEOUT * 2)
             for panel in panels(page):
                 panel.wait_for(timeout=UI_TIMEOUT)
             page.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT)
+            # The CLP panel is the map of the real seats: the leader's seat, named.
+            page.get_by_text("Islington North (E14000763), London").wait_for(timeout=UI_TIMEOUT)
             before = settled_shots(page)
 
             press_step(page, 3, start=0)
@@ -199,11 +226,18 @@ def test_page_steps_resets_and_stays_offline(server: str, tmp_path: Path) -> Non
             assert not unchanged, f"panels did not change after three steps: {unchanged}"
             # The event feed shows this month's AGMs.
             page.get_by_text(re.compile(r"^2016-12 · \d+ CLP AGMs")).wait_for(timeout=UI_TIMEOUT)
+            # The map switches to another view: trigger ballots (none held yet).
+            page.locator(".v-select").filter(has_text="Colour by").locator(".v-input__slot").click()
+            page.get_by_role("option", name="Trigger ballots").click()
             page.screenshot(path=tmp_path / "after_steps.png", full_page=True)
+            legend = page.locator("div.seat-legend")
+            legend.get_by_text(re.compile(r"no trigger ballot \(\d+\)")).wait_for(
+                timeout=UI_TIMEOUT
+            )
 
             # Each browser session has its own model: a second tab starts afresh.
             other = browser.new_page(viewport=VIEWPORT)
-            other.goto(server)
+            other.goto(server.url)
             other.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT)
             other.close()
 
@@ -236,8 +270,78 @@ def test_page_steps_resets_and_stays_offline(server: str, tmp_path: Path) -> Non
     assert (tmp_path / "app.png").stat().st_size > 10_000
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
     assert not outside, "requests left localhost:\n" + "\n".join(outside)
-    server_log = (tmp_path / "server.log").read_text()
+    server_log = server.log.read_text()
     assert "Traceback" not in server_log, f"the server logged an error:\n{server_log}"
+
+
+# What a browser can send for a select, whatever its items: Mesa's sidebar uses
+# Vuetify's v-select, whose "input" event carries the chosen value to the server.
+CRAFT_SELECT = """
+(el, value) => {
+    let vm = el.__vue__;
+    while (vm && vm.$parent && vm.$parent.$el === el) vm = vm.$parent;
+    const targets = [];
+    const walk = (c) => {
+        if (c.$options.name === "v-select" && c.$listeners && c.$listeners.input) targets.push(c);
+        c.$children.forEach(walk);
+    };
+    if (vm) walk(vm);
+    targets.forEach((c) => c.$emit("input", value));
+    return targets.length;
+}
+"""
+
+
+def send_select_value(page, label: str, value: str) -> None:
+    """Make the select labelled `label` send `value` to the server, as a crafted page could."""
+    select = page.locator(".v-select").filter(has=page.get_by_text(label, exact=True))
+    assert select.count() == 1, f"no single select labelled {label!r}"
+    assert select.evaluate(CRAFT_SELECT, value) == 1, "the select's component was not found"
+
+
+def test_crafted_scenario_values_are_refused(server: Server, tmp_path: Path) -> None:
+    """Path traversal through the Scenario select: refused in one short line, model kept."""
+    from playwright import sync_api as playwright
+
+    from model.app.viz_model import SCENARIO_DIR
+    from tests.test_app import evil_scenario
+
+    evil = evil_scenario(tmp_path)  # a valid scenario named EVIL, outside scenarios/
+    traversal = os.path.relpath(evil.with_suffix(""), SCENARIO_DIR)
+    assert traversal.startswith("../")
+    with playwright.sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            problems, outside = watch(page, server.url)
+            page.goto(server.url)
+            page.get_by_text("Month: 2016-10 (not yet simulated)").wait_for(timeout=UI_TIMEOUT * 2)
+            press_step(page, 1, start=0)
+            kept = "Month: 2016-10 (month 1 of 120)"
+            page.get_by_text(kept).wait_for(timeout=UI_TIMEOUT)
+
+            for value in (traversal, "../pyproject"):
+                send_select_value(page, "Scenario", value)
+                page.get_by_role("button", name="Reset", exact=True).click()
+                page.get_by_text("Refused: Scenario: not one of the listed choices.").wait_for(
+                    timeout=UI_TIMEOUT
+                )
+                text = page.inner_text("body")
+                for leak in (str(ROOT), str(tmp_path), "Traceback", ".toml", "EVIL", "File "):
+                    assert leak not in text, f"the page shows {leak!r}:\n{text}"
+                page.get_by_role("button", name="Back to the page").click()
+                page.get_by_text(kept).wait_for(timeout=UI_TIMEOUT)  # the same model, month 1
+                page.get_by_text("Scenario: default, scale 0.02, seed 1").wait_for(
+                    timeout=UI_TIMEOUT
+                )
+        finally:
+            browser.close()
+
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    assert not outside, "requests left localhost:\n" + "\n".join(outside)
+    server_log = server.log.read_text()
+    assert server_log.count("refused a value from the page: Scenario") >= 2, server_log
+    assert "Traceback" not in server_log and "EVIL" not in server_log, server_log
 
 
 def _docs_screenshot(page, path: Path) -> None:
@@ -250,9 +354,17 @@ def _docs_screenshot(page, path: Path) -> None:
     for month in (12, 23, 34, 45):
         step.click()
         page.get_by_text(re.compile(rf"month {month} of")).wait_for(timeout=UI_TIMEOUT * 2)
+    # The map as most readers want it first: who controls each CLP's executive.
+    page.locator(".v-select").filter(has_text="Colour by").locator(".v-input__slot").click()
+    page.get_by_role("option", name="Executive control").click()
+    page.locator("div.seat-legend").get_by_text(re.compile(r"Momentum \(\d+\)")).wait_for(
+        timeout=UI_TIMEOUT
+    )
     settled_shots(page)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=path, type="png")
+    # The CLP panel alone (README, "Real seats"): the hex map and the chosen seat.
+    page.locator("div.seat-panel").screenshot(path=path.with_name("seat_map_panel.png"))
 
 
 if __name__ == "__main__":

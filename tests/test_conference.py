@@ -21,7 +21,8 @@ from model.mechanisms.conference import (
     support_mask,
     supports,
 )
-from model.rules.schema import RuleSet, get_preset, preset_names
+from model.rules.presets import get_preset, preset_names
+from model.rules.schema import RuleSet
 from model.scenario.schema import ConferenceSpec, ScheduledProposal
 
 ENTRIES = {entry.key: entry for entry in CATALOGUE}

@@ -147,14 +147,19 @@ def test_file_without_section_or_count_columns(tmp_path, capsys):
 
 def test_rules_preset_college_and_omov(capsys):
     pytest.importorskip(
-        "model.rules.schema"
+        "model.rules.presets"
     )  # written alongside; the fake below covers the interface
     status, out, err = run(capsys, EXAMPLE_2010, "--rules", "labour_2010", "--json")
     assert (status, err) == (0, "")
     assert json.loads(out)["weights"] == dict.fromkeys(("mps_meps", "members", "affiliates"), "1/3")
     status, out, err = run(capsys, EXAMPLE_2010, "--rules", "labour_2014", "--json")
-    assert (status, err) == (0, "")
+    assert status == 0
     assert json.loads(out)["method"] == "omov"
+    # The file's sections pool under OMOV: said on stderr, not silently.
+    assert err == (
+        f"note: {EXAMPLE_2010}: OMOV (labour_2014): the section column "
+        "(mps_meps, members, affiliates) is reported but does not weigh votes\n"
+    )
     status, _, err = run(capsys, EXAMPLE_2010, "--rules", "no_such_preset")
     assert status == 2
     assert err.startswith("error: --rules: ") and "no_such_preset" in err
@@ -183,7 +188,7 @@ def test_rules_interface_with_a_stand_in_presets_module(monkeypatch, capsys):
         return presets[name]
 
     monkeypatch.setitem(
-        sys.modules, "model.rules.schema", types.SimpleNamespace(get_preset=get_preset)
+        sys.modules, "model.rules.presets", types.SimpleNamespace(get_preset=get_preset)
     )
     outputs = {}
     for name in ("thirds_as_floats", "thirds_as_text"):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.mechanisms import dynamics
-from model.scenario.schema import FlowSpec, IdeologyComponent, InfluenceSpec
+from model.scenario.schema import FlowSpec, InfluenceSpec, PoolSegment
 
 INFLUENCE = InfluenceSpec(
     interaction_rate=1.0,
@@ -17,11 +17,13 @@ INFLUENCE = InfluenceSpec(
     noise_sd=0.0,
 )
 FLOWS = FlowSpec(
-    joins_per_month=1000.0,
-    pool=IdeologyComponent(weight=1.0, mean=-0.3, sd=0.3),
+    pool=[PoolSegment(name="left", size=1e5, mean=-0.7, sd=0.1)],
+    join_rate=0.01,
     attraction_width=0.5,
     contest_surge=3.0,
     churn=0.01,
+    new_member_churn=1.0,
+    tenure_scale_months=24.0,
     dissatisfaction=0.1,
     tolerance=0.5,
 )
@@ -97,32 +99,31 @@ def test_faction_pull_and_leader_cue():
     assert np.allclose(new[900:], 0.1)
 
 
-def test_joining_falls_with_leader_distance_and_surges_in_contests():
-    near = dynamics.expected_joiners(FLOWS, dynamics.JoinContext(leader_ideology=-0.3))
-    far = dynamics.expected_joiners(FLOWS, dynamics.JoinContext(leader_ideology=0.7))
-    surge = dynamics.expected_joiners(
-        FLOWS, dynamics.JoinContext(leader_ideology=0.7, contest_open=True, contest_pull=-0.3)
-    )
-    assert near == pytest.approx(1000.0)
-    assert far < near / 10
-    assert surge == pytest.approx(4 * near)
-
-
-def test_joiners_lean_towards_the_attractor():
-    rng = np.random.default_rng(0)
-    left = dynamics.joiner_ideologies(5000, FLOWS.pool, -0.8, 0.5, rng)
-    right = dynamics.joiner_ideologies(5000, FLOWS.pool, 0.5, 0.5, rng)
-    assert left.size == right.size == 5000
-    assert left.mean() < FLOWS.pool.mean < right.mean()
-
-
-def test_lapsing_rises_with_distance_from_leader():
-    p = dynamics.lapse_probability(np.array([0.0, 0.5, 1.0]), 0.0, FLOWS)
+def test_lapsing_rises_with_distance_from_leader_and_falls_with_tenure():
+    old = np.full(3, 10_000)
+    p = dynamics.lapse_probability(np.array([0.0, 0.5, 1.0]), old, 0.0, FLOWS)
     assert p.tolist() == pytest.approx([0.01, 0.01, 0.06])
+    # A new member churns at (1 + new_member_churn) times the rate, fading over the tenure scale.
+    new = dynamics.lapse_probability(np.zeros(3), np.array([0, 24, 240]), 0.0, FLOWS)
+    assert new[0] == pytest.approx(0.02)
+    assert new[1] == pytest.approx(0.01 * (1 + np.exp(-1)))
+    assert new[2] == pytest.approx(0.01, rel=1e-3)
     rng = np.random.default_rng(0)
     x = np.concatenate([np.zeros(50_000), np.ones(50_000)])
-    gone = dynamics.lapsers(x, np.arange(x.size), 0.0, FLOWS, rng)
+    joined = np.full(x.size, -10_000)
+    gone = dynamics.lapsers(x, joined, np.arange(x.size), 0, 0.0, FLOWS, rng)
     assert np.count_nonzero(gone >= 50_000) > 3 * np.count_nonzero(gone < 50_000)
+
+
+def test_a_dated_shock_adds_lapsing_near_its_centre_only():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([np.full(50_000, -0.8), np.full(50_000, 0.0)])
+    joined = np.full(x.size, -10_000)
+    calm = FLOWS.model_copy(update={"churn": 0.0, "dissatisfaction": 0.0})
+    gone = dynamics.lapsers(x, joined, np.arange(x.size), 0, 0.0, calm, rng, shock=(0.1, -0.8, 0.2))
+    near, far = np.count_nonzero(gone < 50_000), np.count_nonzero(gone >= 50_000)
+    assert 4500 < near < 5500  # 10% of 50,000
+    assert far < 5  # exp(-16) of the hazard
 
 
 def test_recruitment_takes_only_nearby_unaligned_members():

@@ -18,14 +18,15 @@ import pytest
 
 from model.agents.members import REGISTERED_SUPPORTER, MemberTable, keep_freed_memory
 from model.mechanisms import dynamics
-from model.scenario.schema import FlowSpec, IdeologyComponent, InfluenceSpec
+from model.scenario.schema import FlowSpec, InfluenceSpec, PoolSegment
 
 FLOWS = FlowSpec(
-    joins_per_month=1000.0,
-    pool=IdeologyComponent(weight=1.0, mean=-0.3, sd=0.3),
+    pool=[PoolSegment(name="left", size=1e5, mean=-0.7, sd=0.1)],
+    join_rate=0.01,
     attraction_width=0.5,
     contest_surge=3.0,
     churn=0.01,
+    new_member_churn=2.0,
     dissatisfaction=0.1,
     tolerance=0.5,
 )
@@ -63,9 +64,11 @@ def test_lapsers_lapse_each_member_with_its_own_chance():
     x = np.repeat(levels, per_level)
     candidates = np.arange(0, x.size, 2)  # every other member may lapse
     leader = -0.8
-    gone = dynamics.lapsers(x, candidates, leader, FLOWS, rng)
+    # Tenure differs by level too: a new member churns more.
+    joined = -np.repeat(np.array([0, 6, 24, 60, 240]), per_level)
+    gone = dynamics.lapsers(x, joined, candidates, 0, leader, FLOWS, rng)
     assert np.all(np.diff(gone) > 0) and np.isin(gone, candidates).all()
-    p = dynamics.lapse_probability(levels, leader, FLOWS)
+    p = dynamics.lapse_probability(levels, np.array([0, 6, 24, 60, 240]), leader, FLOWS)
     assert len(set(p.tolist())) > 2  # the chance really differs by level
     for level, chance in enumerate(p):
         observed = np.count_nonzero((gone >= level * per_level) & (gone < (level + 1) * per_level))

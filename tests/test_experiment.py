@@ -84,11 +84,14 @@ def test_a_bad_factor_path_names_the_factor_and_the_allowed_keys():
     data = experiment_data(factors=[{"path": "flows.chrun", "levels": [0.01]}])
     message = problems_of(data, base=small_scenario())
     assert "exp.toml" in message
-    assert "flows.chrun: flows: unknown key 'chrun' (allowed: attraction_width, churn," in message
+    assert "flows.chrun: unknown key 'chrun' (allowed: attraction_width, churn," in message
     data = experiment_data(factors=[{"path": "factions.7.organisers", "levels": [1]}])
-    assert "index 7 out of range (0..1)" in problems_of(data, base=small_scenario())
+    assert "factions.7: index 7 out of range (0..1)" in problems_of(data, base=small_scenario())
     data = experiment_data(factors=[{"path": "factions.Nobody.organisers", "levels": [1]}])
-    assert "no item named 'Nobody'" in problems_of(data, base=small_scenario())
+    message = problems_of(data, base=small_scenario())
+    assert (
+        "factions.Nobody: no item named 'Nobody' (use an index 0..1 or a name: Momentum" in message
+    )
 
 
 def test_a_bad_factor_value_names_the_variant_and_the_scenario_rule():
@@ -157,8 +160,40 @@ def test_apply_factors_by_path_index_and_name():
     assert apply_factors(base, {"flows": {"churn": 0.011}}).flows == changed.flows
 
 
+def test_apply_factors_by_selector_and_into_free_form_tables_only():
+    base = small_scenario()
+    changed = apply_factors(
+        base,
+        {
+            "factions[name=Labour to Win].organisers": 9,
+            "elections.historical_seats.2020-12": 200,  # a free-form table: a new month
+        },
+    )
+    assert changed.factions[1].organisers == 9
+    assert changed.elections.historical_seats["2020-12"] == 200
+    with pytest.raises(ExperimentError, match="elections.seats: unknown key 'seats'"):
+        apply_factors(base, {"elections.seats": 1})
+
+
+def test_an_unreadable_experiment_file(tmp_path: Path, monkeypatch):
+    path = tmp_path / "exp.toml"
+    path.write_text("[experiment]\n")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(path)
+    assert (
+        str(info.value) == f"invalid experiment {path}:\n  cannot read the file: Permission denied"
+    )
+
+
 def test_apply_factors_rejects_a_value_below_a_leaf():
-    with pytest.raises(ExperimentError, match="is a value"):
+    with pytest.raises(
+        ExperimentError, match=r"flows\.churn is a single value \([0-9.]+\); it has no key 'rate'"
+    ):
         apply_factors(small_scenario(), {"flows.churn.rate": 1})
 
 

@@ -28,7 +28,8 @@ from model.validation.scenarios import (
 )
 
 FILES = [*HISTORICAL, *(c for c in COUNTERFACTUALS)]
-TAGS = ("[data:", "[assumption", "[calibrated:")
+TAGS = ("[data:", "[politics:", "[assumption", "[calibrated:")
+POLITICS_RE = re.compile(r"\[politics:\s*((?:[^\[\]]|\[[^\]]*\])+?)\s*\]")
 CALIBRATED_RE = re.compile(r"\[calibrated:\s*(1\s*-\s*)?([A-Za-z_0-9]+)\s*\]")
 
 # What each counterfactual may change relative to its historical scenario.
@@ -42,6 +43,15 @@ ONE_CHANGE = {
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
     return load_history()
+
+
+@pytest.fixture(scope="module")
+def politics() -> dict[str, Any]:
+    import json
+
+    from model.validation.runner import DATA_FILE
+
+    return json.loads(DATA_FILE.with_name("labour_politics.json").read_text(encoding="utf-8"))
 
 
 def _text(name: str) -> str:
@@ -81,6 +91,19 @@ def test_every_citation_points_into_the_data(name: str, data: dict[str, Any]) ->
     for path in found:
         try:
             resolve(data, path)
+        except (KeyError, ValueError) as err:
+            bad.append(f"{path}: {err}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_behaviour_citations_point_into_the_politics_data(
+    name: str, politics: dict[str, Any]
+) -> None:
+    bad = []
+    for path in POLITICS_RE.findall(_text(name)):
+        try:
+            resolve(politics, path)
         except (KeyError, ValueError) as err:
             bad.append(f"{path}: {err}")
     assert not bad, "\n".join(bad)
@@ -180,6 +203,7 @@ def test_open_selection_counterfactual_changes_only_the_reselection_rule() -> No
 def test_history_is_not_fought_by_the_model(name: str) -> None:
     s = load_scenario(SCENARIO_DIR / f"{name}.toml")
     assert not s.conference.leader_proposes and not s.conference.faction_proposes
+    assert not any(p.forced for p in s.conference.scheduled)  # proposed, not forced
     assert not s.challenges.enabled
     assert s.elections.resignation_probability == 0.0
 
@@ -189,7 +213,11 @@ def test_contest_results_fall_in_the_published_month(name: str, data: dict[str, 
     s = load_scenario(SCENARIO_DIR / f"{name}.toml")
     assert s.contests.scheduled
     for contest in s.contests.scheduled:
-        result = Month.parse(contest.month).plus(s.contests.duration_months)
+        result = (
+            Month.parse(contest.closes)
+            if contest.closes
+            else Month.parse(contest.month).plus(s.contests.duration_months)
+        )
         year = str(result.year)
         announced = published_value(data, f"leadership_elections.{year}.result_announced")
         assert str(result) == announced[:7], (contest.month, announced)
@@ -213,8 +241,10 @@ def test_rule_changes_arrive_in_the_right_years() -> None:
     by_year = {p.year: p for p in s.conference.scheduled}
     assert s.rules.preset == "labour_2014"
     assert by_year[2018].preset == "labour_2018" and "reselection" in by_year[2018].paths
-    assert by_year[2021].preset == "labour_2021"
-    assert by_year[2017].changes == {"leadership.plp_threshold_vacancy": "10%"}
+    # 2021: the leader's changes as put to the unions, the college of thirds a part of them.
+    assert by_year[2021].preset == "college_thirds_2021" and by_year[2021].proposer == "leader"
+    assert "college of thirds" in by_year[2021].parts
+    assert by_year[2017].changes["leadership.plp_threshold_vacancy"] == "10%"
     assert s.reselection.rounds == ["2019-09", "2022-06"]
 
 

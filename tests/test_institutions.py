@@ -3,6 +3,8 @@ challenges, conference and unions."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from model.party import PartyModel
 from model.scenario.schema import parse_scenario
 from tests.conftest import small_scenario
@@ -10,6 +12,9 @@ from tests.conftest import small_scenario
 
 def scenario_with(**sections):
     data = small_scenario(calendar={"months": 24}).model_dump()
+    # The seat counts below are counterfactual (2017-06 was a real election):
+    # they go to the seats the swing model ranks best, not the real ones.
+    data["seats"]["real_results"] = False
     for section, changes in sections.items():
         data[section].update(changes)
     return parse_scenario(data)
@@ -32,7 +37,10 @@ def test_defeat_with_resignation_probability_one_opens_a_contest():
     party.run_for(12)
     (ge,) = events(party, "general_election")
     assert ge.month == "2017-06" and ge.won is False and ge.mode == "historical"
-    assert ge.seats == round(150 * 60 / 650)
+    # The count scaled to the 60 of GB's 632 seats, plus the leader's seat if
+    # the ranking would have lost it (a leader keeps their seat).
+    assert ge.seats == round(150 * 60 / 632) + (ge.kept_for_leader is not None)
+    assert ge.seat_source == "count ranked by uniform swing" and ge.base_result == 2015
     (resign,) = events(party, "leader_resigns")
     assert resign.month == "2017-06"
     (contest,) = events(party, "leadership_contest")
@@ -209,11 +217,13 @@ def test_the_leader_keeps_their_seat_in_a_heavy_defeat():
         challenges={"enabled": False},
     )
     party = PartyModel(scenario, rng=8)
-    # Put the leader in the least safe seat the party holds.
+    # Make the leader the MP of the most marginal seat the party holds.
     held = party.clps.seat_held.nonzero()[0]
-    party.clps.lean[party.leader.clp] = party.clps.lean[held].max() + 1.0
+    marginal = int(held[np.argmin(party.clps.lab_margin[held])])
+    party.state.leader = party.state.mp_in_seat(marginal)
     party.run_for(12)
     (ge,) = events(party, "general_election")
     assert ge.seats_lost > 0
     assert party.leader.sitting and party.leader.clp not in ge.lost_clps
+    assert ge.kept_for_leader == party.clps.name[marginal]
     assert not events(party, "leader_resigns")

@@ -1,41 +1,107 @@
-"""Meetings: the few who attend decide."""
+"""Meetings: the few who attend decide, at the meeting's real size, place by place."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from scipy import stats
 
 from model.mechanisms import meetings
 
 
-def test_faction_with_majority_of_attendees_wins_while_a_minority_of_members():
-    rng = np.random.default_rng(0)
-    n = 1000
-    # 200 faction members who always attend; 800 unaligned who rarely do.
-    faction = np.where(np.arange(n) < 200, 0, -1).astype(np.int16)
-    activism = np.where(faction == 0, 1.0, 0.05).astype(np.float32)
-    ideology = np.where(faction == 0, -0.7, 0.3)
-    clp = np.zeros(n, dtype=np.int32)
-    result = meetings.hold_meetings(
-        np.array([0]),
+def meet(
+    ideology,
+    activism,
+    faction,
+    *,
+    lines=(-0.7,),
+    discipline=(1.0,),
+    targeted=None,
+    mobilisation=None,
+    places=10,
+    method="slate",
+    incumbent=-1,
+    scale=1.0,
+    units=None,
+    seed=0,
+    affinity=0.1,
+    unorganised=0.3,
+    independent=0.37,
+):
+    n = len(ideology)
+    clp = np.zeros(n, dtype=np.int32) if units is None else np.asarray(units, dtype=np.int32)
+    ids = np.unique(clp)
+    lines = np.array(lines, dtype=float)
+    return meetings.hold_meetings(
+        ids,
         clp,
         np.arange(n),
-        ideology=ideology,
-        activism=activism,
-        faction=faction,
+        ideology=np.asarray(ideology, dtype=float),
+        activism=np.asarray(activism, dtype=np.float32),
+        faction=np.asarray(faction, dtype=np.int16),
         clp=clp,
-        targeted=np.zeros((1, 1), bool),
-        mobilisation=np.array([1.0]),
-        faction_lines=np.array([-0.7]),
-        discipline=np.array([1.0]),
-        affinity=0.1,
-        incumbent=np.array([-1]),
-        rng=rng,
+        targeted=np.zeros((lines.size, ids.size), bool) if targeted is None else targeted,
+        mobilisation=np.ones(lines.size) if mobilisation is None else mobilisation,
+        faction_lines=lines,
+        discipline=np.array(discipline, dtype=float),
+        affinity=affinity,
+        unorganised_weight=unorganised,
+        independent_weight=independent,
+        places=places,
+        method=method,
+        incumbent=np.full(ids.size, incumbent),
+        scale=scale,
+        rng=np.random.default_rng(seed),
     )
-    assert (faction == 0).mean() == 0.2
-    assert result.votes[0, 0] == 200
-    assert result.votes[0, 0] > result.votes[0, 1]
+
+
+def test_a_disciplined_minority_that_turns_up_takes_the_executive():
+    n = 1000
+    # 200 faction members who always attend; 800 unaligned members far from
+    # its line who rarely do.
+    faction = np.where(np.arange(n) < 200, 0, -1)
+    activism = np.where(faction == 0, 1.0, 0.05)
+    ideology = np.where(faction == 0, -0.7, 0.3)
+    result = meet(ideology, activism, faction)
+    assert result.votes[0, 0] == 200  # every attending member votes the slate
+    assert result.places[0].tolist() == [10, 0]
     assert result.winner.tolist() == [0]
     assert result.eligible.tolist() == [n]
+
+
+def test_unaligned_attenders_split_between_slates_so_places_can_be_mixed():
+    # Unaligned attenders as near the faction's line as the affinity scale:
+    # each place is a fresh choice between its slate and the independents.
+    n = 400
+    result = meet(np.full(n, -0.6), np.ones(n), np.full(n, -1), affinity=0.1, unorganised=1.0)
+    # No faction member present: the faction has no slate at all.
+    assert result.places[0].tolist() == [0, 10]
+    faction = np.where(np.arange(n) < 5, 0, -1)
+    mixed = meet(np.full(n, -0.6), np.ones(n), faction, affinity=0.1, unorganised=1.0, seed=3)
+    assert mixed.places[0].sum() == 10
+    assert 0 < mixed.places[0, 0] < 10  # a nine-of-ten kind of executive
+
+
+def test_control_needs_a_majority_of_places():
+    result = meetings.elect_places(
+        np.array([[[6, 4]] * 5 + [[4, 6]] * 5]),
+        10,
+        "slate",
+        np.array([1]),
+        np.random.default_rng(0),
+    )[0]
+    assert result.tolist() == [[5, 5]]
+    proportional, _ = meetings.elect_places(
+        np.array([[[62, 38]]]), 10, "proportional", np.array([1]), np.random.default_rng(0)
+    )
+    assert proportional.tolist() == [[6, 4]]  # Droop quota 10, remainders 2 and 8
+
+
+def test_the_incumbent_keeps_a_tied_place():
+    won, lot = meetings.elect_places(
+        np.array([[[2, 2, 0]]]), 1, "slate", np.array([1]), np.random.default_rng(0)
+    )
+    assert won.tolist() == [[0, 1, 0]] and not lot[0]
 
 
 def test_mobilisation_raises_attendance_only_where_targeted():
@@ -48,43 +114,56 @@ def test_mobilisation_raises_attendance_only_where_targeted():
     assert np.allclose(p[clp == 0], 0.3) and np.allclose(p[clp == 1], 0.1)
 
 
-def test_incumbent_keeps_control_on_a_tie():
-    n = 4
-    clp = np.zeros(n, dtype=np.int32)
-    faction = np.array([0, 0, 1, 1], dtype=np.int16)
-    result = meetings.hold_meetings(
-        np.array([0]),
-        clp,
-        np.arange(n),
-        ideology=np.array([-0.7, -0.7, 0.3, 0.3]),
-        activism=np.ones(n, dtype=np.float32),
-        faction=faction,
-        clp=clp,
-        targeted=np.zeros((2, 1), bool),
-        mobilisation=np.ones(2),
-        faction_lines=np.array([-0.7, 0.3]),
-        discipline=np.ones(2),
-        affinity=0.1,
-        incumbent=np.array([1]),
-        rng=np.random.default_rng(0),
-    )
-    assert result.votes.tolist() == [[2, 2, 0]]
-    assert result.winner.tolist() == [1]
-
-
-def test_slate_choice_discipline_and_affinity():
+def test_real_weights_round_one_over_scale_at_random():
     rng = np.random.default_rng(0)
-    ideology = np.array([0.3, -0.65, 0.9])
-    faction = np.array([0, -1, -1], dtype=np.int16)
-    slate = meetings.slate_choice(
-        ideology,
-        faction,
-        faction_lines=np.array([-0.7, 0.2]),
-        discipline=np.array([1.0, 1.0]),
-        affinity=0.15,
-        rng=rng,
-    )
-    # a disciplined member votes its slate even when far from the line; an
-    # unaligned member near a line votes that slate; one far from both
-    # votes the unaligned slate.
-    assert slate.tolist() == [0, 0, 2]
+    assert (meetings.real_weights(5, 1.0, rng) == 1).all()
+    w = meetings.real_weights(100_000, 0.3, rng)
+    assert set(np.unique(w)) == {3, 4} and w.mean() == pytest.approx(1 / 0.3, rel=0.01)
+
+
+def _members(n_real, scale, rng):
+    """A CLP's members at a scale: as many simulated as the scale says, from one population."""
+    n = max(1, round(n_real * scale))
+    faction = np.where(rng.random(n) < 0.08, 0, -1)
+    ideology = np.where(faction == 0, -0.65, rng.normal(-0.3, 0.3, n))
+    activism = rng.beta(0.6, 7.4, n)
+    return ideology, activism, faction
+
+
+def test_meeting_outcomes_have_the_same_distribution_at_any_scale():
+    # 600 CLPs of 900 real members each, at scale 0.1 and 1.0: attendance and
+    # the faction's places come from one distribution (two-sample KS tests).
+    out = {}
+    for scale in (0.1, 1.0):
+        rng = np.random.default_rng(11)
+        attendance, places = [], []
+        units, ideology, activism, faction = [], [], [], []
+        for u in range(600):
+            x, a, f = _members(900, scale, rng)
+            units.append(np.full(x.size, u))
+            ideology.append(x)
+            activism.append(a)
+            faction.append(f)
+        result = meet(
+            np.concatenate(ideology),
+            np.concatenate(activism),
+            np.concatenate(faction),
+            lines=(-0.65,),
+            discipline=(0.9,),
+            units=np.concatenate(units),
+            scale=scale,
+            affinity=0.2,
+            seed=int(scale * 10),
+        )
+        attendance = result.attendees
+        places = result.places[:, 0]
+        out[scale] = (attendance, places)
+    a01, p01 = out[0.1]
+    a10, p10 = out[1.0]
+    assert a10.mean() == pytest.approx(a01.mean(), rel=0.1)
+    # A failing test here means meeting outcomes depend on the simulated scale.
+    assert stats.ks_2samp(a01, a10).pvalue > 0.001
+    assert stats.ks_2samp(p01, p10).pvalue > 0.001
+    # ...and the check can fail: attendance drawn once per simulated member
+    # (not at real size) is ten times smaller at scale 0.1.
+    assert a01.mean() > 20

@@ -58,7 +58,7 @@ def test_the_plan_is_generated_from_the_institutions_and_lists_every_stage() -> 
     plan = party.plan()
     for words in (
         "influence",
-        "joining and lapsing",
+        "joining (from pools of sympathisers",
         "organising",
         "MPs facing a round",
         "national poll",

@@ -37,7 +37,7 @@ def tiny_series(**columns) -> pd.DataFrame:
 
 
 def test_every_outcome_on_a_real_run_is_a_number():
-    result = simulate(small_scenario(calendar={"months": 14}), seed=4)
+    result = simulate(small_scenario(calendar={"months": 36}), seed=4)
     values = compute_outcomes(result.series, result.events)
     for name, spec in OUTCOMES.items():
         if spec.family:

@@ -42,33 +42,36 @@ def test_every_clp_holds_one_agm_a_year(small):
         assert rec.attendees == sum(rec.votes.values()) <= rec.eligible
 
 
-def test_agm_decides_control(small):
+def test_agm_control_is_a_majority_of_the_executive_places(small):
     party = PartyModel(small, rng=4)
     party.run_for(12)
+    places = small.meetings.executive_places
+    factions = [f.name for f in small.factions]
     for rec in party.events.of_type("agm"):
-        votes = rec.votes
-        top = max(votes.values())
-        if not rec.tie_broken and rec.attendees > 0:
-            assert votes[rec.control_after] == top
+        assert sum(rec.places.values()) == places
+        majority = [f for f in factions if 2 * rec.places[f] > places]
+        assert rec.control_after == (majority[0] if majority else "unaligned")
+        assert party.clps.places[rec.clp].tolist() == list(rec.places.values()) or (
+            rec.clp in [r.clp for r in party.events.of_type("agm") if r.month > rec.month]
+        )
 
 
 def test_targeting_raises_faction_attendance():
-    # A faction with lots of organisers and strong mobilisation ends up
-    # controlling more CLPs than the same faction with none.
-    def clps_won(organisers: int, mobilisation: float) -> int:
-        scenario = small_scenario(calendar={"months": 24})
-        factions = [f.model_dump() for f in scenario.factions]
-        factions[0].update(organisers=organisers, mobilisation=mobilisation)
-        scenario = scenario.with_changes()
-        data = scenario.model_dump()
-        data["factions"] = factions
-        from model.scenario.schema import parse_scenario
-
-        party = PartyModel(parse_scenario(data), rng=5)
+    # A faction with organisers for every CLP and strong mobilisation ends up
+    # with more executive places than the same faction with none (one dotted
+    # path edits the faction in the list).
+    def places_won(organisers: int, mobilisation: float) -> int:
+        scenario = small_scenario(calendar={"months": 24}).with_changes(
+            {
+                "factions.Momentum.organisers": organisers,
+                "factions.Momentum.mobilisation": mobilisation,
+            }
+        )
+        party = PartyModel(scenario, rng=5)
         party.run_for(24)
-        return int(party.series()["clps_momentum"].iloc[-1])
+        return int(party.series()["places_momentum"].iloc[-1])
 
-    assert clps_won(60, 4.0) > clps_won(0, 1.0)
+    assert places_won(632, 4.0) > places_won(0, 1.0)
 
 
 def test_lapsed_members_stay_as_rows(small):
@@ -100,4 +103,6 @@ def test_leader_is_the_named_mp(small):
     party = PartyModel(small, rng=7)
     assert party.leader.name == small.leader.name
     assert party.leader in party.sitting_mps
-    assert len(party.sitting_mps) == small.party.plp_size
+    # The PLP sits in the seats Labour won in 2015 among the 60 sampled.
+    assert len(party.sitting_mps) == int(party.clps.seat_held.sum())
+    assert {mp.clp for mp in party.sitting_mps} == set(party.clps.seat_held.nonzero()[0])

@@ -68,7 +68,7 @@ def test_the_log_selects_by_class_or_name() -> None:
     log = EventLog()
     log.record(EVENT_TYPES["retirement"], "2020-01", mp="A", clp=3)
     log.record(EVENT_TYPES["agm"], "2020-01", **{
-        "clp": 3, "eligible": 10, "attendees": 2, "votes": {"unaligned": 2},
+        "clp": 3, "eligible": 10, "attendees": 2, "votes": {"unaligned": 2}, "places": {"unaligned": 10},
         "targeted_by": [], "control_before": "unaligned", "control_after": "unaligned",
         "tie_broken": False,
     })  # fmt: skip

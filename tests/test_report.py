@@ -19,7 +19,7 @@ from model.analysis.figures import (
 from model.cli.sweep import main as command
 from model.records.events import EventMark, GeneralElection, Selection, TriggerBallot
 from model.study.experiment import parse_experiment
-from model.study.report import load_report_data, write_report
+from model.study.report import load_report_data
 from model.study.run import simulate, write_run
 from model.study.sweep import run_experiment
 from tests.conftest import small_scenario
@@ -61,14 +61,22 @@ def test_report_of_a_sweep(tmp_path: Path, capsys):
     assert (members["low"] <= members["median"]).all()
 
 
-def test_report_of_a_run_folder(tmp_path: Path):
+def test_report_of_a_run_folder(tmp_path: Path, capsys):
     result = simulate(small_scenario(calendar={"months": 5}), seed=2)
-    write_run(result, tmp_path, figures=False)
-    path = write_report(tmp_path)
+    write_run(result, tmp_path, figures=True)  # figures/plp.png, which has no PDF
+    assert command(["report", str(tmp_path)]) == 0
+    path = tmp_path / "report.md"
     names = assert_report_complete(path)
     assert names[:3] == ["overview", "series", "clps"]
     text = path.read_text()
     assert "# Run report: default, seed 2" in text and "## Outcomes" in text
+    # The command lists exactly the files it wrote: nothing stale, nothing missing.
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert "figures/series.png" in listed and "figures/series.pdf" in listed
+    assert all((tmp_path / name).is_file() for name in listed)
+    assert "figures/plp.pdf" not in listed and "figures/plp.png" not in listed
+    # One run is not a "median across seeds".
+    assert "across seeds" not in text and "The run's monthly values" in text
 
 
 def test_report_refuses_other_folders(tmp_path: Path, capsys):
@@ -171,3 +179,64 @@ def test_report_data_of_a_sweep_matches_its_tables(tmp_path: Path):
     assert report.kind == "sweep" and report.factors == []
     pd.testing.assert_frame_equal(report.outcomes, result.outcomes)
     assert len(report.series_long) == len(result.series_long)
+
+
+# --- a single run's report, and what the command lists -------------------------------------
+
+
+def test_a_single_run_is_not_drawn_as_a_median_across_seeds():
+    long = synthetic_long()
+    one = long[long["run_id"] == "a"]
+    fig = band_figure(one, ["member_plp_gap"])
+    assert fig.get_suptitle() == "one run: its monthly values"
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert labels[0] == "x" and not any("(n=" in label for label in labels)
+    assert not fig.axes[0].collections  # no band around one line
+    several = band_figure(long, ["member_plp_gap"])
+    assert "median across seeds" in several.get_suptitle() and several.axes[0].collections
+
+
+def test_short_series_put_the_year_on_every_date(tmp_path: Path):
+    long = synthetic_long()  # 2019-11 .. 2020-01
+    fig = band_figure(long, ["member_plp_gap"])
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(re.fullmatch(r"[A-Z][a-z]{2} 20\d\d", label) for label in labels)
+
+
+def test_every_event_marker_looks_different():
+    from model.analysis.figures import EVENT_MARKERS
+
+    looks = [(colour, str(dashes), marker) for colour, _, dashes, marker in EVENT_MARKERS.values()]
+    assert len(set(looks)) == len(looks)
+    colours = [colour for colour, _, _, _ in EVENT_MARKERS.values()]
+    assert len(set(colours)) == len(colours)  # conference and rule change were both purple
+    names = [name for _, name, _, _ in EVENT_MARKERS.values()]
+    assert len(set(names)) == len(names)
+
+
+def test_report_of_a_folder_that_cannot_be_written(tmp_path: Path, capsys, monkeypatch):
+    from model.study import outputs
+
+    result = simulate(small_scenario(calendar={"months": 2}), seed=2)
+    write_run(result, tmp_path, figures=False)
+
+    def read_only(path, *, flag="--out"):
+        raise outputs.OutputError(f"{path}: cannot write there (read-only file system in {path})")
+
+    monkeypatch.setattr(outputs, "check_writable", read_only)
+    assert command(["report", str(tmp_path)]) == 2
+    assert "cannot write there (read-only file system" in capsys.readouterr().err
+    assert not (tmp_path / "report.md").exists() and not (tmp_path / "figures").exists()
+
+
+def test_report_refuses_a_folder_in_use(tmp_path: Path, capsys):
+    from model.study.outputs import lock_folder
+
+    result = simulate(small_scenario(calendar={"months": 2}), seed=2)
+    write_run(result, tmp_path / "run", figures=False)
+    with lock_folder(tmp_path / "run", command="factions sweep x"):
+        assert command(["report", str(tmp_path / "run")]) == 2
+    assert "in use by process" in capsys.readouterr().err
+    assert not (tmp_path / "run" / "report.md").exists()

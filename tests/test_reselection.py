@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms import reselection
+from model.mechanisms import contests, reselection
 from model.party import PartyModel
-from model.rules.schema import get_preset, trigger_ballot_outcome
+from model.rules.decisions import trigger_ballot_outcome
+from model.rules.presets import get_preset
 from model.scenario.schema import ReselectionSpec, parse_scenario
 from tests.conftest import small_scenario
 
@@ -28,7 +29,7 @@ def faction_controls_a_third_of_branch_meetings(n_branches=9, per_branch=10):
         mp_ideology=0.1,
         mp_faction=-1,
         faction_lines=np.array([-0.7]),
-        faction_radii=np.array([0.25]),
+        trigger_distance=np.array([0.25]),
         discipline=np.array([1.0]),
         params=PARAMS,
         rng=np.random.default_rng(0),
@@ -94,35 +95,59 @@ def test_members_supermajority_deselects_at_70_keeps_at_80():
     assert decide(0.20) is False
 
 
-def test_challengers_come_from_active_factions():
+def test_challengers_are_local_activists_of_active_factions():
     rng = np.random.default_rng(0)
     faction = np.array([0] * 30 + [1] * 2 + [-1] * 68, dtype=np.int16)
+    ideology = np.linspace(-1, 1, 100)
+    # One very active member in each group: they are the ones who stand.
+    activism = np.full(100, 1e-6)
+    activism[[5, 31, 80]] = 1.0
+    args = dict(faction_names=["Left", "Centre"], params=PARAMS, label="CLP 001")
     hopefuls = reselection.field_challengers(
         faction,
-        np.linspace(-1, 1, 100),
+        ideology,
+        activism,
         control=-1,
         exclude_faction=-1,
-        faction_lines=np.array([-0.6, 0.2]),
-        faction_names=["Left", "Centre"],
-        params=PARAMS,
+        founded=np.array([True, True]),
         rng=rng,
-        label="CLP 001",
+        **args,
     )
     assert [h.faction for h in hopefuls] == [0, -1]
-    assert hopefuls[0].ideology == -0.6
-    # the controlling faction stands even when small
+    # A hopeful sits where that activist sits, not on the faction's line or at the median.
+    assert hopefuls[0].ideology == ideology[5] and hopefuls[1].ideology == ideology[80]
+    # The controlling faction stands even when small; a faction not founded yet does not.
     ruled = reselection.field_challengers(
         faction,
-        np.zeros(100),
+        ideology,
+        activism,
         control=1,
         exclude_faction=0,
-        faction_lines=np.array([-0.6, 0.2]),
-        faction_names=["Left", "Centre"],
-        params=PARAMS,
+        founded=np.array([True, True]),
         rng=rng,
-        label="CLP 001",
+        **args,
     )
-    assert [h.faction for h in ruled] == [1, -1]
+    assert [h.faction for h in ruled] == [1, -1] and ruled[0].ideology == ideology[31]
+    unfounded = reselection.field_challengers(
+        faction,
+        ideology,
+        activism,
+        control=-1,
+        exclude_faction=-1,
+        founded=np.array([False, True]),
+        rng=rng,
+        **args,
+    )
+    assert [h.faction for h in unfounded] == [-1]
+
+
+def test_the_nec_shortlist_keeps_hopefuls_near_the_leader():
+    def cand(x):
+        return contests.Candidate(f"h{x}", -1, x, 0.5)
+
+    kept = reselection.shortlist([cand(-0.8), cand(-0.3), cand(0.1)], -0.2, 0.5)
+    assert [c.ideology for c in kept] == [-0.3, 0.1]
+    assert [c.ideology for c in reselection.shortlist([cand(-0.9)], 0.2, 0.5)] == [-0.9]
 
 
 def test_focus_moves_only_threatened_mps():
@@ -151,8 +176,13 @@ def run_round(preset: str, seed: int = 2, months: int = 4, **changes):
 
 def test_every_sitting_mp_faces_the_round():
     party, records = run_round("labour_2018")
-    assert len(records) == party.config.party.plp_size
+    assert len(records) == int(party.clps.seat_held.sum())  # the real seats in the sample
+    (leader,) = [r for r in records if r.mp == party.leader.name]
+    # The leader is never triggered: the rules reselect them.
+    assert leader.decided_by == "rule" and not leader.full_selection
     for rec in records:
+        if rec is leader:
+            continue
         assert rec.decided_by == "meeting"
         b = rec.branches
         assert b["branches_for"] <= b["branches_voting"]
@@ -165,10 +195,11 @@ def test_every_sitting_mp_faces_the_round():
 
 
 def test_open_selection_always_selects():
-    _, records = run_round("open_selection")
-    assert records and all(r.outcome["full_selection"] for r in records)
+    party, records = run_round("open_selection")
+    others = [r for r in records if r.mp != party.leader.name]
+    assert others and all(r.outcome["full_selection"] for r in others)
     assert all(r.decided_by == "rule" for r in records)
-    assert all(r.selection is not None for r in records)
+    assert all(r.selection is not None for r in others)
 
 
 def test_deselected_mp_is_replaced_by_the_winner():
@@ -183,7 +214,7 @@ def test_deselected_mp_is_replaced_by_the_winner():
         assert abs(seat[0].ideology - chosen["ideology"]) < 1e-6  # records round to 6 places
     series = party.series()
     assert series["deselections"].iloc[-1] == len(deselected)
-    assert series["plp_size"].iloc[-1] == party.config.party.plp_size
+    assert series["plp_size"].iloc[-1] == int(party.clps.seat_held.sum())
 
 
 def test_round_is_reproducible_by_seed():
@@ -209,11 +240,12 @@ def test_responsiveness_narrows_the_gap_only_in_threatened_seats():
     data["plp"]["responsiveness"] = 0.9
     party = PartyModel(parse_scenario(data), rng=4)
     lines = party.state.faction_lines
+    reach = party.config.factions[0].trigger_distance
     # Hand the left faction control of half the seats, and the MPs' own
     # (or no) control of the rest; remember where each MP started.
     sitting = [mp for mp in party.sitting_mps if mp is not party.leader]
     hostile = {
-        mp.clp for mp in sitting[::2] if abs(mp.ideology - lines[0]) > 0.3 and mp.faction != 0
+        mp.clp for mp in sitting[::2] if abs(mp.ideology - lines[0]) > reach and mp.faction != 0
     }
     party.clps.control[:] = -1
     party.clps.control[list(hostile)] = 0

@@ -1,4 +1,4 @@
-"""Tests for model.rules.schema: presets against the published figures, sources, trigger rules, changes.
+"""Tests for model.rules: presets against the published figures, sources, trigger rules, changes.
 
 Published figures are read from the shared validation data set
 (labour_history.json), never typed in here; the test fails if the file is
@@ -16,24 +16,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from model.rules.schema import (
-    ASSUMED_LABOUR_MEPS,
-    PRESETS,
+from model.rules.decisions import (
     AffiliateNomination,
-    LeadershipRules,
-    RulesError,
-    RuleSet,
     card_vote_passes,
     clp_nominations_needed,
-    get_preset,
     meets_supplementary,
     nomination_threshold,
-    preset_names,
     qualifies,
-    resolve_rules,
-    rule_changes_between,
     trigger_ballot_outcome,
 )
+from model.rules.edits import rule_changes_between
+from model.rules.errors import RulesError
+from model.rules.presets import PRESETS, get_preset, preset_names, resolve_rules
+from model.rules.schema import ASSUMED_LABOUR_MEPS, LeadershipRules, RuleSet
 
 DATA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
 
@@ -55,6 +50,13 @@ REQUIRED_PRESETS = {
 def data() -> dict[str, Any]:
     assert DATA_PATH.is_file(), f"validation data missing: {DATA_PATH}"
     return json.loads(DATA_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def politics() -> dict[str, Any]:
+    path = DATA_PATH.with_name("labour_politics.json")
+    assert path.is_file(), f"validation data missing: {path}"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def walk(data: dict[str, Any], path: str) -> Any:
@@ -130,7 +132,7 @@ def test_get_preset_returns_a_private_copy() -> None:
 def test_every_numeric_field_has_a_source(name: str) -> None:
     preset = get_preset(name)
     leaves = {}
-    for section in ("leadership", "reselection", "conference"):
+    for section in ("leadership", "reselection", "conference", "nec"):
         leaves |= numeric_leaves(getattr(preset, section), section)
     assert leaves, "a preset without numbers?"
     assert set(leaves) == set(preset.numeric_paths())
@@ -138,11 +140,13 @@ def test_every_numeric_field_has_a_source(name: str) -> None:
     assert not missing, f"{name}: numeric fields without a source: {missing}"
 
 
-CITATION = re.compile(r"labour_history\.json: (\S+) — (https?://[^\s;]+)")
+CITATION = re.compile(r"(labour_history|labour_politics)\.json: (\S+) — (https?://[^\s;]+)")
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED_PRESETS))
-def test_sources_cite_existing_json_paths(data: dict[str, Any], name: str) -> None:
+def test_sources_cite_existing_json_paths(
+    data: dict[str, Any], politics: dict[str, Any], name: str
+) -> None:
     preset = get_preset(name)
     for field, text in preset.sources.items():
         node: Any = preset
@@ -150,13 +154,13 @@ def test_sources_cite_existing_json_paths(data: dict[str, Any], name: str) -> No
             node = node[part] if isinstance(node, dict) else getattr(node, part)
         assert node is not None, f"{name}: source for unset field {field}"
         citations = CITATION.findall(text)
-        if "labour_history.json" in text:
+        if ".json:" in text:
             assert citations, f"{name}.{field}: malformed citation {text!r}"
         else:
             assert "assumption" in text, f"{name}.{field}: neither a citation nor an assumption"
-        for json_path, url in citations:
+        for file, json_path, url in citations:
             try:
-                node = walk(data, json_path)
+                node = walk(data if file == "labour_history" else politics, json_path)
             except (KeyError, IndexError, TypeError):
                 pytest.fail(f"{name}.{field}: JSON path {json_path!r} is not in the data")
             assert isinstance(node, dict) and "source" in node, f"{json_path} has no source"
@@ -556,7 +560,7 @@ def test_rule_changes_between_presets_reproduce_them() -> None:
     for target in ("open_selection", "members_supermajority", "labour_2021", "college_thirds_2021"):
         old, new = get_preset("labour_2018"), get_preset(target)
         changed = old.with_changes(rule_changes_between(old, new))
-        for section in ("leadership", "reselection", "conference"):
+        for section in ("leadership", "reselection", "conference", "nec"):
             assert getattr(changed, section) == getattr(new, section), (target, section)
 
 
@@ -717,3 +721,24 @@ def test_members_supermajority_is_monotone_in_support(low: Fraction, high: Fract
     kept_low = not trigger("members_supermajority", 0, 0, member_support_share=low).full_selection
     kept_high = not trigger("members_supermajority", 0, 0, member_support_share=high).full_selection
     assert not kept_low or kept_high
+
+
+def test_every_name_still_imports_from_model_rules_schema():
+    """The names that moved out of model.rules.schema are still importable from it."""
+    import importlib
+
+    schema = importlib.import_module("model.rules.schema")
+    homes = {
+        "decisions": ["card_vote_passes", "qualifies", "trigger_ballot_outcome", "Qualification"],
+        "presets": ["PRESETS", "get_preset", "preset_names", "resolve_rules"],
+        "edits": ["rule_changes_between"],
+        "errors": ["RulesError"],
+    }
+    for module, names in homes.items():
+        home = importlib.import_module(f"model.rules.{module}")
+        for name in names:
+            assert getattr(schema, name) is getattr(home, name), name
+    for name in schema.__all__:
+        assert getattr(schema, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'not_a_rule'"):
+        _ = schema.not_a_rule

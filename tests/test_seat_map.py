@@ -11,7 +11,6 @@ from matplotlib import colors
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from model.agents.seats import load_seats
 from model.analysis.seat_map import (
     EDGE_SIDES,
     MISSING_COLOUR,
@@ -25,6 +24,7 @@ from model.analysis.seat_map import (
     seat_map_figure,
 )
 from model.data import read_json
+from model.data.seats import load_seats
 
 SQRT3 = math.sqrt(3)
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.agents.seats import YEARS, load_seats
+from model.data.seats import YEARS, load_seats
 from model.mechanisms.seat_swing import (
     PARTIES,
     SWING_METHODS,

@@ -1,4 +1,4 @@
-"""Tests for model.data (packaged files) and model.agents.seats (the seat table).
+"""Tests for model.data (packaged files) and model.data.seats (the seat table).
 
 Published Labour seat counts are read from the shared validation data set
 (labour_history.json), as elsewhere in the tests; the test fails if the file
@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.agents import seats as seats_module
-from model.agents.seats import (
+from model.data import data_file, data_path, exists, read_bytes, read_json, read_text
+from model.data import seats as seats_module
+from model.data.seats import (
     NATION_BY_PREFIX,
     YEARS,
     SeatDataError,
@@ -35,7 +36,6 @@ from model.agents.seats import (
     parse_seats,
     sample_seats,
 )
-from model.data import data_file, data_path, exists, read_bytes, read_json, read_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -173,7 +173,7 @@ def test_wheel_ships_the_data_and_loads_seats_outside_the_repo(tmp_path):
         site = tmp_path / "site"
         zf.extractall(site)
     probe = (
-        "import model, model.agents.seats as s; t = s.load_seats(); "
+        "import model, model.data.seats as s; t = s.load_seats(); "
         "print(model.__file__); print(len(t), int(t.labour_held(2019).sum()))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

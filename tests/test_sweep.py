@@ -16,7 +16,15 @@ import pytest
 
 from model.cli.sweep import main as sweep_main
 from model.study.experiment import Experiment, parse_experiment
-from model.study.sweep import SweepError, SweepResult, load_sweep, run_experiment, run_task
+from model.study.outputs import OutputError
+from model.study.sweep import (
+    SweepError,
+    SweepResult,
+    load_sweep,
+    run_experiment,
+    run_task,
+    sweep_in_progress,
+)
 from tests.conftest import DEFAULT_SCENARIO, REPO, small_scenario
 
 REPLICATIONS = 3
@@ -32,8 +40,8 @@ def tiny_experiment(replications: int = REPLICATIONS, root_seed: int = 5) -> Exp
             "replications": replications,
             "root_seed": root_seed,
         },
-        "factors": [{"path": "factions.Momentum.organisers", "levels": [0, 60]}],
-        "outcomes": {"series": ["members_*", "member_plp_gap", "clps_*", "leader"]},
+        "factors": [{"path": "factions.Momentum.organisers", "levels": [0, 632]}],
+        "outcomes": {"series": ["members_*", "member_plp_gap", "clps_*", "places_*", "leader"]},
     }
     return parse_experiment(data, base=small_scenario(calendar={"months": 6}))
 
@@ -85,7 +93,7 @@ def test_serial_sweep_writes_tidy_tables(serial: SweepResult):
         f"v{v:04d}-r{r:04d}" for v in range(2) for r in range(3)
     )
     assert set(inputs["status"]) == {"ok"} and inputs["run_id"].is_unique
-    assert list(inputs["factions.Momentum.organisers"].unique()) == [0, 60]
+    assert list(inputs["factions.Momentum.organisers"].unique()) == [0, 632]
     assert list(outcomes["run_id"]) == list(inputs["run_id"])
     assert {"final_members", "gap_last12", "final_clps_momentum", "deselections"} <= set(outcomes)
     # Monthly series: 6 months per run; long form has one row per run, month and variable.
@@ -107,9 +115,9 @@ def test_serial_sweep_writes_tidy_tables(serial: SweepResult):
 def test_variants_share_seeds_and_the_factor_reaches_the_model(serial: SweepResult):
     seeds = serial.inputs.pivot(index="replication", columns="variant", values="seed")
     assert (seeds[0] == seeds[1]).all() and seeds[0].is_unique
-    # Same seed, different organiser capacity: CLP control must differ somewhere.
+    # Same seed, different organiser capacity: executive places must differ somewhere.
     clps = serial.series.pivot(
-        index=["replication", "month"], columns="variant", values="clps_momentum"
+        index=["replication", "month"], columns="variant", values="places_momentum"
     )
     for _, months in clps.groupby(level="replication"):
         assert (months[0] != months[1]).any()
@@ -176,7 +184,7 @@ run_experiment(tiny_experiment(), sys.argv[1], progress=False, runner=slow)
 """
 
 
-def test_killed_sweep_resumes_with_the_same_results(serial: SweepResult, tmp_path: Path):
+def test_killed_sweep_resumes_with_the_same_results(serial: SweepResult, tmp_path: Path, capsys):
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", KILLABLE, str(out)], cwd=REPO)
     try:
@@ -185,13 +193,18 @@ def test_killed_sweep_resumes_with_the_same_results(serial: SweepResult, tmp_pat
             assert proc.poll() is None, "the sweep ended before it could be killed"
             assert time.monotonic() < deadline, "no results after two minutes"
             time.sleep(0.02)
+        # A second writer (another --resume) is refused while the first runs.
+        with pytest.raises(OutputError, match=f"in use by process {proc.pid} "):
+            run_experiment(tiny_experiment(), out, resume=True, progress=False)
         proc.kill()  # SIGKILL: no clean-up code runs
     finally:
         proc.wait(timeout=60)
     saved = len(parts_of(out))
     assert 2 <= saved < VARIANTS * REPLICATIONS
 
+    # The dead writer's lock is taken over, with a note naming it.
     resumed = run_experiment(tiny_experiment(), out, resume=True, progress=False)
+    assert f"left by process {proc.pid}" in capsys.readouterr().err
     assert resumed.session["skipped"] == saved
     assert resumed.session["ran"] == VARIANTS * REPLICATIONS - saved
     assert not list((out / "parts").glob(".*.tmp"))
@@ -209,13 +222,15 @@ def test_more_replications_extend_a_sweep(serial: SweepResult, tmp_path: Path):
 
 
 def test_a_folder_is_not_overwritten_or_mixed(serial: SweepResult, tmp_path: Path):
-    with pytest.raises(SweepError, match="already holds a sweep.*--resume"):
+    with pytest.raises(OutputError, match="already holds a sweep.*--resume.*--overwrite"):
         run_experiment(tiny_experiment(), serial.folder, progress=False)
     with pytest.raises(SweepError, match="holds a different experiment"):
         run_experiment(tiny_experiment(root_seed=6), serial.folder, resume=True, progress=False)
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(SweepError, match="neither empty nor a sweep folder"):
-        run_experiment(tiny_experiment(), tmp_path, progress=False)
+    for flags in ({}, {"overwrite": True}, {"resume": True}):
+        with pytest.raises(OutputError, match="not empty and does not hold a sweep"):
+            run_experiment(tiny_experiment(), tmp_path, progress=False, **flags)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
     with pytest.raises(SweepError, match="not a sweep folder"):
         load_sweep(tmp_path)
     again = run_experiment(tiny_experiment(), serial.folder, resume=True, progress=False)
@@ -281,7 +296,7 @@ def test_runs_made_by_other_code_are_flagged(tmp_path: Path, capsys):
 
 def write_files(folder: Path, experiment_extra: str = "") -> Path:
     scenario = DEFAULT_SCENARIO.read_text()
-    for key, value in [("scale", "0.01"), ("clps", "60"), ("plp_size", "30"), ("months", "4")]:
+    for key, value in [("scale", "0.01"), ("clps", "60"), ("months", "4")]:
         scenario = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", scenario, count=1)
     (folder / "small.toml").write_text(scenario)
     path = folder / "exp.toml"
@@ -302,6 +317,7 @@ def test_sweep_command_runs_resumes_and_summarises(tmp_path: Path, capsys):
     assert "2 variants × 2 replications = 4 runs of 4 months, serially" in printed
     assert "4 of 4 saved" in printed and "4 ran (0 failed)" in printed
     assert "median across seeds, by variant" in printed and "college" in printed
+    assert re.search(r"\s\d,\d{3}\s", printed) and "e+0" not in printed  # 5,355, not 5.36e+03
     assert f"factions report {out}" in printed
 
     assert sweep_main(["sweep", str(experiment), "--out", str(out), "--quiet"]) == 2
@@ -321,3 +337,114 @@ def test_sweep_command_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys
     assert sweep_main(["sweep", str(experiment), "--scheduler", "somewhere"]) == 2
     assert "give 'local' or an address" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+# --- damaged parts, replacement, refusals ----------------------------------------------------
+
+
+def copy_of(result: SweepResult, folder: Path) -> Path:
+    import shutil
+
+    shutil.copytree(result.folder, folder)
+    return folder
+
+
+def test_damaged_parts_are_named_and_run_again(serial: SweepResult, tmp_path: Path, capsys):
+    out = copy_of(serial, tmp_path / "sweep")
+    (out / "parts" / "v0000-r0001.parquet").write_bytes(os.urandom(300))
+    whole = (out / "parts" / "v0001-r0002.parquet").read_bytes()
+    (out / "parts" / "v0001-r0002.parquet").write_bytes(whole[: len(whole) // 2])  # truncated
+    loaded = load_sweep(out)
+    assert sorted(loaded.corrupt) == ["v0000-r0001.parquet", "v0001-r0002.parquet"]
+    assert set(loaded.corrupt.values()) == {"not a Parquet file, or cut short (no Parquet footer)"}
+    assert len(loaded.inputs) == 4 and not loaded.complete
+    assert "v0000-r0001" not in set(loaded.inputs["run_id"])
+
+    resumed = run_experiment(tiny_experiment(), out, resume=True, progress=False)
+    err = capsys.readouterr().err
+    assert "2 damaged parts will be run again: parts/v0000-r0001.parquet" in err
+    assert resumed.session["ran"] == 2 and resumed.complete and not resumed.corrupt
+    assert_same_results(resumed, serial)
+    assert pd.read_csv(out / "inputs.csv")["run_id"].tolist() == resumed.inputs["run_id"].tolist()
+
+
+def test_a_damaged_part_is_named_by_the_command(serial: SweepResult, tmp_path: Path, capsys):
+    out = copy_of(serial, tmp_path / "sweep")
+    (out / "parts" / "v0001-r0000.parquet").write_bytes(b"PAR1" + os.urandom(200) + b"PAR1")
+    from model.cli.sweep import _print_summary
+
+    result = load_sweep(out)
+    result.session = {"ran": 0, "failed": 0, "skipped": 6, "where": "serial"}
+    _print_summary(result, 1.0)
+    printed = capsys.readouterr().out
+    assert "damaged parts  1 (run again with --resume):" in printed
+    assert "parts/v0001-r0000.parquet: not a readable Parquet file" in printed
+
+
+def test_overwrite_replaces_a_sweep_only_when_the_new_one_is_complete(
+    serial: SweepResult, tmp_path: Path, capsys
+):
+    out = copy_of(serial, tmp_path / "sweep")
+    old_manifest = (out / "manifest.json").read_text()
+    seen = []
+
+    def stop_after_two(record):
+        seen.append(record.run_id)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    other = tiny_experiment(root_seed=6)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(other, out, overwrite=True, progress=False, on_result=stop_after_two)
+    # Interrupted: the old sweep is untouched, the new one waits beside it.
+    assert (out / "manifest.json").read_text() == old_manifest
+    assert_same_results(load_sweep(out), serial)
+    staging = tmp_path / ".sweep.replacement"
+    assert sweep_in_progress(out) == staging and len(parts_of(staging)) == 2
+    with pytest.raises(SweepError, match="an unfinished sweep that is to replace it"):
+        run_experiment(other, out, progress=False)
+    finished = run_experiment(other, out, resume=True, progress=False)
+    assert "continuing the sweep that will replace" in capsys.readouterr().err
+    assert finished.session["ran"] == VARIANTS * REPLICATIONS - 2 and finished.complete
+    assert finished.folder == out and not staging.exists()
+    assert json.loads((out / "manifest.json").read_text())["fingerprint"] == other.fingerprint()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"]  # no lock, no leftovers
+
+
+def test_a_sweep_never_replaces_a_run_or_other_files(tmp_path: Path, capsys):
+    experiment = write_files(tmp_path)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "manifest.json").write_text(json.dumps({"kind": "run", "scenario": {}, "seed": 1}))
+    for flag in ([], ["--overwrite"], ["--resume"]):
+        assert sweep_main(["sweep", str(experiment), "--out", str(run), "--quiet", *flag]) == 2
+        assert "holds the results of a run (factions run), which is never replaced" in (
+            capsys.readouterr().err
+        )
+    assert sorted(p.name for p in run.iterdir()) == ["manifest.json"]
+    (tmp_path / "blocker").write_text("a file")
+    assert sweep_main(["sweep", str(experiment), "--out", str(tmp_path / "blocker" / "s")]) == 2
+    assert "cannot be created" in capsys.readouterr().err
+
+
+def test_a_damaged_manifest_on_resume_is_a_message(tmp_path: Path, capsys):
+    experiment = write_files(tmp_path)
+    out = tmp_path / "out"
+    assert sweep_main(["sweep", str(experiment), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    (out / "manifest.json").write_text('{"kind": "sweep", broken')
+    assert sweep_main(["sweep", str(experiment), "--out", str(out), "--resume", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out / 'manifest.json'}: cannot be read (")
+    assert "pass --overwrite to start it again" in err and "Traceback" not in err
+    assert sweep_main(["sweep", str(experiment), "--out", str(out), "--overwrite", "--quiet"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "sweep"
+
+
+def test_resume_and_overwrite_together_are_refused(tmp_path: Path, capsys):
+    with pytest.raises(SweepError, match="choose one"):
+        run_experiment(tiny_experiment(), tmp_path, resume=True, overwrite=True, progress=False)
+    experiment = write_files(tmp_path)
+    with pytest.raises(SystemExit):
+        sweep_main(["sweep", str(experiment), "--resume", "--overwrite"])
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -1,4 +1,11 @@
-"""Members of Parliament: few, so plain Mesa agents."""
+"""Members of Parliament: few, so plain Mesa agents, named by their seats.
+
+An MP without a name of their own is called after the seat
+(:func:`seat_mp_name`): "MP for Liverpool, Wavertree", and "MP for Liverpool,
+Wavertree (2)" for the second MP the run sees there (a successor after a
+retirement, a deselection or a seat won back). Named people (the leader,
+historical candidates) keep their own names; `MP.seat` gives their seat.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,23 @@ import mesa
 
 if TYPE_CHECKING:
     from model.party import PartyModel
+
+
+MP_PREFIX = "MP for "
+"""Names that start with this are seat names, not people's (contests rename them)."""
+
+
+def seat_mp_name(seat: str, nth: int = 1) -> str:
+    """The name of an MP known only by their seat.
+
+    Args:
+        seat: the seat's name.
+        nth: which MP of the seat in this run (1 for the first).
+
+    Returns:
+        "MP for SEAT", with " (nth)" from the second MP on.
+    """
+    return f"{MP_PREFIX}{seat}" if nth <= 1 else f"{MP_PREFIX}{seat} ({nth})"
 
 
 class MP(mesa.Agent):
@@ -58,6 +82,11 @@ class MP(mesa.Agent):
         self.valence = float(valence)
         self.responsiveness = float(responsiveness)
         self.sitting = True
+
+    @property
+    def seat(self) -> str:
+        """The name of the seat the MP holds (or held)."""
+        return self.model.clps.label(self.clp)
 
     @property
     def loyalty(self) -> float:

@@ -1,8 +1,8 @@
 """Building the party at the start of a run from a scenario.
 
-Pure functions that draw the initial CLP layout, members, and the PLP's
-positions from the scenario's distributions with a given random generator.
-The model (party.py) turns their output into Mesa agents.
+Pure functions that draw the initial CLP layout on the real seats, members,
+and the PLP's positions from the scenario's distributions with a given
+random generator. The model (party.py) turns their output into Mesa agents.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import numpy as np
 
 from model.agents.clps import UNALIGNED, ClpTable
 from model.agents.members import FULL_MEMBER, NO_FACTION, NO_UNION, MemberTable
+from model.data.seats import load_seats, sample_seats
 from model.scenario.schema import BetaSpec, IdeologyComponent, Scenario
+from model.scenario.seats import initial_year
 
 
 def draw_mixture(
@@ -46,11 +48,103 @@ def draw_beta(spec: BetaSpec, size: int, rng: np.random.Generator) -> np.ndarray
     return rng.beta(spec.alpha, spec.beta, size)
 
 
-def build_clps(scenario: Scenario, n_unions: int, rng: np.random.Generator) -> ClpTable:
-    """Lay out the CLPs: branches, affiliated branches, AGM months, seats, lean.
+@dataclass(frozen=True)
+class Places:
+    """The seats a run simulates and what their places say about their CLPs (pure numbers).
 
-    Held seats are drawn with a tilt towards CLPs that lean left, since the
-    party's seats are where its support is.
+    Attributes:
+        rows: rows of the seat table simulated, one per CLP, in table order.
+        year: the real election the run starts from.
+        lab_share: Labour's share there, per CLP.
+        lab_margin: Labour's margin there, per CLP.
+        held: Labour won the seat then.
+        place_weight: expected members by place, per CLP (region total split by
+            population and Labour share; no noise).
+        sample_share: the simulated seats' part of the place weight of all GB seats
+            (1 when every seat is simulated).
+        union_density: the region's union density, per CLP (raw, not relative).
+        region: region code per CLP.
+    """
+
+    rows: np.ndarray
+    year: int
+    lab_share: np.ndarray
+    lab_margin: np.ndarray
+    held: np.ndarray
+    place_weight: np.ndarray
+    sample_share: float
+    union_density: np.ndarray
+    region: np.ndarray
+
+
+MIN_LABOUR_SHARE_FOR_SIZE = 0.10
+"""Floor on the Labour share that sizes a CLP [assumption]: where Labour polled little (Liberal Democrat and SNP strongholds, the Speaker's seat where it did not stand) the CLP still has members."""
+
+
+def seat_places(scenario: Scenario, rng: np.random.Generator) -> Places:
+    """Which real seats the run simulates, and their places.
+
+    All 632 seats in Great Britain when `party.clps` is 632 (the generator is
+    then not used); fewer: a sample stratified by region
+    (`model.data.seats.sample_seats`).
+
+    A region's expected membership is its share of `seats.members_by_region`;
+    within the region it is split in proportion to population **
+    `member_population_exponent` × (Labour's share at the initial result, at
+    least 10%) ** `member_labour_share_exponent` (assumptions, see docs/ODD.md).
+
+    Args:
+        scenario: the scenario.
+        rng: random generator (the sample).
+
+    Returns:
+        The Places.
+    """
+    table = load_seats()
+    spec = scenario.seats
+    rows = sample_seats(scenario.party.clps, rng, seats=table, within=table.contested)
+    year = initial_year(spec, scenario.start)
+    result = table.result(year)
+    gb = np.flatnonzero(table.contested)
+    region = table.region[gb]
+    size = table.population[gb].astype(float) ** spec.member_population_exponent * (
+        np.maximum(result.lab_share[gb], MIN_LABOUR_SHARE_FOR_SIZE)
+        ** spec.member_labour_share_exponent
+    )
+    totals = {g: float(spec.members_by_region[g]) for g in np.unique(region)}
+    region_size = {g: float(size[region == g].sum()) for g in totals}
+    weight = np.array(
+        [totals[g] * s / region_size[g] for g, s in zip(region, size, strict=True)], dtype=float
+    )
+    weight /= weight.sum()
+    by_row = np.zeros(len(table))
+    by_row[gb] = weight
+    return Places(
+        rows=rows,
+        year=year,
+        lab_share=result.lab_share[rows].astype(float),
+        lab_margin=result.lab_margin[rows].astype(float),
+        held=result.labour_won[rows].copy(),
+        place_weight=by_row[rows],
+        sample_share=float(by_row[rows].sum()),
+        union_density=np.array(
+            [spec.union_density_by_region[g] for g in table.region[rows]], dtype=float
+        ),
+        region=table.region[rows],
+    )
+
+
+def build_clps(scenario: Scenario, n_unions: int, rng: np.random.Generator) -> ClpTable:
+    """Lay out the CLPs on their real seats: branches, affiliated branches, AGM months, seats, lean.
+
+    The CLPs are the seats of `seat_places`. Labour holds the seats it won at
+    the initial result. A CLP's expected share of members is its place weight
+    times a log-normal draw (`members.clp_size_sd`); its members' lean is the
+    region's lean plus `seats.lean_labour_share` × (Labour's share − the GB
+    mean) plus N(0, `members.clp_lean_sd`), centred so that the party's
+    member-weighted lean is 0 (the scenario's ideology mixture stays the
+    party's); its affiliated branches scale with its region's union density
+    relative to the party's (stochastic rounding keeps the range at density 1).
 
     Args:
         scenario: the scenario.
@@ -61,41 +155,68 @@ def build_clps(scenario: Scenario, n_unions: int, rng: np.random.Generator) -> C
         The ClpTable (control all unaligned until the first meetings).
     """
     party = scenario.party
-    n = party.clps
+    places = seat_places(scenario, rng)
+    table = load_seats()
+    n = places.rows.size
     low, high = party.branches_per_clp
     n_branches = rng.integers(low, high + 1, n).astype(np.int32)
     branch_start = np.concatenate([[0], np.cumsum(n_branches)[:-1]]).astype(np.int32)
+
+    noise = rng.lognormal(0.0, scenario.members.clp_size_sd, n)
+    weight = places.place_weight * noise
+    member_weight = weight / weight.sum()
+    real_members = party.members * places.sample_share * member_weight
+    density = places.union_density / float(member_weight @ places.union_density)
+
     a_low, a_high = party.affiliated_branches_per_clp
-    n_affiliated = rng.integers(a_low, a_high + 1, n)
+    drawn = rng.integers(a_low, a_high + 1, n)
+    n_affiliated = np.floor(drawn * density + rng.random(n)).astype(np.int64)
     union_weights = np.array([max(u.levy_payers, 1) for u in scenario.unions], dtype=float)
     affiliated = np.zeros((n, n_unions), dtype=np.int32)
     for clp, k in enumerate(n_affiliated):
         if k:
             picks = rng.choice(n_unions, size=k, p=union_weights / union_weights.sum())
             np.add.at(affiliated[clp], picks, 1)
-    lean = rng.normal(0.0, scenario.members.clp_lean_sd, n)
-    seat_weight = np.exp(-lean / max(scenario.members.clp_lean_sd, 1e-6))
-    seats = rng.choice(n, size=party.plp_size, replace=False, p=seat_weight / seat_weight.sum())
-    seat_held = np.zeros(n, dtype=bool)
-    seat_held[seats] = True
+
+    spec = scenario.seats
+    gb_mean = float(np.mean(table.result(places.year).lab_share[table.contested]))
+    lean = (
+        np.array([spec.lean_by_region.get(g, 0.0) for g in places.region])
+        + spec.lean_labour_share * (places.lab_share - gb_mean)
+        + rng.normal(0.0, scenario.members.clp_lean_sd, n)
+    )
+    lean -= float(member_weight @ lean)
     return ClpTable(
         control=np.full(n, UNALIGNED, dtype=np.int16),
         agm_month=rng.integers(1, 13, n).astype(np.int8),
         branch_start=branch_start,
         n_branches=n_branches,
         affiliated_branches=affiliated,
-        seat_held=seat_held,
+        seat_held=places.held,
         lean=lean,
+        seat=places.rows,
+        code=table.code[places.rows],
+        name=table.name[places.rows],
+        region=places.region,
+        real_members=real_members,
+        member_weight=member_weight,
+        union_density=density,
+        lab_share=places.lab_share,
+        lab_margin=places.lab_margin,
+        last_election=f"{places.year} (real)",
+        represents=float(real_members.sum()) / party.n_members,
     )
 
 
 def build_members(scenario: Scenario, clps: ClpTable, rng: np.random.Generator) -> MemberTable:
     """Draw the initial members.
 
-    CLP sizes vary (log-normal weights); a member's ideology is a draw from
-    the scenario's mixture plus the CLP's lean. Each faction takes its share
-    of members, preferring those near its line. Levy payers are spread over
-    unions by their size.
+    Members go to CLPs by the CLPs' member weights (place and a log-normal
+    draw, `build_clps`); a member's ideology is a draw from the scenario's
+    mixture plus the CLP's lean. Each faction takes its share of members,
+    preferring those near its line. A member pays a union levy with
+    `levy_payer_share` × the CLP's relative union density; levy payers are
+    spread over unions by their size.
 
     Args:
         scenario: the scenario.
@@ -107,8 +228,7 @@ def build_members(scenario: Scenario, clps: ClpTable, rng: np.random.Generator) 
     """
     spec = scenario.members
     n = scenario.party.n_members
-    size_weight = rng.lognormal(0.0, spec.clp_size_sd, len(clps))
-    clp = rng.choice(len(clps), size=n, p=size_weight / size_weight.sum()).astype(np.int32)
+    clp = rng.choice(len(clps), size=n, p=clps.member_weight).astype(np.int32)
     branch = (clps.branch_start[clp] + rng.integers(0, clps.n_branches[clp])).astype(np.int32)
     ideology = np.clip(draw_mixture(spec.ideology, n, rng) + clps.lean[clp], -1.0, 1.0)
 
@@ -125,7 +245,7 @@ def build_members(scenario: Scenario, clps: ClpTable, rng: np.random.Generator) 
         faction[chosen] = f
 
     union = np.full(n, NO_UNION, dtype=np.int16)
-    payers = rng.random(n) < spec.levy_payer_share
+    payers = rng.random(n) < np.minimum(spec.levy_payer_share * clps.union_density[clp], 1.0)
     weights = np.array([max(u.levy_payers, 1) for u in scenario.unions], dtype=float)
     union[payers] = rng.choice(len(weights), size=int(payers.sum()), p=weights / weights.sum())
 

@@ -23,6 +23,11 @@ class Union(mesa.Agent):
         ballot_turnout: turnout of its levy payers in party ballots.
         gs_cycle_months: months between general-secretary elections.
         is_union: a trade union (False: a socialist society).
+        decided_by: how it decides nominations and card votes ("executive",
+            "committee", "consultation", "ballot" or "conference").
+        nominates: False if it never nominates in party contests.
+        general_secretary: who leads it now ("" if the scenario does not say).
+        levy_payers_mean: where its levy payers stand (the mean of their ideology).
     """
 
     def __init__(
@@ -36,6 +41,10 @@ class Union(mesa.Agent):
         ballot_turnout: float,
         gs_cycle_months: int,
         is_union: bool,
+        decided_by: str = "executive",
+        nominates: bool = True,
+        general_secretary: str = "",
+        levy_payers_mean: float = 0.0,
     ):
         """Create an affiliate (see the class attributes)."""
         super().__init__(model)
@@ -46,6 +55,15 @@ class Union(mesa.Agent):
         self.ballot_turnout = float(ballot_turnout)
         self.gs_cycle_months = int(gs_cycle_months)
         self.is_union = bool(is_union)
+        self.decided_by = decided_by
+        self.nominates = bool(nominates)
+        self.general_secretary = general_secretary
+        self.levy_payers_mean = float(levy_payers_mean)
+
+    @property
+    def affiliated(self) -> bool:
+        """It affiliates levy payers now (a disaffiliated union has none)."""
+        return self.levy_payers > 0
 
     @property
     def affiliates_vote_share(self) -> float:

@@ -29,6 +29,8 @@ from model.records.events import (
     Event,
     GeneralElection,
     LeadershipContest,
+    ProposalWithdrawn,
+    RuleChange,
     Selection,
     TriggerBallot,
 )
@@ -468,3 +470,43 @@ def _general_elections(series: pd.DataFrame, events: Events) -> float:
 @register("final_plp_size", "Labour MPs in the last month", "MPs")
 def _final_plp_size(series: pd.DataFrame, events: Events) -> float:
     return _last(series, "plp_size")
+
+
+# --- the road to conference (issue 15) -----------------------------------------------------
+
+
+@register(
+    "college_adopted",
+    "1 if conference made the leadership electorate an electoral college during the run",
+    "yes/no",
+)
+def _college_adopted(series: pd.DataFrame, events: Events) -> float:
+    return float(
+        any(
+            isinstance(e.changes, Mapping) and e.changes.get("leadership.electorate") == "college"
+            for e in _of_type(events, RuleChange)
+        )
+    )
+
+
+@register(
+    "proposals_withdrawn",
+    "Rule changes withdrawn before the card vote (by the proposer or the NEC)",
+    "count",
+)
+def _proposals_withdrawn(series: pd.DataFrame, events: Events) -> float:
+    return float(
+        sum(1 for e in _of_type(events, ProposalWithdrawn) if e.stage in ("consultation", "nec"))
+    )
+
+
+@register(
+    "last_contest_winner_ideology",
+    "Ideology of the winner of the run's last leadership ballot",
+    "ideology (-1..+1)",
+)
+def _last_winner(series: pd.DataFrame, events: Events) -> float:
+    balloted = [e for e in _of_type(events, LeadershipContest) if e.balloted and e.winner]
+    if not balloted or balloted[-1].winner_ideology is None:
+        return math.nan
+    return float(balloted[-1].winner_ideology)

@@ -64,7 +64,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 if TYPE_CHECKING:
-    from model.agents.seats import SeatTable
+    from model.data.seats import SeatTable
 
 __all__ = [
     "EDGE_SIDES",

@@ -1,18 +1,34 @@
-"""``factions count``: count an eliminating ballot from a ballots CSV.
+"""``factions count``: count an eliminating ballot from a ballots file.
 
 Usage::
 
-    factions count BALLOTS.csv [--rules PRESET | --sections NAME=WEIGHT,...]
+    factions count BALLOTS [--format csv|preflib|abif] [--ties refuse|truncate]
+                   [--rules PRESET | --sections NAME=WEIGHT,...]
                    [--candidates A,B,...] [--seed N] [--json]
+                   [--write PATH [--write-format csv|preflib|abif]]
+
+The ballots file is a ballots CSV (``section,count,ranking``), a PrefLib
+ordinal file (``.soc .soi .toc .toi``) or an ABIF file (``.abif``); the
+extension tells which unless ``--format`` says, and any other extension is read
+as CSV. PrefLib and ABIF can rank candidates equally, which an eliminating
+ballot cannot: such a ballot is an error unless ``--ties truncate`` counts it up
+to its first tie. Blank ballots are left out with a note on stderr.
 
 Without ``--rules`` or ``--sections`` the count is OMOV: every ballot counts the
-same and any ``section`` column is only used to report the breakdown. With
+same and any ``section`` column is only used to report the breakdown (the table
+says so, and with an OMOV ``--rules`` preset a note on stderr says so too). With
 ``--sections mps_meps=1/3,members=1/3,affiliates=1/3`` (or a preset whose
-leadership electorate is a college) it is an electoral college.
+leadership electorate is a college) it is an electoral college, which needs a
+CSV with a ``section`` column.
+
+``--write PATH`` also writes the ballots as read to PATH, in the format its
+extension names (or ``--write-format``), so files can be converted from one
+format to another; reading the written file gives the same ballots. The count
+is printed as usual, and a line on stderr says what was written.
 
 Exit status: 0 when counted, 2 on bad input, with one line on stderr of the form
 ``error: FILE:LINE: problem`` and no traceback. The module can also be run on
-its own: ``python -m model.cli.count BALLOTS.csv ...``.
+its own: ``python -m model.cli.count BALLOTS ...``.
 """
 
 from __future__ import annotations
@@ -22,17 +38,23 @@ import importlib
 import sys
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
-from model.counting.ballot_files import BallotFileError, format_result, read_ballots_csv
-from model.counting.count import DEFAULT_SEED, count_ballots, parse_weight
+from model.counting.announce import format_result
+from model.counting.ballot_files import FORMATS, read_ballots, write_ballots
+from model.counting.count import DEFAULT_SEED, count_ballots
+from model.counting.profile import ballot_groups
+from model.counting.textio import TIE_RULES, BallotFileError
+from model.counting.weights import parse_weight
 
 __all__ = ["add_count_parser", "build_parser", "main", "run_count"]
 
 _DESCRIPTION = (
-    "Count an eliminating ballot (alternative vote) from a CSV of ballots with columns "
-    "section (optional), count (optional, default 1) and ranking (names joined by '>'). "
-    "OMOV unless --rules or --sections makes it an electoral college."
+    "Count an eliminating ballot (alternative vote) from a ballots file: a CSV with columns "
+    "section (optional), count (optional, default 1) and ranking (names joined by '>'), a "
+    "PrefLib ordinal file (.soc .soi .toc .toi) or an ABIF file (.abif). "
+    "OMOV unless --rules or --sections makes it an electoral college (CSV with sections only)."
 )
 
 
@@ -49,7 +71,7 @@ def add_count_parser(subparsers: Any) -> None:
     """
     parser = subparsers.add_parser(
         "count",
-        help="count an eliminating ballot from a ballots CSV",
+        help="count an eliminating ballot from a ballots file (CSV, PrefLib or ABIF)",
         description=_DESCRIPTION,
     )
     _add_arguments(parser)
@@ -68,7 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ballots", metavar="BALLOTS.csv", help="the ballots file")
+    parser.add_argument(
+        "ballots", metavar="BALLOTS", help="the ballots file (.csv, .soc/.soi/.toc/.toi, .abif)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="the ballots file's format (default: from its extension; otherwise csv)",
+    )
+    parser.add_argument(
+        "--ties",
+        choices=TIE_RULES,
+        default="refuse",
+        help="a PrefLib/ABIF ballot ranking candidates equally: refuse it (default) or "
+        "count it up to its first tie (truncate)",
+    )
     rules = parser.add_mutually_exclusive_group()
     rules.add_argument(
         "--rules",
@@ -93,28 +129,66 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"seed for drawing lots if a tie survives every other test (default {DEFAULT_SEED})",
     )
     parser.add_argument("--json", action="store_true", help="print the full result record as JSON")
+    parser.add_argument(
+        "--write",
+        metavar="PATH",
+        help="also write the ballots as read to PATH (.csv, .soc/.soi/.toc/.toi or .abif), "
+        "e.g. to convert a file from one format to another",
+    )
+    parser.add_argument(
+        "--write-format",
+        choices=FORMATS,
+        help="the format for --write (default: from PATH's extension)",
+    )
 
 
 def run_count(args: argparse.Namespace) -> int:
     """Runs ``factions count``.
 
     Args:
-        args: parsed arguments (``ballots``, ``rules``, ``sections``, ``candidates``,
-            ``seed``, ``json``).
+        args: parsed arguments (``ballots``, ``format``, ``ties``, ``rules``,
+            ``sections``, ``candidates``, ``seed``, ``json``, ``write``,
+            ``write_format``).
 
     Returns:
         The exit status: 0 when counted, 2 on bad input (after printing
         ``error: ...`` on stderr).
     """
+    write = args.write
     try:
-        weights = _weights(args)
+        weights, omov_preset = _weights(args)
         candidates = None if args.candidates is None else args.candidates.split(",")
-        profile = read_ballots_csv(
+        if args.write_format is not None and write is None:
+            raise _InputError("--write-format: give --write PATH too")
+        if write is not None and Path(write).resolve() == Path(args.ballots).resolve():
+            raise _InputError(f"--write {write}: that is the ballots file being read")
+        ballots = read_ballots(
             args.ballots,
+            format=args.format,
             candidates=candidates,
             section_names=None if weights is None else list(weights),
+            ties=args.ties,
         )
-        result = count_ballots(profile, weights=weights, rng=args.seed)
+        notes = [f"{args.ballots}: {note}" for note in ballots.notes]
+        sections = ballots.profile.section_names
+        if omov_preset is not None and len(sections) > 1:
+            notes.append(
+                f"{args.ballots}: OMOV ({omov_preset}): the section column "
+                f"({', '.join(sections)}) is reported but does not weigh votes"
+            )
+        result = count_ballots(ballots.profile, weights=weights, rng=args.seed)
+        if write is not None:
+            written = write_ballots(
+                ballots.profile,
+                write,
+                format=args.write_format,
+                title=ballots.title,
+            )
+            notes.append(
+                f"wrote {ballots.profile.total:,} ballots "
+                f"({len(ballot_groups(ballots.profile)):,} distinct rankings) to {write} "
+                f"as {written}"
+            )
     except (BallotFileError, _InputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -122,6 +196,8 @@ def run_count(args: argparse.Namespace) -> int:
         print(f"error: {args.ballots}: {err}", file=sys.stderr)
         return 2
 
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     text = result.to_json() + "\n" if args.json else format_result(result)
     try:
         sys.stdout.write(text)
@@ -131,12 +207,14 @@ def run_count(args: argparse.Namespace) -> int:
     return 0
 
 
-def _weights(args: argparse.Namespace) -> dict[str, Fraction] | None:
+def _weights(args: argparse.Namespace) -> tuple[dict[str, Fraction] | None, str | None]:
+    """The college weights (None for OMOV), and the preset's name when a preset chose OMOV."""
     if args.sections is not None:
-        return _parse_sections(args.sections)
+        return _parse_sections(args.sections), None
     if args.rules is not None:
-        return _preset_weights(args.rules)
-    return None
+        weights = _preset_weights(args.rules)
+        return weights, args.rules if weights is None else None
+    return None, None
 
 
 def _parse_sections(spec: str) -> dict[str, Fraction]:
@@ -170,7 +248,7 @@ def _checked_total(weights: Mapping[str, Fraction], source: str) -> dict[str, Fr
 def _preset_weights(name: str) -> dict[str, Fraction] | None:
     try:
         # Loaded on demand: counting a ballots file needs no presets.
-        rules = importlib.import_module("model.rules.schema")
+        rules = importlib.import_module("model.rules.presets")
     except ImportError as err:
         raise _InputError(f"--rules: rules presets are not available ({err})") from None
     try:

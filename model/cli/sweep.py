@@ -3,14 +3,17 @@
 Usage::
 
     factions sweep EXPERIMENT.toml [--workers N] [--scheduler ADDRESS|local]
-                   [--out DIR] [--resume] [--retry-failed] [--report] [--quiet]
+                   [--out DIR] [--resume | --overwrite] [--retry-failed] [--report] [--quiet]
     factions report RUN_OR_SWEEP_DIR
 
 ``sweep`` runs every run of an experiment, streaming each result to
 ``DIR/parts/`` as it finishes; interrupted, it is continued with ``--resume``.
 By default runs go serially (``--workers 1``) or to a local process pool
 (``--workers N``); ``--scheduler local`` starts a Dask LocalCluster and
-``--scheduler tcp://HOST:PORT`` uses a running Dask cluster.
+``--scheduler tcp://HOST:PORT`` uses a running Dask cluster. A folder that
+holds results is never overwritten unless ``--overwrite`` is given (and then
+only another sweep, once the new one is complete); a lock keeps a second
+``factions sweep`` out of a folder in use.
 
 Exit status: 0 done (even if some runs failed: they are recorded), 1 when
 every run failed, 2 on bad input (one ``error:`` line, no traceback), 130
@@ -25,6 +28,12 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from model.scenario.schema import ScenarioError
+from model.study.experiment import load_experiment
+from model.study.outputs import OutputError
+from model.study.report import ReportError, build_report, write_report
+from model.study.sweep import SweepError, load_sweep, run_experiment, sweep_in_progress
 
 __all__ = ["add_report_parser", "add_sweep_parser", "run_report", "run_sweep"]
 
@@ -74,8 +83,17 @@ def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
         "(tcp://HOST:PORT)",
     )
     parser.add_argument("--out", type=Path, help="sweep folder (default results/NAME)")
-    parser.add_argument(
-        "--resume", action="store_true", help="continue the sweep in --out: run what is missing"
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep in --out: run what is missing (or damaged)",
+    )
+    again.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the sweep in --out (kept until the new one is complete; never a run "
+        "folder or other files)",
     )
     parser.add_argument(
         "--retry-failed", action="store_true", help="with --resume, rerun failed runs too"
@@ -128,10 +146,6 @@ def run_sweep(args: argparse.Namespace) -> int:
     Returns:
         The exit status.
     """
-    from model.scenario.schema import ScenarioError
-    from model.study.experiment import load_experiment
-    from model.study.sweep import SweepError, load_sweep, run_experiment
-
     if args.retry_failed and not args.resume:
         return _error("--retry-failed goes with --resume")
     if args.scheduler is not None and args.scheduler != "local" and "://" not in args.scheduler:
@@ -166,27 +180,35 @@ def run_sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             resume=args.resume,
+            overwrite=args.overwrite,
             retry_failed=args.retry_failed,
             progress=not args.quiet,
         )
-    except SweepError as err:
+    except (SweepError, OutputError) as err:
         return _error(str(err))
     except KeyboardInterrupt:
+        folder = sweep_in_progress(out)
         try:
-            saved = len(load_sweep(out).inputs)
+            saved = len(load_sweep(folder).inputs)
         except (SweepError, OSError, ValueError):
             saved = 0
+        where = f"{folder}/"
+        if folder != out:
+            where += f" ({out}/ keeps the previous sweep until this one is complete)"
         print(
-            f"\ninterrupted: {saved} of {experiment.n_runs} runs are saved in {out}/; "
-            "run the same command with --resume to finish",
+            f"\ninterrupted: {saved} of {experiment.n_runs} runs are saved in {where}; "
+            "run the same command with --resume"
+            + (" (instead of --overwrite)" if args.overwrite else "")
+            + " to finish",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
     _print_summary(result, time.perf_counter() - started)
     if args.report:
-        from model.study.report import write_report
-
-        print(f"\nReport: {write_report(out)}")
+        try:
+            print(f"\nReport: {write_report(out)}")
+        except (ReportError, OutputError) as err:
+            return _error(str(err))
     else:
         print(f"\nReport: factions report {out}")
     session = result.session
@@ -204,6 +226,10 @@ def _print_summary(result: Any, elapsed: float) -> None:
     print(f"  this session   {ran} ran ({failed} failed), {skipped} already done")
     print(f"  where          {session['where']}")
     print(f"  wall time      {elapsed:.1f} s ({rate:.1f} runs/min)")
+    if result.corrupt:
+        print(f"  damaged parts  {len(result.corrupt)} (run again with --resume):")
+        for name, why in list(result.corrupt.items())[:10]:
+            print(f"    parts/{name}: {why}")
     if not result.outcomes.empty:
         names = [
             n
@@ -214,7 +240,7 @@ def _print_summary(result: Any, elapsed: float) -> None:
         if names:
             table = result.outcomes.groupby("label", sort=False)[names].median()
             print("\n  median across seeds, by variant:")
-            text = table.to_string(float_format=lambda v: f"{v:,.3g}")
+            text = table.to_string(float_format=_number)
             print("\n".join(f"    {line}" for line in text.splitlines()))
     if len(result.code_versions) > 1:
         print(
@@ -232,6 +258,15 @@ def _print_summary(result: Any, elapsed: float) -> None:
             print(f"    ... and {len(bad) - 10} more (see inputs.csv)")
 
 
+def _number(value: float) -> str:
+    """A table cell: whole thousands with separators (12,345), small values to 3 figures."""
+    if value != value:  # NaN
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 def run_report(args: argparse.Namespace) -> int:
     """``factions report``: write figures and report.md for a run or sweep folder.
 
@@ -241,17 +276,14 @@ def run_report(args: argparse.Namespace) -> int:
     Returns:
         The exit status.
     """
-    from model.study.report import ReportError, write_report
-    from model.study.sweep import SweepError
-
     try:
-        path = write_report(args.folder)
-    except (ReportError, SweepError) as err:
+        files = build_report(args.folder)
+    except (ReportError, SweepError, OutputError) as err:
         return _error(str(err))
-    figures = sorted((path.parent / "figures").glob("*.png"))
-    print(f"Report written to {path}")
-    for figure in figures:
-        print(f"  {figure.relative_to(path.parent)} (+ .pdf)")
+    folder = files.report.parent
+    print(f"Report written to {files.report}")
+    for path in [*files.figures, *files.tables]:
+        print(f"  {path.relative_to(folder)}")
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ their licences:
   (``constituencies_2010.hexjson``, MIT, © Open Innovations), each seat's
   2010/2015/2017/2019 result (``ge_results_2010_2019.csv``, Open Parliament
   Licence v3.0), the hex map's ``LICENSE-hexmaps.txt`` and a ``README.md``
-  with sources and attribution. Parsed by :mod:`model.agents.seats`.
+  with sources and attribution. Parsed by :mod:`model.data.seats`.
 
 A new data file goes in this folder (or a subfolder), gets a glob in
 ``[tool.setuptools.package-data]`` of ``pyproject.toml`` (``*.json`` at the

@@ -10,7 +10,12 @@ from model.records.events import Agm
 
 
 class Agms(Institution):
-    """Each CLP holds its AGM once a year, in its own month; a meeting decides control."""
+    """Each CLP holds its AGM once a year, in its own month; a meeting elects the executive.
+
+    Attendance is drawn at the meeting's real size; the executive's places
+    go by the rule in `[meetings]`; a faction with a majority of places
+    controls the CLP.
+    """
 
     name = "agms"
     RANK = 10  # first: executives elected this month act in this month's other events
@@ -44,6 +49,7 @@ class Agms(Institution):
         all_clps = np.arange(len(s.clps))
         result = self.meet(all_clps, targeted=np.zeros((len(s.factions), len(s.clps)), bool))
         s.clps.control[:] = result.winner
+        s.clps.places = result.places
 
     def meet(self, clps: np.ndarray, targeted: np.ndarray) -> meetings.MeetingResult:
         """Hold the executive-electing meetings of some CLPs (meetings.hold_meetings)."""
@@ -54,6 +60,7 @@ class Agms(Institution):
         ids = m.full_member_ids()
         ids = ids[in_meeting[m.clp[ids]]]
         specs = [f.spec for f in s.factions]
+        spec = s.config.meetings
         return meetings.hold_meetings(
             np.sort(clps),
             m.clp[ids],
@@ -66,8 +73,13 @@ class Agms(Institution):
             mobilisation=np.array([sp.mobilisation for sp in specs]),
             faction_lines=s.faction_lines,
             discipline=np.array([sp.slate_discipline for sp in specs]),
-            affinity=s.config.meetings.unaligned_affinity,
+            affinity=spec.unaligned_affinity,
+            unorganised_weight=spec.unorganised_weight,
+            independent_weight=spec.independent_weight,
+            places=spec.executive_places,
+            method=spec.executive_election,
             incumbent=s.clps.control[np.sort(clps)],
+            scale=s.meeting_scale,
             rng=s.streams["meetings"],
         )
 
@@ -91,9 +103,11 @@ class Agms(Institution):
                     eligible=int(result.eligible[i]),
                     attendees=int(result.attendees[i]),
                     votes=dict(zip(names, result.votes[i].tolist(), strict=True)),
+                    places=dict(zip(names, result.places[i].tolist(), strict=True)),
                     targeted_by=[f.name for f in s.factions if f.targets[clp]],
                     control_before=s.faction_name(before),
                     control_after=s.faction_name(after),
                     tie_broken=bool(result.ties_broken[i]),
                 )
             s.clps.control[result.units] = result.winner
+            s.clps.places[result.units] = result.places

@@ -15,7 +15,7 @@ import numpy as np
 from model.agents import population
 from model.agents.members import AFFILIATED_SUPPORTER, FULL_MEMBER, REGISTERED_SUPPORTER
 from model.institutions.membership import Membership
-from model.mechanisms import contests, dynamics
+from model.mechanisms import contests, sympathisers
 from model.state import PartyState
 
 
@@ -34,28 +34,19 @@ class Electorate:
             The new supporters' member ids (their rights end with the contest).
         """
         params = self.state.config.contests
-        flows = self.state.config.flows
         m = self.state.members
-        scale = self.state.config.party.scale
         added = []
         if rules.registered_supporters:
-            fee = max(float(rules.registered_supporter_fee_gbp or 0.0), 1.0)
-            distance = abs(contest.pull - flows.pool.mean)
-            attraction = np.exp(-((distance / flows.attraction_width) ** 2))
-            mean = (
-                params.registered_supporters
-                * scale
-                * attraction
-                * (3.0 / fee) ** params.fee_elasticity
-            )
-            n = int(rng.poisson(mean))
+            n_by_segment = self.registered_supporters(contest, rules, rng)
+            n = int(n_by_segment.sum())
             if n:
+                ideology, _ = sympathisers.segment_ideologies(
+                    n_by_segment, self.membership.segment_means, self.membership.segment_sds, rng
+                )
                 clp = self.membership.random_clps(n, rng)
                 added.append(
                     m.append(
-                        ideology=dynamics.joiner_ideologies(
-                            n, flows.pool, contest.pull, flows.attraction_width, rng
-                        ),
+                        ideology=ideology,
                         turnout=np.full(n, params.registered_supporter_turnout, dtype=np.float32),
                         clp=clp,
                         branch=self.state.clps.branch_start[clp]
@@ -84,6 +75,40 @@ class Electorate:
                     )
                 )
         return np.concatenate(added) if added else np.zeros(0, dtype=int)
+
+    def registered_supporters(
+        self, contest: Any, rules: Any, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Registered-supporter sign-ups per pool segment (simulated people).
+
+        The willing are each segment's sympathisers times its stake in the
+        contest; of them, those who prefer the fee to the alternative
+        (joining, where it gives a vote; otherwise their reservation price)
+        and who sign up within the window.
+        """
+        s = self.state
+        params = s.config.contests
+        flows = s.config.flows
+        pool = self.membership
+        stake = sympathisers.contest_stake(
+            pool.segment_means,
+            [c.ideology for c in contest.on_ballot],
+            flows.attraction_width,
+            valences=[c.valence for c in contest.on_ballot],
+            electability_weight=s.electability_weight(),
+        )
+        alternative = (
+            params.membership_cost_gbp
+            if rules.freeze_months == 0
+            else params.supporter_reservation_gbp
+        )
+        share = sympathisers.supporter_route_share(
+            float(rules.registered_supporter_fee_gbp or 0.0), alternative, params.fee_elasticity
+        ) * sympathisers.window_share(
+            rules.registered_supporter_window_hours, params.window_scale_hours
+        )
+        mean = pool.stock * params.signup_rate * stake * share * s.config.party.scale
+        return rng.poisson(np.maximum(mean, 0.0))
 
     def voter_roll(
         self, contest: Any, rules: Any, rng: np.random.Generator

@@ -10,6 +10,7 @@ counted by the exact eliminating ballot (model.counting).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,6 @@ class OpenContest:
     nominations: contests.Nominations
     on_ballot: list[contests.Candidate]
     union_nominee: np.ndarray
-    pull: float
 
 
 class Leadership(Institution):
@@ -61,6 +61,9 @@ class Leadership(Institution):
         self.unions = unions
         self.electorate = Electorate(state, membership)
         self._scheduled_contests: dict[int, ScheduledContest] = {}
+        # Called with (voter roll, eligible counts) when a ballot closes: a deputy
+        # contest held alongside is counted on the same electorate.
+        self.ballot_hooks: list[Callable[[contests.VoterRoll, dict[str, int]], None]] = []
 
     def stages(self) -> list[Stage]:
         """Contests opening (nominations) and closing (the ballot and count)."""
@@ -86,7 +89,10 @@ class Leadership(Institution):
 
     def open_scheduled_contest(self) -> None:
         spec = self._scheduled_contests.pop(self.state.time)
-        self.open_contest(spec.kind, named=spec.candidates)
+        months = None
+        if spec.closes is not None:
+            months = Month.parse(spec.month).months_until(Month.parse(spec.closes))
+        self.open_contest(spec.kind, named=spec.candidates, months=months)
 
     def open_contest(
         self,
@@ -94,6 +100,7 @@ class Leadership(Institution):
         *,
         named: list | None = None,
         challenger: MP | None = None,
+        months: int | None = None,
     ) -> bool:
         """Open a leadership contest now: the field declares and nominations close.
 
@@ -105,6 +112,8 @@ class Leadership(Institution):
                 these names and positions. Empty: declarers are drawn.
             challenger: in a challenge, the MP who challenges (default: the
                 ambitious MP furthest from the leader).
+            months: months from nominations to the result (default:
+                `contests.duration_months`).
 
         Returns:
             True if a ballot was called (it closes `duration_months` later).
@@ -112,9 +121,10 @@ class Leadership(Institution):
         if self.state.contest is not None:
             return False
         with self.state.timed("leadership_contest"):
-            return self._nominate(kind, named or [], challenger)
+            months = self.state.config.contests.duration_months if months is None else months
+            return self._nominate(kind, named or [], challenger, months)
 
-    def _nominate(self, kind: str, named: list, challenger: MP | None) -> bool:
+    def _nominate(self, kind: str, named: list, challenger: MP | None, months: int) -> bool:
         rng = self.state.streams["contests"]
         params = self.state.config.contests
         rules = self.state.rules.leadership
@@ -143,16 +153,19 @@ class Leadership(Institution):
                 rng=rng,
             )
             chosen = [sitting[i] for i in picks]
+        # Each candidate's campaign goes better or worse than their standing
+        # promised: one shock to perceived electability per contest.
+        shock = rng.normal(0.0, params.campaign_shock_sd, len(chosen))
         candidates = [
             contests.Candidate(
                 name=mp.name,
                 mp=self.state.mps.index(mp),
                 ideology=mp.ideology,
-                valence=mp.valence,
+                valence=mp.valence + float(shock[i]),
                 faction=mp.faction,
                 incumbent=challenge and mp is self.state.leader,
             )
-            for mp in chosen
+            for i, mp in enumerate(chosen)
         ]
         n_meps = len(self.state.mep_ideology) if rules.count_meps else 0
         threshold = contests.plp_threshold(rules, len(sitting), n_meps, challenge=challenge)
@@ -168,6 +181,7 @@ class Leadership(Institution):
             lend_share=params.lend_share,
             params=params,
             rng=rng,
+            electability=self.state.electability_weight(),
         )
         record = contests.Nominations(candidates, threshold, plp.tolist())
 
@@ -213,9 +227,6 @@ class Leadership(Institution):
             self._record_contest(kind, record, outcome="elected unopposed", winner=on_ballot)
             return False
 
-        pull = min(
-            on_ballot, key=lambda c: abs(c.ideology - self.state.config.flows.pool.mean)
-        ).ideology
         self.state.contest = OpenContest(
             kind=kind,
             opened=self.state.time,
@@ -223,11 +234,10 @@ class Leadership(Institution):
             nominations=record,
             on_ballot=on_ballot,
             union_nominee=self.unions.nominations(on_ballot),
-            pull=pull,
         )
         self.state.schedule(
             self.close_contest,
-            at=self.state.time + self.state.config.contests.duration_months,
+            at=self.state.time + months,
             rank=self.RANK,
             sub=self.CLOSE,
         )
@@ -237,10 +247,12 @@ class Leadership(Institution):
         for mp in sitting:
             if mp.name == spec.name:
                 return mp
-        # A historical candidate not yet in the PLP: the sitting MP nearest
-        # their position (and not the leader) takes their name and place.
+        # A historical candidate not yet in the PLP: the MP of their own seat
+        # (if simulated, held and not yet a named person), else the sitting MP
+        # nearest their position (and not the leader), takes their name and place.
         free = [mp for mp in sitting if mp is not self.state.leader and mp.name.startswith("MP ")]
-        mp = min(free, key=lambda m: abs(m.ideology - spec.ideology))
+        own = self.state.mp_for_seat(getattr(spec, "seat", None))
+        mp = own if own in free else min(free, key=lambda m: abs(m.ideology - spec.ideology))
         mp.name, mp.ideology, mp.valence, mp.ambition = spec.name, spec.ideology, spec.valence, True
         return mp
 
@@ -261,8 +273,9 @@ class Leadership(Institution):
         ids = m.full_member_ids()
         ids = ids[meeting[m.clp[ids]]]
         if rules.clp_nominations_decided_by == "members_ballot":
-            chance = m.turnout[ids].astype(float)
+            voters = ids[rng.random(ids.size) < m.turnout[ids]]
         else:
+            # A nominating meeting is a meeting: drawn at its real size.
             specs = [f.spec for f in self.state.factions]
             chance = meetings.attendance_chance(
                 m.activism[ids],
@@ -271,10 +284,16 @@ class Leadership(Institution):
                 self.state.targeted,
                 np.array([s.mobilisation for s in specs]),
             )
-        voters = ids[rng.random(ids.size) < chance]
+            voters, _ = meetings.attenders(ids, chance, self.state.meeting_scale, rng)
         voters = voters[np.argsort(m.clp[voters].astype(np.uint16), kind="stable")]
         rankings = contests.rank_candidates(
-            contests.utilities(m.ideology[voters], field_, params=params, rng=rng),
+            contests.utilities(
+                m.ideology[voters],
+                field_,
+                params=params,
+                rng=rng,
+                electability=self.state.electability_weight(),
+            ),
             truncation=params.truncation,
             rng=rng,
         )
@@ -288,6 +307,12 @@ class Leadership(Institution):
         full[holding] = nominee
         return full, attendees
 
+    def clp_nominating_meetings(
+        self, field_: list[contests.Candidate], rules: Any, rng: np.random.Generator
+    ) -> tuple[np.ndarray, list[int]]:
+        """CLPs' nominating meetings for a field (a deputy contest holds them too)."""
+        return self._clp_nominating_meetings(field_, rules, rng)
+
     def close_contest(self) -> None:
         """The ballot closes: sign-ups, electorate, votes, count, new leader."""
         with self.state.timed("leadership_contest"):
@@ -298,6 +323,8 @@ class Leadership(Institution):
             rules = contest.rules.leadership
             supporters = self.electorate.sign_up_supporters(contest, rules, rng)
             roll, eligible_extra = self.electorate.voter_roll(contest, rules, rng)
+            for hook in self.ballot_hooks:
+                hook(roll, eligible_extra)
             outcome = contests.count_contest(
                 roll,
                 contest.on_ballot,
@@ -305,6 +332,7 @@ class Leadership(Institution):
                 params=self.state.config.contests,
                 union_nominee=contest.union_nominee,
                 rng=rng,
+                electability=self.state.electability_weight(),
             )
             for kind, extra in eligible_extra.items():
                 if kind in outcome.electorate:
@@ -328,6 +356,9 @@ class Leadership(Institution):
             )
 
     def install_new_leader(self, mp: MP) -> None:
+        """A new leader takes office (trust in the leader is redrawn by closeness)."""
+        if mp is not self.state.leader:
+            self.state.leader_since = self.state.time
         self.state.leader = mp
         mp.ambition = True
         # Trust follows closeness to the new leader: members near them take

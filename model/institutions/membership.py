@@ -1,4 +1,11 @@
-"""The membership, month by month: members influence each other, join and lapse."""
+"""The membership, month by month: members influence each other, join and lapse.
+
+Joining comes from finite pools of sympathisers outside the party, drawn in
+by the moment (the leader, an open contest, a campaign, dated shocks;
+`model.mechanisms.sympathisers`); lapsing is churn that is highest in a
+member's first years, dissatisfaction with the leader, and dated shocks
+(`model.mechanisms.dynamics`). Lapsed members return, in part, to the pool.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +15,34 @@ import numpy as np
 
 from model.agents import population
 from model.agents.members import FULL_MEMBER, NO_UNION, REGISTERED_SUPPORTER
+from model.calendar import Month
 from model.institutions.base import Institution, Stage
-from model.mechanisms import dynamics
+from model.mechanisms import dynamics, sympathisers
+from model.scenario.schema import ShockSpec
 from model.state import PartyState
 
 
 class Membership(Institution):
-    """Influence within CLPs, joining and lapsing (the step's first two stages)."""
+    """Influence within CLPs, joining and lapsing (the step's first two stages).
+
+    Attributes:
+        stock: sympathisers outside the party per pool segment (full scale).
+        joined_this_month, lapsed_this_month: simulated members.
+    """
 
     name = "membership"
 
     def __init__(self, state: PartyState):
         """Attach to the state; joiners pick CLPs by their size at the start."""
         super().__init__(state)
+        flows = state.config.flows
         self.joined_this_month = 0
         self.lapsed_this_month = 0
         self.clp_weight = np.bincount(state.members.clp, minlength=len(state.clps)) + 1.0
+        self.segment_means = np.array([seg.mean for seg in flows.pool])
+        self.segment_sds = np.array([seg.sd for seg in flows.pool])
+        self.stock = np.array([seg.size for seg in flows.pool], dtype=float)
+        self.shocks = [(state.time_of(Month.parse(shock.month)), shock) for shock in flows.shocks]
 
     def stages(self) -> list[Stage]:
         """Influence, then joining and lapsing, every month."""
@@ -40,7 +59,7 @@ class Membership(Institution):
                 "joining_lapsing",
                 self.flows,
                 "every month",
-                "joining and lapsing",
+                "joining (from pools of sympathisers, by the moment) and lapsing",
             ),
         ]
 
@@ -61,43 +80,117 @@ class Membership(Institution):
             out=m.ideology,
         )
 
-    def join_context(self) -> dynamics.JoinContext:
-        """What shapes joining this month: the leader, and an open contest's surge."""
+    # --- the moment -----------------------------------------------------------------
+
+    def shocks_now(self) -> list[ShockSpec]:
+        """The scenario's dated shocks in force this month."""
+        now = self.state.time
+        return [shock for start, shock in self.shocks if start <= now < start + shock.months]
+
+    def moment(self) -> sympathisers.JoiningMoment:
+        """What draws sympathisers in this month (see mechanisms.sympathisers)."""
         s = self.state
-        return dynamics.JoinContext(
-            leader_ideology=s.leader.ideology,
-            contest_open=s.contest is not None,
-            contest_pull=None if s.contest is None else s.contest.pull,
-            scale=s.config.party.scale,
+        flows = s.config.flows
+        shock = float(np.prod([sh.joining for sh in self.shocks_now()])) if self.shocks else 1.0
+        campaign = any(
+            0 <= at - s.time <= s.config.elections.campaign_months for at in s.election_times
+        )
+        contest = s.contest
+        if contest is None:
+            return sympathisers.JoiningMoment(
+                leader=s.leader.ideology,
+                leader_months=s.time - s.leader_since,
+                campaign=campaign,
+                shock_multiplier=shock,
+            )
+        rules = contest.rules.leadership
+        params = s.config.contests
+        members_can_vote = rules.freeze_months == 0
+        supporters_share = 0.0
+        if rules.registered_supporters:
+            supporters_share = sympathisers.supporter_route_share(
+                float(rules.registered_supporter_fee_gbp or 0.0),
+                params.membership_cost_gbp,
+                params.fee_elasticity,
+            )
+        return sympathisers.JoiningMoment(
+            leader=s.leader.ideology,
+            leader_months=s.time - s.leader_since,
+            contest_candidates=tuple(c.ideology for c in contest.on_ballot),
+            contest_valences=tuple(c.valence for c in contest.on_ballot),
+            electability_weight=s.electability_weight(),
+            surge_joins=sympathisers.surge_joining_share(
+                members_can_vote,
+                rules.registered_supporters,
+                supporters_share,
+                flows.voteless_share,
+            ),
+            campaign=campaign,
+            shock_multiplier=shock,
         )
 
+    # --- flows -------------------------------------------------------------------------
+
     def flows(self) -> None:
-        """Some members lapse; sympathisers join."""
+        """Some members lapse (and some return to the pool); sympathisers join."""
         s = self.state
         rng = s.streams["flows"]
         flows = s.config.flows
         m = s.members
+        lapse_shock = None
+        for shock in self.shocks_now():
+            if shock.lapse > 0:
+                lapse_shock = (shock.lapse, shock.centre, shock.width)
         leaving = dynamics.lapsers(
-            m.ideology, np.flatnonzero(m.full_members()), s.leader.ideology, flows, rng
+            m.ideology,
+            m.joined,
+            np.flatnonzero(m.full_members()),
+            s.time,
+            s.leader.ideology,
+            flows,
+            rng,
+            shock=lapse_shock,
         )
         m.lapse(leaving, s.time)
         self.lapsed_this_month = leaving.size
+        self.return_to_pool(m.ideology[leaving])
 
-        context = self.join_context()
-        count = int(rng.poisson(dynamics.expected_joiners(flows, context)))
-        self.joined_this_month = count
-        if count:
-            self.add_members(count, context, rng)
+        rates = sympathisers.joining_rates(
+            self.segment_means,
+            self.moment(),
+            join_rate=flows.join_rate,
+            width=flows.attraction_width,
+            contest_surge=flows.contest_surge,
+            election_surge=flows.election_surge,
+            settled_share=flows.settled_share,
+            novelty_months=flows.novelty_months,
+        )
+        counts = sympathisers.draw_joiners(self.stock, rates, s.config.party.scale, rng)
+        self.joined_this_month = int(counts.sum())
+        if self.joined_this_month:
+            self.take_from_pool(counts)
+            ideology, _ = sympathisers.segment_ideologies(
+                counts, self.segment_means, self.segment_sds, rng
+            )
+            self.add_members(ideology, rng)
 
-    def add_members(
-        self, count: int, context: dynamics.JoinContext, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Append `count` new full members drawn for this month's context."""
+    def take_from_pool(self, counts: np.ndarray) -> None:
+        """Simulated joiners leave their segments' stocks (full scale)."""
+        self.stock = np.maximum(self.stock - counts / self.state.config.party.scale, 0.0)
+
+    def return_to_pool(self, ideology: np.ndarray) -> None:
+        """A share of the lapsed go back to the sympathisers nearest their views."""
+        if ideology.size == 0:
+            return
+        segment = sympathisers.nearest_segment(ideology, self.segment_means)
+        back = np.bincount(segment, minlength=self.stock.size) / self.state.config.party.scale
+        self.stock += self.state.config.flows.rejoin_share * back
+
+    def add_members(self, ideology: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Append new full members at these positions."""
         s = self.state
         spec = s.config.members
-        attractor = context.leader_ideology
-        if context.contest_open and context.contest_pull is not None:
-            attractor = context.contest_pull
+        count = ideology.size
         clp = self.random_clps(count, rng)
         union = np.full(count, NO_UNION, dtype=np.int16)
         payers = rng.random(count) < spec.levy_payer_share
@@ -107,10 +200,8 @@ class Membership(Institution):
                 len(weights), size=int(payers.sum()), p=weights / weights.sum()
             )
         return s.members.append(
-            ideology=dynamics.joiner_ideologies(
-                count, s.config.flows.pool, attractor, s.config.flows.attraction_width, rng
-            ),
-            activism=population.draw_beta(spec.activism, count, rng),
+            ideology=ideology,
+            activism=population.draw_beta(spec.joiner_activism or spec.activism, count, rng),
             turnout=population.draw_beta(spec.turnout, count, rng),
             clp=clp,
             branch=s.clps.branch_start[clp] + rng.integers(0, s.clps.n_branches[clp]),
@@ -127,7 +218,7 @@ class Membership(Institution):
         )
 
     def measure(self, row: dict[str, Any]) -> None:
-        """Members by type, joiners and lapsers, and the members' ideology."""
+        """Members by type, joiners and lapsers, the members' ideology, and the pool."""
         m = self.state.members
         active = m.active
         # Gather by ids (a boolean-mask gather over every row, lapsed ones
@@ -148,3 +239,4 @@ class Membership(Institution):
         row["ideology_mean"] = mean
         row["ideology_median"] = float(np.median(x, overwrite_input=True)) if x.size else mean
         row["ideology_sd"] = sd
+        row["sympathisers"] = float(round(self.stock.sum()))

@@ -1,4 +1,12 @@
-"""National politics: the monthly poll, general elections, resignations and challenges."""
+"""National politics: the monthly poll, general elections seat by seat, resignations and challenges.
+
+A general election decides every simulated seat (`model.mechanisms.seat_elections`):
+in the month of a real election on the 2010–2019 boundaries with a historical
+count, Labour wins exactly its real seats; with a count but no such result
+(2024), the count goes to the seats the swing model ranks best; otherwise the
+model's national vote share swings every seat from the last real result the
+run has used (the one it started from, or a later real result it applied).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from model.data.seats import load_seats
 from model.institutions.base import Institution, Stage
 from model.institutions.leadership import Leadership
 from model.institutions.selections import Selections
-from model.mechanisms import elections
+from model.mechanisms import elections, seat_elections
 from model.records.events import ChallengeLaunched, GeneralElection, LeaderResigns
+from model.scenario.seats import GB_SEATS, HOUSE_SEATS, initial_year, real_election_year
 from model.state import PartyState
 
 
@@ -33,6 +43,9 @@ class NationalPolitics(Institution):
         self.leadership = leadership
         self.selections = selections
         self.last_election: elections.GeneralElectionResult | None = None
+        self.last_decision: seat_elections.SeatDecision | None = None
+        self.seats = load_seats()
+        self.base_year = initial_year(state.config.seats, state.start)
         self.last_challenge = -(10**9)
         self.election_times: list[int] = []
 
@@ -66,6 +79,7 @@ class NationalPolitics(Institution):
                 s.start, config.calendar.months, config.elections
             )
         ]
+        s.election_times = list(self.election_times)
         for at in self.election_times:
             s.schedule(self.general_election, at=at, rank=self.RANK)
             before = config.reselection.before_each_election
@@ -129,60 +143,156 @@ class NationalPolitics(Institution):
         )
         self.leadership.open_contest("challenge")
 
-    def _seat_safety(self) -> np.ndarray:
-        """How safe each seat is: left-leaning seats are safer; the leader's is safest.
+    # --- general elections, seat by seat ------------------------------------------------
 
-        A party leader's seat is among its safest in practice; without this a
-        leader in a lean-right seat could lose it in an ordinary defeat.
+    def _national_share(self, year: int) -> float:
+        """Labour's real national share at an election (vote-weighted over all seats)."""
+        return float(self.seats.result(year).national_shares()[0])
+
+    def decide_seats(self, month: str) -> tuple[seat_elections.SeatDecision, str, float | None]:
+        """Which simulated seats Labour wins at this month's election.
+
+        Returns:
+            (decision, mode, vote share): mode "historical" (a given count, or
+            the real result) or "computed" (the model's vote share, one draw
+            from the elections stream, swung seat by seat).
         """
-        safety = -self.state.clps.lean.astype(float)
-        if self.state.leader.sitting:
-            safety[self.state.leader.clp] = np.inf
-        return safety
+        s = self.state
+        e, spec = s.config.elections, s.config.seats
+        rows = s.clps.seat
+        count = e.historical_seats.get(month)
+        real = real_election_year(month)
+        if count is not None and real is not None and spec.real_results:
+            result = self.seats.result(real)
+            decision = seat_elections.real_seats(
+                result.labour_won,
+                result.lab_share,
+                result.lab_margin,
+                rows,
+                year=real,
+                national_share=self._national_share(real),
+            )
+            return decision, "historical", None
+        base = self.seats.result(self.base_year)
+        swing = {
+            "weights": base.valid_votes,
+            "rows": rows,
+            "base_year": self.base_year,
+            "method": spec.swing,
+            "nations": self.seats.nation,
+            "nation_swing": spec.nation_swing.get(month) or None,
+            "other_top": base.other_top,
+            "match_national": spec.match_national,
+        }
+        if count is not None:
+            targets = spec.targets.get(month)
+            lab = targets["lab"] if targets else self._national_share(self.base_year)
+            others = {k: v for k, v in targets.items() if k != "lab"} if targets else None
+            ranking = seat_elections.swing_decision(
+                base.shares, lab_share=lab, others=others, **swing
+            )
+            scaled = round(count * len(s.clps) / GB_SEATS)
+            return seat_elections.ranked_count(ranking, scaled), "historical", None
+        share = elections.national_vote_share(
+            s.leader.ideology,
+            s.leader.valence,
+            e.electorate_median,
+            base_share=e.base_share,
+            distance_penalty=e.distance_penalty,
+            valence_weight=e.valence_weight,
+            noise_sd=e.noise_sd,
+            rng=s.streams["elections"],
+        )
+        return (
+            seat_elections.swing_decision(base.shares, lab_share=share, **swing),
+            "computed",
+            share,
+        )
+
+    def _majority(self) -> int:
+        """Seats for a majority among those simulated: 326 of 650 scaled to the CLPs (326 of 632 GB seats)."""
+        given = self.state.config.elections.majority_seats
+        if given is not None:
+            return int(given)
+        return max(1, round((HOUSE_SEATS // 2 + 1) * len(self.state.clps) / GB_SEATS))
 
     def general_election(self) -> None:
         """A general election: seats change hands, the leader may resign or be challenged."""
         with self.state.timed("general_election"):
-            e = self.state.config.elections
-            result = elections.general_election_result(
-                self.state.now,
-                held=self.state.clps.seat_held,
-                marginality=self._seat_safety(),
-                leader_ideology=self.state.leader.ideology,
-                leader_valence=self.state.leader.valence,
-                params=e,
-                rng=self.state.streams["elections"],
+            s = self.state
+            e = s.config.elections
+            month = str(s.now)
+            clps = s.clps
+            held = clps.seat_held.copy()
+            decision, mode, share = self.decide_seats(month)
+            leader = s.leader
+            # A party leader's seat is among its safest: the leader keeps it
+            # whatever the swing (or a real result for a seat the real leader
+            # did not sit in) says; the event records it.
+            keep = [leader.clp] if leader.sitting and held[leader.clp] else []
+            decision, kept = seat_elections.keep_seats(decision, keep)
+            won = decision.won
+            # Lost seats most marginal first; gained seats most winnable first.
+            lost = np.flatnonzero(held & ~won)
+            lost = lost[np.lexsort((lost, -decision.lab_margin[lost]))]
+            gained = np.flatnonzero(~held & won)
+            gained = gained[np.lexsort((gained, -decision.lab_margin[gained]))]
+            seats = int(won.sum())
+            majority = self._majority()
+            result = elections.GeneralElectionResult(
+                month=month,
+                mode=mode,
+                vote_share=share,
+                seats=seats,
+                seats_before=int(held.sum()),
+                total_seats=len(clps),
+                majority_seats=majority,
+                won=seats >= majority,
+                lost=tuple(int(i) for i in lost),
+                gained=tuple(int(i) for i in gained),
             )
             self.last_election = result
-            leader_lost_seat = self.state.leader.clp in result.lost
+            self.state.record_election(result.seats, result.majority_seats)
+            self.last_decision = decision
+            if decision.source.startswith("real result"):
+                self.base_year = int(decision.source.rsplit(" ", 1)[1])
+            clps.lab_share[:] = decision.lab_share
+            clps.lab_margin[:] = decision.lab_margin
+            clps.last_election = (
+                f"{self.base_year} (real)"
+                if decision.base_year is None
+                else f"{month} ({decision.source} from {decision.base_year})"
+            )
             for clp in result.lost:
-                self.state.clps.seat_held[clp] = False
-                for mp in self.state.sitting_mps:
+                clps.seat_held[clp] = False
+                for mp in s.sitting_mps:
                     if mp.clp == clp:
                         mp.sitting = False
-            self.state.events.record(
+            s.events.record(
                 GeneralElection,
-                self.state.now,
+                s.now,
                 decided_by="election",
-                leader=self.state.leader.name,
-                leader_ideology=round(self.state.leader.ideology, 6),
+                leader=leader.name,
+                leader_ideology=round(leader.ideology, 6),
                 **result.to_dict(),
+                lost_seats=clps.labels(result.lost),
+                gained_seats=clps.labels(result.gained),
+                seat_source=decision.source,
+                base_result=decision.base_year,
+                kept_for_leader=clps.label(int(kept[0])) if kept.size else None,
             )
-            by_clp = self.state.clp_members()
+            by_clp = s.clp_members()
             for clp in result.gained:
-                self.state.clps.seat_held[clp] = True
+                clps.seat_held[clp] = True
                 self.selections.open_seat_selection(int(clp), reason="seat gained", by_clp=by_clp)
             resigns = elections.leader_resigns(
                 result,
                 resignation_probability=e.resignation_probability,
-                rng=self.state.streams["elections"],
+                rng=s.streams["elections"],
             )
-            if leader_lost_seat or resigns:
-                self.state.events.record(
-                    LeaderResigns,
-                    self.state.now,
-                    leader=self.state.leader.name,
-                    reason="lost seat" if leader_lost_seat else "general election defeat",
+            if resigns:
+                s.events.record(
+                    LeaderResigns, s.now, leader=leader.name, reason="general election defeat"
                 )
                 self.leadership.open_contest("vacancy")
             elif result.defeat:

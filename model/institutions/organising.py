@@ -6,15 +6,62 @@ from typing import Any
 
 import numpy as np
 
+from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.mechanisms import dynamics
 from model.records.series import slug
+from model.state import PartyState
 
 
 class Organising(Institution):
-    """Faction recruitment and targeting (the step's third stage), and factions' strength."""
+    """Faction recruitment and targeting (the step's third stage), and factions' strength.
+
+    A faction exists from its founding month (`founded`): before it, it has
+    no members, no MPs, no organisers and holds nothing. Its organising
+    capacity — the CLPs it can target at once — grows with its membership
+    (`members_per_organiser`) up to `organisers`.
+    """
 
     name = "organising"
+
+    def __init__(self, state: PartyState):
+        """Attach to the state; factions not founded yet are emptied."""
+        super().__init__(state)
+        self.founded_at = np.array(
+            [
+                -(10**9) if f.spec.founded is None else state.time_of(Month.parse(f.spec.founded))
+                for f in state.factions
+            ],
+            dtype=np.int64,
+        )
+        not_yet = np.flatnonzero(self.founded_at > 1)
+        if not_yet.size:
+            m = state.members
+            m.faction[np.isin(m.faction, not_yet)] = -1
+            for mp in state.mps:
+                if mp.faction in not_yet:
+                    mp.faction = -1
+
+    def founded(self) -> np.ndarray:
+        """Per faction: it exists this month."""
+        return self.founded_at <= max(self.state.time, 1)
+
+    def capacity(self) -> np.ndarray:
+        """CLPs each faction can target this month (0 before its founding)."""
+        s = self.state
+        specs = [f.spec for f in s.factions]
+        # Organisers cover the real party's CLPs; a run that simulates a
+        # sample of them has that share of the organisers.
+        cap = np.array([sp.organisers for sp in specs], dtype=float) * s.clp_share
+        per = np.array([sp.members_per_organiser for sp in specs], dtype=float)
+        if (per > 0).any():
+            m = s.members
+            size = (
+                np.bincount(m.faction[m.active & (m.faction >= 0)], minlength=len(specs))
+                * s.clps.represents
+            )
+            cap = np.where(per > 0, np.minimum(cap, np.floor(size / np.maximum(per, 1e-9))), cap)
+        return np.where(self.founded(), np.round(cap), 0).astype(np.int64)
 
     def stages(self) -> list[Stage]:
         """Recruitment and targeting, every month."""
@@ -41,7 +88,7 @@ class Organising(Institution):
             eligible,
             faction_lines=s.faction_lines,
             radii=np.array([sp.recruit_radius for sp in specs]),
-            rates=np.array([sp.recruitment_rate for sp in specs]),
+            rates=np.where(self.founded(), [sp.recruitment_rate for sp in specs], 0.0),
             rng=rng,
         )
         expected = dynamics.expected_attendance(
@@ -57,7 +104,7 @@ class Organising(Institution):
         targets = dynamics.choose_targets(
             expected,
             s.clps.control,
-            capacity=np.array([sp.organisers for sp in specs]),
+            capacity=self.capacity(),
             strategies=[sp.targeting for sp in specs],
             mobilisation=np.array([sp.mobilisation for sp in specs]),
             rng=rng,
@@ -66,7 +113,7 @@ class Organising(Institution):
             faction.targets = row
 
     def measure(self, row: dict[str, Any]) -> None:
-        """CLPs controlled, members and sitting MPs of each faction."""
+        """CLPs controlled, members, sitting MPs and executive places of each faction."""
         s = self.state
         m = s.members
         active = m.active
@@ -80,3 +127,6 @@ class Organising(Institution):
         row["plp_unaligned"] = int(by_faction[0])
         for f in s.factions:
             row[f"plp_{slug(f.name)}"] = int(by_faction[f.index + 1])
+        places = s.clps.places.sum(axis=0)
+        for f in s.factions:
+            row[f"places_{slug(f.name)}"] = int(places[f.index])

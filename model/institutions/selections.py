@@ -20,7 +20,7 @@ from model.institutions.base import Institution, Stage
 from model.institutions.leadership import Leadership
 from model.mechanisms import contests, meetings, reselection
 from model.records.events import LeaderResigns, Retirement, Selection, TriggerBallot
-from model.rules.schema import trigger_ballot_outcome
+from model.rules.decisions import trigger_ballot_outcome
 from model.state import PartyState
 
 
@@ -98,7 +98,7 @@ class Selections(Institution):
         specs = [f.spec for f in self.state.factions]
         return (
             self.state.faction_lines,
-            np.array([s.recruit_radius for s in specs]),
+            np.array([s.trigger_distance for s in specs]),
             np.array([s.slate_discipline for s in specs]),
             np.array([s.mobilisation for s in specs]),
         )
@@ -107,16 +107,44 @@ class Selections(Institution):
         """A trigger-ballot round: every sitting MP's CLP decides."""
         with self.state.timed("trigger_ballots"):
             ids, bounds = self.state.clp_members()
-            for mp in list(self.state.sitting_mps):
+            sitting = list(self.state.sitting_mps)
+            completion = self.state.config.reselection.completion.get(str(self.state.now), 1.0)
+            if completion < 1.0:
+                # The round was stopped part-way: only some CLPs had held their ballots.
+                rng = self.state.streams["reselection"]
+                held = rng.random(len(sitting)) < completion
+                sitting = [mp for mp, h in zip(sitting, held, strict=True) if h]
+            for mp in sitting:
                 members_here = ids[bounds[mp.clp] : bounds[mp.clp + 1]]
-                self._trigger_ballot(mp, members_here)
+                if mp is self.state.leader:
+                    self._leader_exempt(mp)
+                else:
+                    self._trigger_ballot(mp, members_here)
+
+    def _leader_exempt(self, mp: MP) -> None:
+        """The leader's CLP does not hold a trigger ballot (the leader is never triggered)."""
+        self.state.events.record(
+            TriggerBallot,
+            self.state.now,
+            decided_by="rule",
+            mp=mp.name,
+            clp=mp.clp,
+            mp_ideology=round(mp.ideology, 6),
+            mp_faction=self.state.faction_name(mp.faction),
+            rule=self.state.rules.reselection.method,
+            outcome={
+                "full_selection": False,
+                "reason": "the leader is not subject to a trigger ballot",
+            },
+            result="reselected automatically",
+        )
 
     def _trigger_ballot(self, mp: MP, members_here: np.ndarray) -> None:
         rules = self.state.rules.reselection
         params = self.state.config.reselection
         rng = self.state.streams["reselection"]
         m = self.state.members
-        lines, radii, discipline, mobilisation = self._faction_arrays()
+        lines, trigger_distance, discipline, mobilisation = self._faction_arrays()
         clp = mp.clp
 
         def wants(who: np.ndarray) -> np.ndarray:
@@ -126,7 +154,7 @@ class Selections(Institution):
                 mp_ideology=mp.ideology,
                 mp_faction=mp.faction,
                 faction_lines=lines,
-                faction_radii=radii,
+                trigger_distance=trigger_distance,
                 discipline=discipline,
                 params=params,
                 rng=rng,
@@ -168,7 +196,8 @@ class Selections(Institution):
                 self.state.targeted,
                 mobilisation,
             )
-            came = members_here[rng.random(members_here.size) < chance]
+            # Branch meetings at their real size (see mechanisms.meetings).
+            came, _ = meetings.attenders(members_here, chance, self.state.meeting_scale, rng)
             tally = reselection.branch_votes(
                 wants(came),
                 m.branch[came] - self.state.clps.branch_start[clp],
@@ -178,7 +207,7 @@ class Selections(Institution):
                 self.state.clps.affiliated_branches[clp],
                 np.array([u.leadership_ideology for u in self.state.unions]),
                 mp_ideology=mp.ideology,
-                tolerance=params.union_tolerance,
+                tolerance=params.union_tolerance + params.affiliate_incumbency,
             )
             fields["branches"] = tally.to_dict()
             fields["affiliates"] = {
@@ -201,7 +230,7 @@ class Selections(Institution):
                 name=mp.name,
                 mp=self.state.mps.index(mp),
                 ideology=mp.ideology,
-                valence=mp.valence + params.incumbency_bonus,
+                valence=mp.valence,
                 faction=mp.faction,
                 incumbent=True,
             )
@@ -227,19 +256,27 @@ class Selections(Institution):
         exclude_faction: int,
     ) -> tuple[contests.Candidate | None, Any, list[contests.Candidate]]:
         """A members' ballot in a CLP among those standing and the factions' hopefuls."""
-        m = self.state.members
-        rng = self.state.streams["reselection"]
-        field_ = standing + reselection.field_challengers(
+        s = self.state
+        m = s.members
+        rng = s.streams["reselection"]
+        params = s.config.reselection
+        hopefuls = reselection.field_challengers(
             m.faction[members_here],
             m.ideology[members_here],
-            control=int(self.state.clps.control[clp]),
+            m.activism[members_here],
+            control=int(s.clps.control[clp]),
             exclude_faction=exclude_faction,
-            faction_lines=self.state.faction_lines,
-            faction_names=[f.name for f in self.state.factions],
-            params=self.state.config.reselection,
+            faction_names=[f.name for f in s.factions],
+            founded=self.founded(),
+            params=params,
             rng=rng,
-            label=f"CLP {clp:03d}",
+            label=self.state.seat_name(clp),
         )
+        if not standing and self.nec_shortlists():
+            hopefuls = reselection.shortlist(
+                hopefuls, s.leader.ideology, params.nec_shortlist_distance
+            )
+        field_ = standing + hopefuls
         if len(field_) == 1:
             return field_[0], None, field_
         if not field_:
@@ -248,12 +285,33 @@ class Selections(Institution):
             m.ideology[members_here],
             m.turnout[members_here].astype(float),
             field_,
-            params=self.state.config.contests,
+            params=s.config.contests,
             rng=rng,
+            electability=s.electability_weight(),
+            incumbency=params.incumbency_bonus,
         )
         if count is None:
             return field_[0], None, field_
         return next(c for c in field_ if c.name == count.winner), count, field_
+
+    def founded(self) -> np.ndarray:
+        """Per faction: it exists this month (a faction not yet founded stands nobody)."""
+        s = self.state
+        return np.array(
+            [
+                f.spec.founded is None or s.time_of(Month.parse(f.spec.founded)) <= s.time
+                for f in s.factions
+            ],
+            dtype=bool,
+        )
+
+    def nec_shortlists(self) -> bool:
+        """Central control is on this month: the NEC shortlists in open-seat selections."""
+        params = self.state.config.reselection
+        if not params.nec_shortlisting:
+            return False
+        start = params.nec_shortlisting_from
+        return start is None or self.state.time >= self.state.time_of(Month.parse(start))
 
     def _replace_mp(self, old: MP | None, winner: contests.Candidate, clp: int | None = None) -> MP:
         """A newly selected candidate takes the seat (the old MP, if any, leaves)."""
@@ -264,7 +322,7 @@ class Selections(Institution):
             old.sitting = False
         self.state.tally[f"mp_seat_{clp}"] += 1
         new = self.state.new_mp(
-            name=f"MP {clp:03d}/{self.state.tally[f'mp_seat_{clp}'] + 1}",
+            name=self.state.mp_name(clp, self.state.tally[f"mp_seat_{clp}"] + 1),
             ideology=winner.ideology,
             clp=clp,
             faction=winner.faction,
@@ -294,24 +352,46 @@ class Selections(Institution):
                 when the caller selects in many CLPs at once.
 
         Returns:
-            The new MP, or None if nobody stood.
+            The new MP (imposed by the NEC if nobody stood).
         """
         ids, bounds = by_clp if by_clp is not None else self.state.clp_members()
         members_here = ids[bounds[clp] : bounds[clp + 1]]
         winner, count, field_ = self._selection(clp, members_here, [], -1)
-        new = None if winner is None else self._replace_mp(None, winner, clp=clp)
+        decided_by = "ballot"
+        if winner is None:
+            # Nobody stood (a CLP too small to field anyone): the NEC imposes
+            # a candidate of the leadership's choosing, as it does for a seat
+            # a CLP cannot select for (e.g. at a snap election).
+            winner = self._imposed_candidate(clp)
+            field_ = [winner]
+            decided_by = "rule"
+        new = self._replace_mp(None, winner, clp=clp)
         self.state.events.record(
             Selection,
             self.state.now,
-            decided_by="ballot",
+            decided_by=decided_by,
             clp=clp,
             reason=reason,
             candidates=[c.to_dict() for c in field_],
             count=None if count is None else count.to_dict(),
-            winner=None if new is None else new.name,
-            winner_faction=None if new is None else self.state.faction_name(new.faction),
+            winner=new.name,
+            winner_faction=self.state.faction_name(new.faction),
         )
         return new
+
+    def _imposed_candidate(self, clp: int) -> contests.Candidate:
+        """A candidate the NEC imposes: near the leader, of ordinary standing."""
+        s = self.state
+        rng = s.streams["reselection"]
+        low, high = s.config.reselection.hopeful_valence
+        x = float(np.clip(s.leader.ideology + rng.normal(0.0, 0.1), -1.0, 1.0))
+        return contests.Candidate(
+            name=f"{s.clps.label(clp)} NEC candidate",
+            mp=-1,
+            ideology=x,
+            valence=float(rng.uniform(low, high)),
+            faction=-1,
+        )
 
     def retirements(self) -> None:
         """Once a year some MPs stand down; their CLPs select successors."""
@@ -340,7 +420,7 @@ class Selections(Institution):
         totals = np.bincount(clp, weights=m.ideology[ids], minlength=len(self.state.clps))
         counts = np.bincount(clp, minlength=len(self.state.clps))
         means = totals / np.maximum(counts, 1)
-        lines, radii, _, _ = self._faction_arrays()
+        lines, trigger_distance, _, _ = self._faction_arrays()
         method = self.state.rules.reselection.method
         threatened = []
         for mp in sitting:
@@ -348,7 +428,7 @@ class Selections(Institution):
             hostile = (
                 control >= 0
                 and control != mp.faction
-                and abs(lines[control] - mp.ideology) > radii[control]
+                and abs(lines[control] - mp.ideology) > trigger_distance[control]
             )
             exposed = method in ("open_selection", "members_supermajority") and (
                 abs(means[mp.clp] - mp.ideology) > params.tolerance

@@ -72,6 +72,7 @@ __all__ = [
     "UnionVote",
     "adopt_passed",
     "card_vote",
+    "tally_card_vote",
     "propose",
     "scheduled_proposal",
     "support_mask",
@@ -585,19 +586,23 @@ class ClpDelegates:
 
 @dataclass(frozen=True)
 class UnionVote:
-    """One affiliate's block vote: all its votes, one way."""
+    """One affiliate's block vote: all its votes, one way (or an abstention)."""
 
     name: str
     votes: int
     supports: bool
+    abstains: bool = False
+
+    @property
+    def vote(self) -> str:
+        """ "for", "against" or "abstain"."""
+        if self.abstains:
+            return "abstain"
+        return "for" if self.supports else "against"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for the event log."""
-        return {
-            "name": self.name,
-            "votes": self.votes,
-            "vote": "for" if self.supports else "against",
-        }
+        return {"name": self.name, "votes": self.votes, "vote": self.vote}
 
 
 @dataclass(frozen=True)
@@ -636,6 +641,7 @@ class CardVoteResult:
     clps_voting_against: int
     unaligned_for: int
     unaligned_against: int
+    affiliate_votes_abstained: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict for the event log, with bloc totals."""
@@ -650,6 +656,7 @@ class CardVoteResult:
                     "weight": str(self.affiliates_weight),
                     "votes_for": self.affiliate_votes_for,
                     "votes_against": self.affiliate_votes_against,
+                    "votes_abstained": self.affiliate_votes_abstained,
                     "share_for": float(self.affiliates_for),
                 },
                 "clps": {
@@ -733,9 +740,6 @@ def card_vote(
         )
         for u in unions
     )
-    affiliates_total = sum(v.votes for v in union_votes)
-    affiliates_yes = sum(v.votes for v in union_votes if v.supports)
-
     unaligned = clps.unaligned
     position = np.where(unaligned, np.asarray(clps.member_median, dtype=float), clps.line)
     if clp_noise > 0 and unaligned.any():
@@ -747,17 +751,63 @@ def card_vote(
         position = position.copy()
         position[unaligned] += rng.normal(0.0, clp_noise, size=int(unaligned.sum()))
     clp_yes = support_mask(position, proposal.direction, balance=balance, shift_scale=shift_scale)
-    votes = np.asarray(clps.votes)
-    clp_total = _exact_total(votes)
-    clp_for = _exact_total(votes[clp_yes])
+    affiliates_total = sum(v.votes for v in union_votes)
+    if affiliates_total == 0:
+        raise ValueError("card_vote: both halves need votes (affiliates 0)")
+    return tally_card_vote(
+        proposal,
+        union_votes=union_votes,
+        clp_votes=np.asarray(clps.votes),
+        clp_for=clp_yes,
+        unaligned=unaligned,
+        rules=conference,
+    )
 
-    if affiliates_total == 0 or clp_total == 0:
-        raise ValueError(
-            "card_vote: both halves need votes "
-            f"(affiliates {affiliates_total}, CLPs {float(clp_total):g})"
-        )
-    affiliates_for = Fraction(affiliates_yes, affiliates_total)
-    clps_for = clp_for / clp_total
+
+def tally_card_vote(
+    proposal: Proposal,
+    *,
+    union_votes: Sequence[UnionVote],
+    clp_votes: np.ndarray,
+    clp_for: np.ndarray,
+    unaligned: np.ndarray,
+    rules: ConferenceRules | RuleSet,
+) -> CardVoteResult:
+    """Count a card vote from each affiliate's vote and each CLP delegation's.
+
+    Abstaining affiliates' votes are left out of the affiliates' half; a
+    half in which nobody votes for counts 0 for. Each half's share for is
+    exact, then weighted (``rules.card_vote_passes``): more than
+    ``majority_required`` passes.
+
+    Args:
+        proposal: what is voted on.
+        union_votes: each affiliate's block vote.
+        clp_votes: each CLP delegation's card-vote size (its membership).
+        clp_for: mask of delegations voting for.
+        unaligned: mask of delegations from CLPs no faction controls.
+        rules: the conference rules in force (or the whole rule set).
+
+    Returns:
+        The CardVoteResult.
+
+    Raises:
+        ValueError: the CLPs' half has no votes at all.
+    """
+    conference = rules.conference if isinstance(rules, RuleSet) else rules
+    union_votes = tuple(union_votes)
+    cast = [v for v in union_votes if not v.abstains]
+    affiliates_total = sum(v.votes for v in cast)
+    affiliates_yes = sum(v.votes for v in cast if v.supports)
+    abstained = sum(v.votes for v in union_votes if v.abstains)
+    votes = np.asarray(clp_votes)
+    clp_yes = np.asarray(clp_for, dtype=bool)
+    clp_total = _exact_total(votes)
+    clp_in_favour = _exact_total(votes[clp_yes])
+    if clp_total == 0:
+        raise ValueError("card_vote: both halves need votes (CLPs 0)")
+    affiliates_for = Fraction(affiliates_yes, affiliates_total) if affiliates_total else Fraction(0)
+    clps_for = clp_in_favour / clp_total
     passes, share = card_vote_passes(conference, affiliates_for=affiliates_for, clps_for=clps_for)
     return CardVoteResult(
         proposal=proposal,
@@ -771,12 +821,13 @@ def card_vote(
         union_votes=union_votes,
         affiliate_votes_for=affiliates_yes,
         affiliate_votes_against=affiliates_total - affiliates_yes,
-        clp_votes_for=float(clp_for),
-        clp_votes_against=float(clp_total - clp_for),
+        clp_votes_for=float(clp_in_favour),
+        clp_votes_against=float(clp_total - clp_in_favour),
         clps_voting_for=int(clp_yes.sum()),
         clps_voting_against=int((~clp_yes).sum()),
         unaligned_for=int((clp_yes & unaligned).sum()),
         unaligned_against=int((~clp_yes & unaligned).sum()),
+        affiliate_votes_abstained=abstained,
     )
 
 

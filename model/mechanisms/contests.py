@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from model.counting.count import BallotProfile, CountResult, count_ballots, group_ballots
-from model.rules.schema import AffiliateNomination, LeadershipRules, nomination_threshold, qualifies
+from model.rules.decisions import AffiliateNomination, nomination_threshold, qualifies
+from model.rules.schema import LeadershipRules
 from model.scenario.schema import ContestSpec
 
 # Voter types, in the order the party publishes them.
@@ -130,10 +131,18 @@ def utilities(
     params: ContestSpec,
     rng: np.random.Generator,
     cue: np.ndarray | None = None,
+    electability: float | None = None,
+    incumbency: float | None = None,
 ) -> np.ndarray:
     """Each voter's utility for each candidate.
 
-    u = -|voter - candidate| + valence_weight × valence + cue + noise.
+    u = −|voter − candidate| + electability × valence + incumbency × [sitting]
+        + cue + noise.
+
+    The weight on valence (perceived electability) is the moment's: higher
+    after a general-election defeat (`PartyState.electability_weight`).
+    Incumbency is its own term, not valence: the sitting leader in a
+    challenge, or the sitting MP in a selection.
 
     Args:
         voter_ideology: voters' ideology (n_voters,).
@@ -141,13 +150,18 @@ def utilities(
         params: the scenario's contest parameters.
         rng: random generator (noise).
         cue: optional (n_voters, n_candidates) bonus (e.g. one's union's nominee).
+        electability: weight of valence (None: `params.valence_weight`).
+        incumbency: bonus of the incumbent (None: `params.incumbency_weight`).
 
     Returns:
         Array (n_voters, n_candidates).
     """
     positions = np.array([c.ideology for c in candidates])
     valence = np.array([c.valence for c in candidates])
-    u = -np.abs(voter_ideology[:, None] - positions[None, :]) + params.valence_weight * valence
+    sitting = np.array([c.incumbent for c in candidates], dtype=float)
+    weight = params.valence_weight if electability is None else electability
+    bonus = params.incumbency_weight if incumbency is None else incumbency
+    u = -np.abs(voter_ideology[:, None] - positions[None, :]) + weight * valence + bonus * sitting
     if cue is not None:
         u = u + cue
     if params.utility_noise > 0:
@@ -191,6 +205,7 @@ def mp_nominations(
     lend_share: float,
     params: ContestSpec,
     rng: np.random.Generator,
+    electability: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """MPs' (and MEPs') nominations.
 
@@ -209,6 +224,7 @@ def mp_nominations(
         lend_share: share of nominators willing to lend.
         params: contest parameters (for utilities).
         rng: random generator.
+        electability: the moment's weight on valence (None: the base weight).
 
     Returns:
         (nominations per candidate, the candidate each nominator nominated).
@@ -216,7 +232,12 @@ def mp_nominations(
     n_cand = len(candidates)
     if n_cand == 0:
         return np.zeros(0, dtype=int), np.full(nominator_ideology.size, -1)
-    favourite = np.argmax(utilities(nominator_ideology, candidates, params=params, rng=rng), axis=1)
+    favourite = np.argmax(
+        utilities(
+            nominator_ideology, candidates, params=params, rng=rng, electability=electability
+        ),
+        axis=1,
+    )
     choice = np.where(candidate_of_nominator >= 0, candidate_of_nominator, favourite)
     counts = np.bincount(choice, minlength=n_cand)
     may_lend = (candidate_of_nominator < 0) & (rng.random(choice.size) < lend_share)
@@ -472,6 +493,7 @@ def count_contest(
     params: ContestSpec,
     union_nominee: np.ndarray,
     rng: np.random.Generator,
+    electability: float | None = None,
 ) -> BallotOutcome:
     """Turn out, rank and count.
 
@@ -483,6 +505,7 @@ def count_contest(
         union_nominee: per affiliate, the index of its nominee among
             `candidates` (-1 none): its levy payers get the union cue.
         rng: random generator.
+        electability: the moment's weight on valence (None: the base weight).
 
     Returns:
         The BallotOutcome.
@@ -499,7 +522,7 @@ def count_contest(
         backed = nominee >= 0
         cue[np.flatnonzero(backed), nominee[backed]] = params.union_cue
     rankings = rank_candidates(
-        utilities(ideology, candidates, params=params, rng=rng, cue=cue),
+        utilities(ideology, candidates, params=params, rng=rng, cue=cue, electability=electability),
         truncation=params.truncation,
         rng=rng,
     )

@@ -5,10 +5,9 @@ Three processes run every month, in this order (MODEL.md §3):
 1. `influence` — bounded-confidence (Deffuant) meetings between members of
    the same CLP, a pull towards the member's faction line, a cue from the
    leader for members who trust the leader, and a little drift.
-2. `joiners` and `lapsers` — members join from an outside pool of
-   sympathisers (more when the leader is close to the pool, a surge during
-   an open contest) and lapse (baseline churn plus dissatisfaction with the
-   leader's distance).
+2. `lapsers` — members lapse: churn (higher in a member's first years),
+   dissatisfaction with the leader's distance, and dated shocks. (Who joins
+   is `model.mechanisms.sympathisers`.)
 3. `recruit` and `choose_targets` — factions recruit unaligned members near
    their line and pick the CLPs whose meetings they will mobilise for.
 
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.scenario.schema import FlowSpec, IdeologyComponent, InfluenceSpec
+from model.scenario.schema import FlowSpec, InfluenceSpec
 
 IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
 
@@ -140,128 +139,95 @@ def pair_within(
     return members[first], members[first + 1]
 
 
-# --- 2. membership flows ----------------------------------------------------
+# --- 2. lapsing ----------------------------------------------------------------
+# (Joining is in `model.mechanisms.sympathisers`: who joins depends on the moment.)
 
 
-@dataclass(frozen=True)
-class JoinContext:
-    """What shapes joining this month.
-
-    Attributes:
-        leader_ideology: the leader's position.
-        contest_open: a leadership contest is open (sign-up surge).
-        contest_pull: position that attracts joiners during a contest (the
-            candidate closest to the pool), or None.
-        scale: the run's scale (joiners scale with it).
-    """
-
-    leader_ideology: float
-    contest_open: bool = False
-    contest_pull: float | None = None
-    scale: float = 1.0
-
-
-def expected_joiners(params: FlowSpec, context: JoinContext) -> float:
-    """Expected joiners this month.
-
-    Joining falls off with the distance between the outside pool and the
-    leader (or, during a contest, the candidate nearest the pool); an open
-    contest multiplies it by (1 + contest_surge).
-
-    Args:
-        params: the scenario's flow parameters.
-        context: this month's leader and contest.
-
-    Returns:
-        The Poisson mean of joiners this month (already scaled).
-    """
-    attractor = context.leader_ideology
-    if context.contest_open and context.contest_pull is not None:
-        attractor = min(
-            (context.leader_ideology, context.contest_pull),
-            key=lambda pos: abs(pos - params.pool.mean),
-        )
-    distance = abs(attractor - params.pool.mean)
-    attraction = np.exp(-((distance / params.attraction_width) ** 2))
-    surge = 1.0 + params.contest_surge if context.contest_open else 1.0
-    return params.joins_per_month * context.scale * attraction * surge
-
-
-def joiner_ideologies(
-    count: int, pool: IdeologyComponent, attractor: float, width: float, rng: np.random.Generator
+def lapse_probability(
+    ideology: np.ndarray,
+    tenure: np.ndarray,
+    leader_ideology: float,
+    params: FlowSpec,
+    extra: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """Ideologies of `count` joiners: the pool, tilted towards the attractor.
-
-    Sympathisers are drawn from the pool and accepted with a chance that
-    falls with their distance to the attractor (rejection sampling), so
-    joiners resemble the part of the pool the leader appeals to.
-
-    Args:
-        count: how many joiners.
-        pool: the outside pool's ideology distribution.
-        attractor: the leader's (or contest candidate's) position.
-        width: attraction width.
-        rng: random generator.
-
-    Returns:
-        Array of `count` ideologies in [-1, 1].
-    """
-    out = np.empty(0)
-    while out.size < count:
-        draw = rng.normal(pool.mean, pool.sd, 2 * (count - out.size) + 16)
-        draw = draw[(draw >= IDEOLOGY_MIN) & (draw <= IDEOLOGY_MAX)]
-        keep = rng.random(draw.size) < np.exp(-(((draw - attractor) / width) ** 2))
-        out = np.concatenate([out, draw[keep]])
-    return out[:count]
-
-
-def lapse_probability(ideology: np.ndarray, leader_ideology: float, params: FlowSpec) -> np.ndarray:
     """Monthly chance that each member lapses.
+
+    Three parts: churn, higher for new members (a first renewal is the one
+    most often missed) and fading with tenure; dissatisfaction, growing with
+    the distance from the leader beyond what a member tolerates (members
+    leave mainly over ideology and the leader: labour_politics.json
+    members_ideology_and_composition.leavers); and any extra hazard a dated
+    shock adds.
 
     Args:
         ideology: members' ideology.
+        tenure: members' months of membership.
         leader_ideology: the leader's position.
         params: the scenario's flow parameters.
+        extra: additional hazard per member (dated shocks).
 
     Returns:
         Probabilities in [0, 1], one per member.
     """
+    newness = np.exp(-np.maximum(tenure, 0) / params.tenure_scale_months)
+    churn = params.churn * (1.0 + params.new_member_churn * newness)
     excess = np.maximum(0.0, np.abs(ideology - leader_ideology) - params.tolerance)
-    return np.minimum(1.0, params.churn + params.dissatisfaction * excess)
+    return np.minimum(1.0, churn + params.dissatisfaction * excess + extra)
+
+
+def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: float) -> float:
+    """The largest chance any member can have this month (a new member at the far end)."""
+    farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
+    return float(
+        lapse_probability(
+            np.array([leader_ideology + farthest]), np.zeros(1), leader_ideology, params, extra
+        )[0]
+    )
 
 
 def lapsers(
     ideology: np.ndarray,
+    joined: np.ndarray,
     candidates: np.ndarray,
+    now: int,
     leader_ideology: float,
     params: FlowSpec,
     rng: np.random.Generator,
+    shock: tuple[float, float, float] | None = None,
 ) -> np.ndarray:
     """Ids of members who lapse this month.
 
     Args:
         ideology: members' ideology (all rows).
+        joined: the model month each member joined (all rows).
         candidates: ids of members who can lapse (active full members).
+        now: the model month.
         leader_ideology: the leader's position.
         params: the scenario's flow parameters.
         rng: random generator.
+        shock: (hazard, centre, width) of a dated shock's extra lapse among
+            members near `centre`, or None.
 
     Returns:
         Sorted ids of the members who lapse.
     """
-    # Thinning: pick each candidate with the highest chance anyone can have
-    # (ideologies lie in [IDEOLOGY_MIN, IDEOLOGY_MAX]), then keep each picked
-    # member with its own chance over that. Each member lapses with exactly
-    # its own chance, and only the few picked need a draw or a look-up.
-    farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
-    highest = float(
-        lapse_probability(np.array([leader_ideology + farthest]), leader_ideology, params)[0]
-    )
+    # Thinning: pick each candidate with the highest chance anyone can have,
+    # then keep each picked member with its own chance over that. Each member
+    # lapses with exactly its own chance, and only the few picked need a look-up.
+    peak = shock[0] if shock else 0.0
+    highest = highest_lapse_probability(leader_ideology, params, peak)
     ids = candidates[bernoulli_positions(candidates.size, highest, rng)]
     if ids.size == 0 or highest <= 0:
         return ids[:0]
-    p = lapse_probability(ideology[ids], leader_ideology, params)
+    x = ideology[ids]
+    extra = 0.0 if shock is None else shock_hazard(x, *shock)
+    p = lapse_probability(x, now - joined[ids], leader_ideology, params, extra)
     return ids[rng.random(ids.size) * highest < p]
+
+
+def shock_hazard(ideology: np.ndarray, hazard: float, centre: float, width: float) -> np.ndarray:
+    """A shock's extra lapse hazard: `hazard` at `centre`, falling off over `width`."""
+    return hazard * np.exp(-(((ideology - centre) / width) ** 2))
 
 
 # --- 3. faction organising ----------------------------------------------------

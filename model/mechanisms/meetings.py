@@ -1,14 +1,32 @@
-"""Decisions taken by meetings: who turns up, and how they vote.
+"""Decisions taken by meetings: who turns up, at the meeting's real size, and how they vote.
 
 This is the half of MODEL.md §4's asymmetry that ballots do not have. A
-meeting is decided by the few who attend (each member attends with their
-activism, so about 5–15%), and a faction that targets a CLP multiplies its
-own members' attendance. Attendees vote slates: faction members vote their
-faction's slate with its discipline; unaligned attendees vote the slate of a
-faction whose line is near them, or the unaligned slate. The slate with the
-most votes takes the executive (block voting gives every place to the top
-slate), which is how a faction can control a CLP without a majority of its
-members.
+meeting is decided by the few who attend: each member comes with their
+activism (a few per cent at a routine meeting; see docs/ODD.md for the
+participation figures), and a faction that targets a CLP multiplies its own
+members' attendance.
+
+**Real size.** A run at scale s holds one simulated member for every 1/s
+real ones. A meeting is drawn at its real size: each simulated member
+stands for 1/s real members (stochastically rounded), of whom a binomial
+number attend and vote as that member would. So a branch of a CLP has the
+same number of attendees, with the same spread, at scale 0.1 and 1.0, and
+meeting outcomes do not depend on the simulated scale.
+
+**Slates.** Faction members vote their faction's slate with its
+discipline. Everyone else chooses among the slates on offer by a logit:
+a faction's slate pulls by exp(−(d/affinity)²), d the distance to its line,
+times how organised the faction is in that CLP (1 where it targets the
+meeting, `unorganised_weight` where it merely has members present);
+unaligned (independent) candidates pull with `independent_weight`. A faction
+with no member present fields no slate.
+
+**Places.** An executive has N places. Under the default slate election
+each place is decided by plurality: loyal attenders vote the slate for
+every place, others choose afresh for each place, so a faction can win nine
+places of ten. Under `proportional`, places go by Droop quota and largest
+remainders (what STV gives voters who rank a slate en bloc). A faction
+controls the executive with a majority of its places.
 """
 
 from __future__ import annotations
@@ -20,24 +38,40 @@ import numpy as np
 
 @dataclass(frozen=True)
 class MeetingResult:
-    """Outcome of a set of simultaneous meetings (one per CLP or branch).
+    """Outcome of a set of simultaneous meetings (one per CLP).
 
     Attributes:
-        units: the CLP (or branch) id of each meeting.
-        eligible: members entitled to attend, per meeting.
-        attendees: members who attended, per meeting.
-        votes: slate votes (n_meetings, n_factions + 1); the last column is
-            the unaligned slate.
-        winner: winning slate per meeting (faction index, or -1 unaligned).
-        ties_broken: meetings whose winner was decided by the tie rule.
+        units: the CLP of each meeting.
+        eligible: members entitled to attend (real size), per meeting.
+        attendees: members who attended (real size), per meeting.
+        votes: first-place slate votes (n_meetings, n_factions + 1); the last
+            column is the unaligned slate.
+        places: executive places won (n_meetings, n_factions + 1).
+        winner: controlling slate per meeting: a faction with a majority of
+            places, or -1 (unaligned or no majority).
+        ties_broken: meetings where lot settled a place.
     """
 
     units: np.ndarray
     eligible: np.ndarray
     attendees: np.ndarray
     votes: np.ndarray
+    places: np.ndarray
     winner: np.ndarray
     ties_broken: np.ndarray
+
+
+def real_weights(n: int, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """How many real members each of `n` simulated members stands for (1/scale, rounded at random).
+
+    At scale 1 every weight is 1 and no random number is drawn.
+    """
+    per = 1.0 / scale
+    whole = int(np.floor(per))
+    frac = per - whole
+    if frac < 1e-9:
+        return np.full(n, whole, dtype=np.int64)
+    return whole + (rng.random(n) < frac).astype(np.int64)
 
 
 def attendance_chance(
@@ -70,41 +104,133 @@ def attendance_chance(
     return np.minimum(p, 1.0)
 
 
-def slate_choice(
+def attenders(
+    member_ids: np.ndarray,
+    chance: np.ndarray,
+    scale: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The meeting at its real size: each simulated member's attending real members.
+
+    Args:
+        member_ids: simulated members entitled to attend.
+        chance: each one's chance of attending.
+        scale: the run's scale.
+        rng: random generator.
+
+    Returns:
+        (attendee ids, each repeated once per real attender; real members
+        each simulated member stands for).
+    """
+    weight = real_weights(member_ids.size, scale, rng)
+    came = rng.binomial(weight, chance)
+    return np.repeat(member_ids, came), weight
+
+
+def slate_probabilities(
     ideology: np.ndarray,
     faction: np.ndarray,
+    unit: np.ndarray,
     *,
     faction_lines: np.ndarray,
     discipline: np.ndarray,
     affinity: float,
-    rng: np.random.Generator,
+    organised: np.ndarray,
+    independent_weight: float,
 ) -> np.ndarray:
-    """The slate each attendee votes for.
+    """Each attender's chance of voting each slate for a place.
 
     Args:
-        ideology: attendees' ideology.
-        faction: attendees' faction (-1 none).
+        ideology, faction, unit: the attenders' position, faction and meeting index.
         faction_lines: each faction's line.
-        discipline: chance a faction member votes the faction's slate.
-        affinity: an undisciplined or unaligned attendee votes the nearest
-            faction's slate when within this distance of its line.
-        rng: random generator.
+        discipline: each faction's chance that a member votes its slate.
+        affinity: distance scale of the pull of a slate.
+        organised: (n_units, n_factions) how organised each faction is in
+            each meeting (0: no slate there).
+        independent_weight: the pull of the unaligned slate.
 
     Returns:
-        Slate per attendee: a faction index, or n_factions for unaligned.
+        (n_attenders, n_factions + 1) probabilities; the last column unaligned.
     """
     n_factions = faction_lines.size
-    if n_factions == 0:
-        return np.zeros(ideology.size, dtype=np.int64)
-    distance = np.abs(ideology[:, None] - faction_lines[None, :])
-    nearest = np.argmin(distance, axis=1)
-    free_choice = np.where(
-        distance[np.arange(ideology.size), nearest] <= affinity, nearest, n_factions
-    )
+    pull = np.empty((ideology.size, n_factions + 1))
+    if n_factions:
+        d = np.abs(ideology[:, None] - faction_lines[None, :])
+        pull[:, :n_factions] = np.exp(-((d / affinity) ** 2)) * organised[unit]
+    pull[:, n_factions] = independent_weight
+    free = pull / pull.sum(axis=1, keepdims=True)
     aligned = faction >= 0
-    loyal = np.zeros(ideology.size, dtype=bool)
-    loyal[aligned] = rng.random(int(aligned.sum())) < discipline[faction[aligned]]
-    return np.where(loyal, faction, free_choice).astype(np.int64)
+    if aligned.any():
+        rows = np.flatnonzero(aligned)
+        f = faction[aligned].astype(np.intp)
+        loyal = discipline[f] * (organised[unit[aligned], f] > 0)
+        free[rows] *= (1.0 - loyal)[:, None]
+        free[rows, f] += loyal
+    return free
+
+
+def _categorical(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row of a probability matrix."""
+    cumulative = np.cumsum(p, axis=1)
+    u = rng.random(p.shape[0]) * cumulative[:, -1]
+    return (cumulative < u[:, None]).sum(axis=1)
+
+
+def elect_places(
+    votes: np.ndarray,
+    places: int,
+    method: str,
+    incumbent: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Places won per slate in each meeting.
+
+    Args:
+        votes: (n_units, places, n_slates) votes per place per slate
+            (`proportional` uses the first place's votes only).
+        places: places on the executive.
+        method: "slate" (plurality place by place) or "proportional".
+        incumbent: the slate in control before, per unit (keeps a tied place).
+        rng: random generator (lots).
+
+    Returns:
+        ((n_units, n_slates) places won, per unit: a lot was drawn).
+    """
+    n_units, _, n_slates = votes.shape
+    won = np.zeros((n_units, n_slates), dtype=np.int64)
+    lot = np.zeros(n_units, dtype=bool)
+    if method == "proportional":
+        first = votes[:, 0, :].astype(float)
+        total = first.sum(axis=1)
+        quota = np.floor(total / (places + 1)) + 1
+        whole = np.where(total[:, None] > 0, np.floor(first / quota[:, None]), 0).astype(np.int64)
+        whole = np.minimum(whole, places)
+        for u in range(n_units):
+            left = places - int(whole[u].sum())
+            if total[u] == 0:
+                won[u, incumbent[u]] = places
+                continue
+            remainder = first[u] - whole[u] * quota[u]
+            order = np.lexsort((rng.random(n_slates), -remainder))
+            extra = np.zeros(n_slates, dtype=np.int64)
+            extra[order[: max(left, 0)]] = 1
+            won[u] = whole[u] + extra
+        return won, lot
+    for k in range(places):
+        v = votes[:, k, :]
+        top = v.max(axis=1, keepdims=True)
+        tied = (v == top) & (top > 0)
+        n_tied = tied.sum(axis=1)
+        choice = np.argmax(v, axis=1)
+        keeps = tied[np.arange(n_units), incumbent]
+        choice[keeps] = incumbent[keeps]
+        contested = (n_tied > 1) & ~keeps
+        for u in np.flatnonzero(contested):
+            choice[u] = rng.choice(np.flatnonzero(tied[u]))
+        lot |= contested
+        choice[top[:, 0] == 0] = incumbent[top[:, 0] == 0]
+        won[np.arange(n_units), choice] += 1
+    return won, lot
 
 
 def hold_meetings(
@@ -121,27 +247,32 @@ def hold_meetings(
     faction_lines: np.ndarray,
     discipline: np.ndarray,
     affinity: float,
+    unorganised_weight: float,
+    independent_weight: float,
+    places: int,
+    method: str,
     incumbent: np.ndarray,
+    scale: float,
     rng: np.random.Generator,
 ) -> MeetingResult:
-    """Hold one meeting in each of `units` at once and count the slates.
+    """Hold one executive-electing meeting in each of `units` (CLPs) at once.
 
     Args:
-        units: ids of the units (CLPs or branches) meeting.
-        member_unit: the unit of each candidate attendee (same length as
-            member_ids).
+        units: ids of the CLPs meeting, ascending.
+        member_unit: the CLP of each member entitled to attend.
         member_ids: ids of members entitled to attend any of these meetings.
-        ideology: members' ideology (all rows).
-        activism: members' activism (all rows).
-        faction: members' faction (all rows).
-        clp: members' CLP (all rows), for faction targeting.
+        ideology, activism, faction, clp: member columns (all rows).
         targeted: (n_factions, n_clps) where factions mobilise.
         mobilisation: attendance multiplier per faction.
         faction_lines: each faction's line.
         discipline: slate discipline per faction.
-        affinity: see `slate_choice`.
-        incumbent: the slate in control before the meeting, per unit (-1
-            unaligned); it keeps control on a tie for first place.
+        affinity: distance scale of a slate's pull.
+        unorganised_weight: a faction's organisation where present but not targeting.
+        independent_weight: the unaligned slate's pull.
+        places: executive places.
+        method: "slate" or "proportional" (see `elect_places`).
+        incumbent: the controlling faction before, per unit (-1 unaligned).
+        scale: the run's scale (meetings are drawn at real size).
         rng: random generator.
 
     Returns:
@@ -150,43 +281,49 @@ def hold_meetings(
     n_factions = faction_lines.size
     width = n_factions + 1
     position = np.searchsorted(units, member_unit)
-    eligible = np.bincount(position, minlength=units.size)
-
-    p = attendance_chance(
+    chance = attendance_chance(
         activism[member_ids], faction[member_ids], clp[member_ids], targeted, mobilisation
     )
-    came = rng.random(member_ids.size) < p
-    attendees = member_ids[came]
-    slate = slate_choice(
-        ideology[attendees],
-        faction[attendees],
+    came, weight = attenders(np.arange(member_ids.size), chance, scale, rng)
+    eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
+    ids = member_ids[came]
+    unit = position[came]
+    f = faction[ids].astype(np.intp)
+
+    organised = np.zeros((units.size, max(n_factions, 1)))
+    if n_factions:
+        present = np.zeros((units.size, n_factions), dtype=bool)
+        aligned = f >= 0
+        present[unit[aligned], f[aligned]] = True
+        organised = np.where(present, unorganised_weight, 0.0)
+        organised = np.where(targeted[:, units].T & present, 1.0, organised)
+    p = slate_probabilities(
+        ideology[ids],
+        f,
+        unit,
         faction_lines=faction_lines,
         discipline=discipline,
         affinity=affinity,
-        rng=rng,
+        organised=organised,
+        independent_weight=independent_weight,
     )
-    key = position[came] * width + slate
-    votes = np.bincount(key, minlength=units.size * width).reshape(units.size, width)
-
+    n_places = 1 if method == "proportional" else places
+    votes = np.zeros((units.size, n_places, width), dtype=np.int64)
+    for k in range(n_places):
+        slate = _categorical(p, rng)
+        votes[:, k, :] = np.bincount(unit * width + slate, minlength=units.size * width).reshape(
+            units.size, width
+        )
     incumbent_slate = np.where(incumbent < 0, n_factions, incumbent)
-    top = votes.max(axis=1, keepdims=True)
-    tied = votes == top
-    n_tied = tied.sum(axis=1)
-    keeps = tied[np.arange(units.size), incumbent_slate]
-    # A tie the incumbent is part of leaves control where it was; any other
-    # tie for first place is settled by lot.
-    lot = np.array([rng.choice(np.flatnonzero(row)) for row in tied[(n_tied > 1) & ~keeps]])
-    winner = np.argmax(votes, axis=1)
-    winner[keeps] = incumbent_slate[keeps]
-    if lot.size:
-        winner[(n_tied > 1) & ~keeps] = lot
-    no_one = votes.sum(axis=1) == 0
-    winner[no_one] = incumbent_slate[no_one]
+    won, lot = elect_places(votes, places, method, incumbent_slate, rng)
+    majority = won[:, :n_factions].max(axis=1, initial=0) * 2 > places
+    winner = np.where(majority, np.argmax(won[:, :n_factions], axis=1) if n_factions else 0, -1)
     return MeetingResult(
         units=units,
         eligible=eligible,
-        attendees=votes.sum(axis=1),
-        votes=votes,
-        winner=np.where(winner == n_factions, -1, winner),
-        ties_broken=(n_tied > 1) & ~no_one,
+        attendees=np.bincount(unit, minlength=units.size),
+        votes=votes[:, 0, :],
+        places=won,
+        winner=winner,
+        ties_broken=lot,
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.counting.count import CountResult
+from model.counting.count import CountResult, count_ballots, group_ballots
 from model.mechanisms import contests
 from model.scenario.schema import ContestSpec, ReselectionSpec
 
@@ -63,7 +63,7 @@ def wants_selection(
     mp_ideology: float,
     mp_faction: int,
     faction_lines: np.ndarray,
-    faction_radii: np.ndarray,
+    trigger_distance: np.ndarray,
     discipline: np.ndarray,
     params: ReselectionSpec,
     rng: np.random.Generator,
@@ -71,10 +71,12 @@ def wants_selection(
     """Whether each voter wants a full selection rather than the MP's reselection.
 
     A faction member follows the faction's line with its discipline: the
-    faction wants a selection where the MP is not one of its own and sits
-    further from its line than its radius. Everyone else (and the
-    undisciplined) wants one when further from the MP than the tolerance,
-    give or take some noise.
+    faction campaigns for a selection where the MP is not one of its own and
+    sits further from its line than its `trigger_distance` (factions pick
+    their fights: in 2019 a handful of MPs were triggered under a one-third
+    threshold). Everyone else (and the undisciplined) wants one when further
+    from the MP than the tolerance plus the benefit of the doubt members give
+    their own MP, give or take some noise.
 
     Args:
         ideology: voters' ideology.
@@ -82,7 +84,8 @@ def wants_selection(
         mp_ideology: the MP's position.
         mp_faction: the MP's faction (-1 none).
         faction_lines: each faction's line.
-        faction_radii: each faction's radius.
+        trigger_distance: per faction, how far an MP must be from its line
+            for it to campaign for a full selection.
         discipline: each faction's slate discipline.
         params: reselection parameters.
         rng: random generator.
@@ -91,10 +94,11 @@ def wants_selection(
         Boolean per voter.
     """
     distance = np.abs(ideology - mp_ideology) + rng.normal(0.0, params.vote_noise, ideology.size)
-    personal = distance > params.tolerance
+    # Members give their own sitting MP some benefit of the doubt (incumbency).
+    personal = distance > params.tolerance + params.incumbency_tolerance
     if faction_lines.size == 0:
         return personal
-    faction_wants = (np.abs(faction_lines - mp_ideology) > faction_radii) & (
+    faction_wants = (np.abs(faction_lines - mp_ideology) > trigger_distance) & (
         np.arange(faction_lines.size) != mp_faction
     )
     aligned = faction >= 0
@@ -179,31 +183,36 @@ def member_support(
 def field_challengers(
     member_faction: np.ndarray,
     member_ideology: np.ndarray,
+    member_activism: np.ndarray,
     *,
     control: int,
     exclude_faction: int,
-    faction_lines: np.ndarray,
     faction_names: list[str],
+    founded: np.ndarray,
     params: ReselectionSpec,
     rng: np.random.Generator,
     label: str,
 ) -> list[contests.Candidate]:
     """Hopefuls for a selection: one per faction active in the CLP, plus a local.
 
-    A faction stands a candidate at its line where it controls the CLP or
-    has at least `challenger_min_share` of its members (and is not the
-    sitting MP's own faction); an unaligned local hopeful stands at the
-    members' median where the scenario allows.
+    Hopefuls are the CLP's own activists, not points on the axis: a faction
+    that controls the CLP or has at least `challenger_min_share` of its
+    members (and is not the sitting MP's own faction) stands one of its
+    local members, chosen with a chance proportional to activism; where the
+    scenario allows, an unaligned activist stands too. A hopeful sits where
+    that member sits, so a local candidate is not automatically at the CLP's
+    median.
 
     Args:
         member_faction: factions of the CLP's members.
         member_ideology: ideology of the CLP's members.
+        member_activism: their activism (who puts themselves forward).
         control: the CLP's controlling faction (-1 unaligned).
         exclude_faction: the sitting MP's faction (-1: none excluded).
-        faction_lines: each faction's line.
         faction_names: each faction's name (for candidates' names).
+        founded: per faction, whether it exists yet.
         params: reselection parameters.
-        rng: random generator (valence).
+        rng: random generator (who stands, valence).
         label: a prefix for the hopefuls' names (e.g. the CLP).
 
     Returns:
@@ -212,31 +221,53 @@ def field_challengers(
     low, high = params.hopeful_valence
     n = max(member_faction.size, 1)
     hopefuls = []
-    for f, line in enumerate(faction_lines):
-        if f == exclude_faction:
+
+    def activist(pool: np.ndarray) -> int:
+        weight = member_activism[pool].astype(float) + 1e-12
+        return int(rng.choice(pool, p=weight / weight.sum()))
+
+    for f, name in enumerate(faction_names):
+        if f == exclude_faction or not founded[f]:
             continue
-        share = np.count_nonzero(member_faction == f) / n
-        if control == f or share >= params.challenger_min_share:
+        own = np.flatnonzero(member_faction == f)
+        if own.size and (control == f or own.size / n >= params.challenger_min_share):
+            who = activist(own)
             hopefuls.append(
                 contests.Candidate(
-                    name=f"{label} {faction_names[f]} hopeful",
+                    name=f"{label} {name} hopeful",
                     mp=-1,
-                    ideology=float(line),
+                    ideology=float(member_ideology[who]),
                     valence=float(rng.uniform(low, high)),
                     faction=f,
                 )
             )
-    if params.unaligned_hopeful and member_ideology.size:
+    unaligned = np.flatnonzero(member_faction < 0)
+    if params.unaligned_hopeful and unaligned.size:
+        who = activist(unaligned)
         hopefuls.append(
             contests.Candidate(
                 name=f"{label} local hopeful",
                 mp=-1,
-                ideology=float(np.median(member_ideology)),
+                ideology=float(member_ideology[who]),
                 valence=float(rng.uniform(low, high)),
                 faction=-1,
             )
         )
     return hopefuls
+
+
+def shortlist(
+    hopefuls: list[contests.Candidate], leader_ideology: float, distance: float
+) -> list[contests.Candidate]:
+    """The NEC's shortlist: hopefuls within `distance` of the leader (at least the nearest one).
+
+    Central control of selections (the NEC endorsing or refusing hopefuls)
+    keeps candidates the leadership deems unacceptable off the ballot.
+    """
+    if not hopefuls:
+        return hopefuls
+    kept = [c for c in hopefuls if abs(c.ideology - leader_ideology) <= distance]
+    return kept or [min(hopefuls, key=lambda c: abs(c.ideology - leader_ideology))]
 
 
 def selection_ballot(
@@ -246,27 +277,35 @@ def selection_ballot(
     *,
     params: ContestSpec,
     rng: np.random.Generator,
+    electability: float | None = None,
+    incumbency: float = 0.0,
 ) -> CountResult | None:
     """A members' eliminating ballot choosing the CLP's candidate.
 
     Args:
         voter_ideology: the CLP members' ideology.
         voter_turnout: their turnout propensities.
-        candidates: who stands (a sitting MP carries any incumbency bonus in
-            its valence).
+        candidates: who stands (a sitting MP is the `incumbent`).
         params: contest parameters (utilities, truncation).
         rng: random generator.
+        electability: the moment's weight on valence (None: the base weight).
+        incumbency: the sitting MP's bonus (members' loyalty to their MP).
 
     Returns:
         The count, or None when nobody voted.
     """
-    from model.counting.count import count_ballots, group_ballots
-
     voted = rng.random(voter_ideology.size) < voter_turnout
     if not voted.any() or not candidates:
         return None
     rankings = contests.rank_candidates(
-        contests.utilities(voter_ideology[voted], candidates, params=params, rng=rng),
+        contests.utilities(
+            voter_ideology[voted],
+            candidates,
+            params=params,
+            rng=rng,
+            electability=electability,
+            incumbency=incumbency,
+        ),
         truncation=params.truncation,
         rng=rng,
     )

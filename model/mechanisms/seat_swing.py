@@ -4,7 +4,7 @@ Pure numpy: a table of vote shares by seat (one column per party in
 :data:`PARTIES` order), the votes each seat cast (its weight in the national
 figure) and the target national shares go in; each seat's new shares, winner
 and Labour margin come out. Nothing here knows about Mesa, the party model or
-the data files (:mod:`model.agents.seats` turns the packaged results into
+the data files (:mod:`model.data.seats` turns the packaged results into
 these arrays: ``ElectionResult.shares``, ``.valid_votes``, ``.other_top``).
 
 **National targets.** "National" means all the seats passed in, weighted by
@@ -77,7 +77,7 @@ Scotland is overridden) cannot be moved there, and its national total then
 misses its target by the difference. A uniform or proportional swing cannot
 produce a realignment like Scotland's in 2015 (Labour 41 seats to 1 as the
 SNP surged): historical scenarios must take such results from the data
-(``model.agents.seats.labour_held_codes(2015)``), or state the nation's swing
+(``model.data.seats.labour_held_codes(2015)``), or state the nation's swing
 explicitly here.
 """
 
@@ -89,6 +89,9 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+# The party columns are the packaged results file's (one constant, declared there).
+from model.data.seats import PARTIES
 
 __all__ = [
     "PARTIES",
@@ -104,8 +107,6 @@ __all__ = [
     "uniform_swing",
 ]
 
-PARTIES: tuple[str, ...] = ("lab", "con", "ld", "snp", "pc", "other")
-"""Share columns, in order. ``other`` sums every other party and independent."""
 
 LAB = 0
 OTHER = PARTIES.index("other")

@@ -14,472 +14,77 @@ is documented on the field, and the accessors on each class read them.
 
 ``SCHEMA`` is the version of this layout, written to every run's
 ``manifest.json``; it changes whenever a field is added, removed or renamed.
+
+This module is the registry and the one place to import events from: the base
+class is in `model.records.base`, the types in `model.records.party_events`
+and `model.records.conference_events`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, ClassVar, NamedTuple
-
-import numpy as np
-
-from model.calendar import Month
-
-SCHEMA = 1
-"""Version of the event layout (bump on any change of fields)."""
-
-DECIDED_BY = ("meeting", "ballot", "rule", "election", "card vote")
-"""How a decision was taken (MODEL.md §4)."""
-
-_OPTIONAL = {"optional": True}
-"""Field metadata: left out of the JSON when None (the event did not have it)."""
-
-_PLAIN = frozenset({str, int, bool, type(None)})
-
-
-def jsonable(value: Any) -> Any:
-    """Convert numpy scalars/arrays, Fractions and Months into JSON-safe values.
-
-    Floats are rounded to 10 decimal places so that the same run gives the
-    same bytes on any platform that agrees to that precision.
-    """
-    # Fast path for the plain values most records are made of (an exact type
-    # check is much cheaper than the isinstance chain below).
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is float:
-        return round(value, 10)
-    if kind is list:
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return round(float(value), 10)
-    if isinstance(value, Fraction):
-        return str(value)
-    if isinstance(value, Month):
-        return str(value)
-    return value
-
-
-class EventError(ValueError):
-    """An event record that does not fit its declared type (message fit for a user)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Event:
-    """Fields every event has.
-
-    Attributes:
-        month: the month it happened, "YYYY-MM".
-    """
-
-    type: ClassVar[str] = ""
-    decisions: ClassVar[tuple[str, ...]] = ()
-    """The values `decided_by` may take for this type (empty: not a decision)."""
-
-    month: str
-
-    def __post_init__(self) -> None:
-        decided_by = getattr(self, "decided_by", None)
-        if self.decisions and decided_by not in self.decisions:
-            raise EventError(
-                f"{self.type}: decided_by must be one of {self.decisions}, got {decided_by!r}"
-            )
-
-    @classmethod
-    def create(cls, month: Month | str, /, **fields: Any) -> Event:
-        """Build an event from model values (numpy, Fractions...) made JSON-safe.
-
-        Holding the JSON-safe values means an event in memory equals the same
-        event read back from `events.jsonl`.
-        """
-        return cls(month=str(month), **{k: jsonable(v) for k, v in fields.items()})
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object for `events.jsonl`: type, month, decided_by, then the fields."""
-        out: dict[str, Any] = {"type": self.type, "month": self.month}
-        decided_by = getattr(self, "decided_by", None)
-        if decided_by is not None:
-            out["decided_by"] = decided_by
-        for f in _payload_fields(type(self)):
-            value = getattr(self, f.name)
-            if value is None and f.metadata.get("optional"):
-                continue
-            out[f.name] = value
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Event:
-        """The event from its JSON object (as `to_dict` wrote it)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names - {"type"})
-        if unknown:
-            raise EventError(
-                f"{cls.type} event of {data.get('month')}: unknown field(s) {unknown} "
-                f"(allowed: {sorted(names)})"
-            )
-        try:
-            return cls(**{k: v for k, v in data.items() if k != "type"})
-        except TypeError as err:
-            raise EventError(f"{cls.type} event of {data.get('month')}: {err}") from None
-
-
-def _payload_fields(cls: type[Event]) -> tuple[dataclasses.Field, ...]:
-    return tuple(f for f in dataclasses.fields(cls) if f.name not in ("month", "decided_by"))
-
-
-# --- CLPs ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class Agm(Event):
-    """A CLP's annual general meeting elects its executive (decided by those who attend).
-
-    Attributes:
-        clp: the CLP's index.
-        eligible: full members entitled to attend.
-        attendees: members who came.
-        votes: attendees' votes by slate (each faction's, and "unaligned").
-        targeted_by: factions that mobilised for this meeting.
-        control_before, control_after: the executive's controlling faction
-            (or "unaligned") before and after.
-        tie_broken: the top slates tied and lot decided.
-    """
-
-    type: ClassVar[str] = "agm"
-    decisions: ClassVar[tuple[str, ...]] = ("meeting",)
-
-    decided_by: str = "meeting"
-    clp: int
-    eligible: int
-    attendees: int
-    votes: dict[str, int]
-    targeted_by: list[str]
-    control_before: str
-    control_after: str
-    tie_broken: bool
-
-    @property
-    def changed_hands(self) -> bool:
-        """Control of the executive changed at this meeting."""
-        return self.control_before != self.control_after
-
-
-# --- the leadership -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class LeadershipContest(Event):
-    """A leadership contest: nominations, and the ballot if one was held.
-
-    Attributes:
-        kind: "vacancy" or "challenge".
-        opened: the month nominations closed, "YYYY-MM".
-        outcome: "ballot", "elected unopposed" or "challenge failed at nominations".
-        rules: the rule set's name; rules_label its one-line description.
-        electorate_rule: "omov" or "college".
-        nominations: {"candidates": [candidate dicts], "plp_threshold", "plp",
-            "clps", "clps_nominating", "affiliates", "qualified"} (per-candidate
-            dicts keyed by name).
-        on_ballot: names of the candidates on the ballot.
-        previous_leader: the leader before the contest.
-        winner, winner_faction, winner_ideology: who won (None if nobody).
-        electorate: per voter type {"eligible", "voted", "turnout"} (ballots only).
-        first_round_by_type: per voter type, first preferences per candidate.
-        count: the count (`CountResult.to_dict()`), every round by section.
-        ballots: the grouped ballots counted (replayable).
-    """
-
-    type: ClassVar[str] = "leadership_contest"
-    decisions: ClassVar[tuple[str, ...]] = ("ballot", "rule")
-
-    decided_by: str
-    kind: str
-    opened: str
-    outcome: str
-    rules: str
-    rules_label: str
-    electorate_rule: str
-    nominations: dict[str, Any]
-    on_ballot: list[str]
-    previous_leader: str
-    winner: str | None
-    winner_faction: str | None
-    winner_ideology: float | None
-    electorate: dict[str, dict[str, Any]] | None = field(default=None, metadata=_OPTIONAL)
-    first_round_by_type: dict[str, dict[str, int]] | None = field(default=None, metadata=_OPTIONAL)
-    count: dict[str, Any] | None = field(default=None, metadata=_OPTIONAL)
-    ballots: dict[str, Any] | None = field(default=None, metadata=_OPTIONAL)
-
-    @property
-    def balloted(self) -> bool:
-        """A ballot was held (rather than an unopposed result or a failed challenge)."""
-        return self.count is not None
-
-    @property
-    def rounds(self) -> list[dict[str, Any]]:
-        """The count's rounds (empty without a ballot)."""
-        return [] if self.count is None else list(self.count.get("rounds", []))
-
-    def candidate(self, name: str) -> dict[str, Any] | None:
-        """A declared candidate's record (name, ideology, valence, faction, incumbent)."""
-        for c in self.nominations.get("candidates", []):
-            if c.get("name") == name:
-                return c
-        return None
-
-
-@dataclass(frozen=True, kw_only=True)
-class LeaderResigns(Event):
-    """The leader goes (defeat, a lost seat, deselection); a contest for the vacancy follows.
-
-    Attributes:
-        leader: the leader who resigns.
-        reason: "general election defeat", "lost seat" or "deselected".
-    """
-
-    type: ClassVar[str] = "leader_resigns"
-
-    leader: str
-    reason: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChallengeLaunched(Event):
-    """MPs turn on the leader after a shock and a challenge is launched.
-
-    Attributes:
-        shock: what set it off ("poll slump", "general election defeat").
-        share_of_mps_far: share of MPs far from the leader.
-    """
-
-    type: ClassVar[str] = "challenge_launched"
-
-    shock: str
-    share_of_mps_far: float
-
-
-# --- reselection ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class TriggerBallot(Event):
-    """One sitting MP's trigger ballot (and the full selection if triggered).
-
-    Attributes:
-        mp: the MP's name; clp the seat's CLP.
-        mp_ideology, mp_faction: the MP's position and faction (or "unaligned").
-        rule: the reselection method in force.
-        members_ballot: {"keep", "against"} (a members' supermajority rule only).
-        branches: the branch meetings' tally {"for_selection", "against",
-            "branches_for", "branches_voting"} (branch-meeting rules only).
-        affiliates: {"for_selection", "total", "by_union"} (branch-meeting rules only).
-        outcome: the rules' decision (`TriggerOutcome.to_dict()`), with
-            "full_selection".
-        selection: {"candidates", "count"} of the full selection, if held.
-        result: "reselected automatically", "reselected unopposed",
-            "reselected in full selection" or "deselected".
-    """
-
-    type: ClassVar[str] = "trigger_ballot"
-    decisions: ClassVar[tuple[str, ...]] = ("meeting", "ballot", "rule")
-
-    decided_by: str
-    mp: str
-    clp: int
-    mp_ideology: float
-    mp_faction: str
-    rule: str
-    members_ballot: dict[str, int] | None = field(default=None, metadata=_OPTIONAL)
-    branches: dict[str, Any] | None = field(default=None, metadata=_OPTIONAL)
-    affiliates: dict[str, Any] | None = field(default=None, metadata=_OPTIONAL)
-    outcome: dict[str, Any]
-    selection: dict[str, Any] | None = field(default=None, metadata=_OPTIONAL)
-    result: str
-
-    @property
-    def full_selection(self) -> bool:
-        """The MP faced a full selection."""
-        return bool(self.outcome.get("full_selection"))
-
-    @property
-    def deselected(self) -> bool:
-        """The MP lost the full selection."""
-        return self.result == "deselected"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Selection(Event):
-    """An open-seat selection: the CLP's members choose a candidate by ballot.
-
-    Attributes:
-        clp: the CLP.
-        reason: why the seat was open ("retirement", "seat gained").
-        candidates: candidate dicts (name, ideology, valence, faction, incumbent).
-        count: the count, or None if one candidate stood.
-        winner, winner_faction: the new MP (None if nobody stood).
-    """
-
-    type: ClassVar[str] = "selection"
-    decisions: ClassVar[tuple[str, ...]] = ("ballot",)
-
-    decided_by: str = "ballot"
-    clp: int
-    reason: str
-    candidates: list[dict[str, Any]]
-    count: dict[str, Any] | None
-    winner: str | None
-    winner_faction: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Retirement(Event):
-    """An MP stands down; an open-seat selection follows.
-
-    Attributes:
-        mp: the MP; clp the seat's CLP.
-    """
-
-    type: ClassVar[str] = "retirement"
-
-    mp: str
-    clp: int
-
-
-# --- national politics ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class GeneralElection(Event):
-    """A general election: the party's seats change.
-
-    Attributes:
-        leader, leader_ideology: who led the party into it.
-        mode: "computed" (vote share and seats curve) or "historical".
-        vote_share: national vote share (None in historical mode).
-        seats, seats_before, total_seats, majority_seats: seats won, held
-            before, in the house, needed for a majority.
-        won: the party won a majority.
-        seats_lost, seats_gained: counts; lost_clps, gained_clps the CLPs.
-    """
-
-    type: ClassVar[str] = "general_election"
-    decisions: ClassVar[tuple[str, ...]] = ("election",)
-
-    decided_by: str = "election"
-    leader: str
-    leader_ideology: float
-    mode: str
-    vote_share: float | None
-    seats: int
-    seats_before: int
-    total_seats: int
-    majority_seats: int
-    won: bool
-    seats_lost: int
-    seats_gained: int
-    lost_clps: list[int]
-    gained_clps: list[int]
-
-
-# --- conference -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class ConferenceVote(Event):
-    """A card vote on one rule-change proposal at annual conference.
-
-    Attributes:
-        balance: the position where delegates are indifferent to change.
-        title, proposer, key, direction, changes: the proposal.
-        passes: it passed; share_for the weighted share for (share_for_exact
-            as a fraction); majority_required the share it had to exceed.
-        blocs: {"affiliates": {...}, "clps": {...}} votes and shares by bloc.
-        unions: each affiliate's block vote {"name", "votes", "vote"}.
-    """
-
-    type: ClassVar[str] = "conference_vote"
-    decisions: ClassVar[tuple[str, ...]] = ("card vote",)
-
-    decided_by: str = "card vote"
-    balance: float
-    title: str
-    proposer: str
-    key: str
-    direction: float
-    changes: dict[str, Any]
-    passes: bool
-    share_for: float
-    share_for_exact: str
-    majority_required: str
-    blocs: dict[str, dict[str, Any]]
-    unions: list[dict[str, Any]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class RuleChange(Event):
-    """The rules in force change (proposals passed at conference).
-
-    Attributes:
-        proposals: titles of the proposals adopted.
-        changes: field path -> {"before", "after"} for each changed rule.
-        rules_before, rules_after: one-line descriptions of the rule sets.
-    """
-
-    type: ClassVar[str] = "rule_change"
-    decisions: ClassVar[tuple[str, ...]] = ("card vote",)
-
-    decided_by: str = "card vote"
-    proposals: list[str]
-    changes: Any
-    rules_before: str
-    rules_after: str
-
-
-# --- unions ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class UnionGsElection(Event):
-    """A union's members elect its general secretary.
-
-    Attributes:
-        union: the union.
-        previous, winner, moved: the leadership's position before, after,
-            and the change.
-        continuity_won: the continuity candidate won.
-        candidates: candidates' positions; votes their votes.
-        winner_share: the winner's share of votes cast.
-        members_mean, members_sd: the union members' ideology distribution.
-    """
-
-    type: ClassVar[str] = "union_gs_election"
-    decisions: ClassVar[tuple[str, ...]] = ("ballot",)
-
-    decided_by: str = "ballot"
-    union: str
-    previous: float
-    winner: float
-    moved: float
-    continuity_won: bool
-    candidates: list[float]
-    votes: list[int]
-    winner_share: float
-    members_mean: float
-    members_sd: float
+from typing import Any, NamedTuple
+
+from model.records.base import DECIDED_BY, OPTIONAL, SCHEMA, Event, EventError, jsonable
+from model.records.conference_events import (
+    AffiliateConsultation,
+    AffiliationChange,
+    AgendaVote,
+    ConferenceVote,
+    DeputyContest,
+    NecElection,
+    NecVote,
+    PackageFormed,
+    ProposalWithdrawn,
+    RuleChange,
+    UnionGsElection,
+    UnionLeadershipChange,
+    UnionNomination,
+)
+from model.records.party_events import (
+    Agm,
+    ChallengeLaunched,
+    GeneralElection,
+    LeaderResigns,
+    LeadershipContest,
+    Retirement,
+    Selection,
+    TriggerBallot,
+)
+
+__all__ = [
+    "DECIDED_BY",
+    "EVENT_TYPES",
+    "OPTIONAL",
+    "SCHEMA",
+    "AffiliateConsultation",
+    "AffiliationChange",
+    "AgendaVote",
+    "Agm",
+    "ChallengeLaunched",
+    "ConferenceVote",
+    "DeputyContest",
+    "Event",
+    "EventError",
+    "EventMark",
+    "GeneralElection",
+    "LeaderResigns",
+    "LeadershipContest",
+    "NecElection",
+    "NecVote",
+    "PackageFormed",
+    "ProposalWithdrawn",
+    "Retirement",
+    "RuleChange",
+    "Selection",
+    "TriggerBallot",
+    "UnionGsElection",
+    "UnionLeadershipChange",
+    "UnionNomination",
+    "event_class",
+    "event_from_dict",
+    "jsonable",
+]
 
 
 class EventMark(NamedTuple):
@@ -505,6 +110,16 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ConferenceVote,
         RuleChange,
         UnionGsElection,
+        UnionLeadershipChange,
+        AffiliationChange,
+        UnionNomination,
+        AffiliateConsultation,
+        ProposalWithdrawn,
+        PackageFormed,
+        NecVote,
+        AgendaVote,
+        NecElection,
+        DeputyContest,
     )
 }
 """Every event type by its `type` name."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any, TypeVar, overload
 
 from model.calendar import Month
@@ -12,11 +13,24 @@ from model.records.events import Event, event_class
 E = TypeVar("E", bound=Event)
 
 
+@cache
+def _has_seat(kind: type[Event]) -> bool:
+    return "seat" in getattr(kind, "__dataclass_fields__", {})
+
+
 class EventLog:
-    """The model's event log: one typed record per event, in order."""
+    """The model's event log: one typed record per event, in order.
+
+    Attributes:
+        seat_names: each CLP's seat name, by CLP index (set by the model): an
+            event type with a `seat` field recorded with a `clp` and no `seat`
+            gets the seat's name, so every institution's events name places
+            without each looking them up.
+    """
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
         self._records: list[Event] = list(events)
+        self.seat_names: Sequence[str] | None = None
 
     def record(self, kind: type[E], month: Month | str, /, **fields: Any) -> E:
         """Append one event built from model values.
@@ -30,6 +44,9 @@ class EventLog:
         Returns:
             The stored record.
         """
+        names = self.seat_names
+        if names is not None and "clp" in fields and "seat" not in fields and _has_seat(kind):
+            fields["seat"] = names[int(fields["clp"])]
         event = kind.create(month, **fields)
         self._records.append(event)
         return event  # type: ignore[return-value]

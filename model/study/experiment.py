@@ -57,11 +57,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.analysis.measures import OUTCOMES
-from model.scenario.schema import Scenario, ScenarioError, load_scenario, parse_scenario
 
-# The scenario module's translation of pydantic errors into "key.path: problem
+# The scenario's translation of pydantic errors into "key.path: problem
 # (allowed ...)" lines; reused so that both kinds of file read alike.
-from model.scenario.schema import _describe as _describe_validation
+from model.scenario.errors import describe as _describe_validation
+from model.scenario.paths import PathError, get_path, is_open_map, set_path
+from model.scenario.paths import flatten as _flatten
+from model.scenario.schema import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __all__ = [
     "DesignPoint",
@@ -76,9 +78,6 @@ __all__ = [
     "replication_seeds",
 ]
 
-# Maps that a factor may add keys to: rule overrides are free-form (the
-# rules module validates them), everything else must already exist.
-_OPEN_MAPS = ("rules.overrides",)
 _MAX_RUNS = 1_000_000
 
 
@@ -312,7 +311,7 @@ class Experiment:
             else:
                 try:
                     out[path] = get_path(base, path)
-                except KeyError:
+                except PathError:
                     out[path] = None
         return out
 
@@ -401,6 +400,8 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ExperimentError(str(path), [f"not valid TOML: {err}"]) from None
     except UnicodeDecodeError:
         raise ExperimentError(str(path), ["not a text file (expected UTF-8 TOML)"]) from None
+    except OSError as err:
+        raise ExperimentError(str(path), [f"cannot read the file: {err.strerror or err}"]) from None
     return parse_experiment(data, source=str(path), base_dir=path.parent)
 
 
@@ -620,90 +621,9 @@ def _show(value: Any) -> str:
 
 
 # --- dotted paths -----------------------------------------------------------------------
-
-
-def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"party": {"scale": 1}} and {"party.scale": 1} both give {"party.scale": 1}.
-
-    TOML writes a dotted key either quoted ("party.scale" = 1) or as nested
-    tables; both mean the same path.
-    """
-    out: dict[str, Any] = {}
-    for key, value in mapping.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping) and value:
-            out.update(_flatten(value, path))
-        else:
-            out[path] = value
-    return out
-
-
-def get_path(data: Any, path: str) -> Any:
-    """The value at a dotted path in nested dicts/lists (KeyError if absent).
-
-    List items are addressed by index ("factions.0") or by name
-    ("factions.Momentum").
-    """
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list):
-            node = node[_list_index(node, part)]
-        elif isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            raise KeyError(path)
-    return node
-
-
-def _list_index(items: list[Any], part: str) -> int:
-    if part.lstrip("-").isdigit():
-        index = int(part)
-        if 0 <= index < len(items):
-            return index
-        raise KeyError(f"index {index} out of range (0..{len(items) - 1})")
-    names = [item.get("name") for item in items if isinstance(item, Mapping)]
-    if part in names:
-        return names.index(part)
-    raise KeyError(f"no item named {part!r} (use an index 0..{len(items) - 1} or one of {names})")
-
-
-def _set_path(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
-    """The container and key that `path` addresses, creating open maps as needed.
-
-    Raises:
-        KeyError: with a message naming the bad part and what is allowed.
-    """
-    parts = path.split(".")
-    node: Any = data
-    walked: list[str] = []
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        where = ".".join(walked) or "the scenario"
-        if isinstance(node, list):
-            try:
-                key: str | int = _list_index(node, part)
-            except KeyError as err:
-                raise KeyError(f"{where}: {err.args[0]}") from None
-        elif isinstance(node, dict):
-            key = part
-            if part not in node:
-                if not _is_open(walked):
-                    allowed = ", ".join(sorted(node))
-                    raise KeyError(f"{where}: unknown key {part!r} (allowed: {allowed})")
-                if not last:
-                    node[part] = {}
-        else:
-            raise KeyError(f"{where} is a value ({node!r}), it has no key {part!r}")
-        if last:
-            return node, key
-        node = node[key]
-        walked.append(part)
-    raise KeyError("empty path")
-
-
-def _is_open(walked: list[str]) -> bool:
-    here = ".".join(walked)
-    return any(here == p or here.startswith(p + ".") for p in _OPEN_MAPS)
+#
+# One implementation for scenarios, experiments and sweeps: model.scenario.paths.
+# `get_path` is re-exported here for scripts written against this module.
 
 
 def apply_factors(
@@ -715,8 +635,9 @@ def apply_factors(
 ) -> Scenario:
     """Set scenario fields by dotted path and re-validate the whole scenario.
 
-    Paths walk the scenario's tables: "flows.churn", "factions.0.organisers"
-    or "factions.Momentum.organisers" (list items by index or name),
+    Paths (`model.scenario.paths`) walk the scenario's tables: "flows.churn",
+    "factions.0.organisers", "factions.Momentum.organisers" or
+    "factions[name=Momentum].organisers" (list items by index or name),
     "rules.preset", "rules.overrides.leadership.electorate" (rule overrides
     may add keys; the rules module validates them).
 
@@ -738,11 +659,9 @@ def apply_factors(
     problems = []
     for path, value in flat.items():
         try:
-            container, key = _set_path(data, path)
-        except KeyError as err:
-            problems.append(f"{what}: {path}: {err.args[0]}")
-            continue
-        container[key] = copy.deepcopy(value)
+            set_path(data, path, copy.deepcopy(value), create=_free_form)
+        except PathError as err:
+            problems.append(f"{what}: {err}")
     if problems:
         raise ExperimentError(source, problems)
     try:
@@ -752,6 +671,12 @@ def apply_factors(
         raise ExperimentError(
             source, [f"{what} ({shown}) makes an invalid scenario: {p}" for p in err.problems]
         ) from None
+
+
+def _free_form(steps: Sequence[Any]) -> bool:
+    # Tables a factor may add keys to: dict fields such as rule overrides (the
+    # rules module validates them); every other key must already exist.
+    return is_open_map(Scenario, steps)
 
 
 def _json_safe(value: Any) -> Any:

@@ -21,11 +21,24 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from model.analysis import figures as plots
+from model.analysis.marks import common_events
 from model.analysis.measures import compute_outcomes, outcome_unit
+from model.analysis.seat_tables import read_clps, run_map, seat_notes
 from model.records.events import Event
 from model.records.writers import atomic_write, read_events, write_text
+from model.study import outputs  # by attribute: tests stand in for check_writable
+from model.study.results import load_sweep, outcome_columns, summarise_outcomes
 
-__all__ = ["ReportData", "ReportError", "load_report_data", "report_figures", "write_report"]
+__all__ = [
+    "ReportData",
+    "ReportError",
+    "ReportFiles",
+    "build_report",
+    "load_report_data",
+    "report_figures",
+    "write_report",
+]
 
 # The outcomes the report shows first (when the runs have them).
 KEY_OUTCOMES = [
@@ -70,6 +83,7 @@ class ReportData:
         factors: numeric input columns worth an outcome-against-factor figure.
         series: the wide monthly series of a single run (None for sweeps).
         run_events: a single run's event records (empty for sweeps).
+        damaged: a sweep's parts that cannot be read: file name -> why.
     """
 
     kind: str
@@ -83,6 +97,7 @@ class ReportData:
     factors: list[str] = field(default_factory=list)
     series: pd.DataFrame | None = None
     run_events: list[Event] = field(default_factory=list)
+    damaged: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok_runs(self) -> pd.DataFrame:
@@ -94,7 +109,6 @@ class ReportData:
         """Events to draw on time series: all of a run's, or those common to a sweep."""
         if self.kind == "run":
             return self.run_events
-        from model.analysis.figures import common_events
 
         return common_events(self.events, len(self.ok_runs))
 
@@ -129,7 +143,6 @@ def load_report_data(folder: str | Path) -> ReportData:
 
 
 def _sweep_data(folder: Path) -> ReportData:
-    from model.study.sweep import load_sweep
 
     result = load_sweep(folder)
     experiment = result.manifest["experiment"]
@@ -137,6 +150,11 @@ def _sweep_data(folder: Path) -> ReportData:
     base = experiment["base_scenario"]
     inputs = result.inputs
     n_ok = int((inputs["status"] == "ok").sum())
+    damaged = result.corrupt
+    runs = f"{n_ok} ok, {len(inputs) - n_ok} failed, "
+    if damaged:
+        runs += f"{len(damaged)} damaged (run again with factions sweep --resume), "
+    runs += f"{result.manifest['runs'] - len(inputs) - len(damaged)} not run yet"
     facts = [
         ("experiment", f"{experiment['name']} ({experiment['source']})"),
         (
@@ -149,11 +167,7 @@ def _sweep_data(folder: Path) -> ReportData:
             f"{len(experiment['variants'])} variants × {experiment['replications']} "
             f"replications ({spec['design']['kind']}), root seed {experiment['root_seed']}",
         ),
-        (
-            "runs",
-            f"{n_ok} ok, {len(inputs) - n_ok} failed, "
-            f"{result.manifest['runs'] - len(inputs)} not run yet",
-        ),
+        ("runs", runs),
         (
             "code",
             f"git {result.manifest.get('git_revision') or 'unknown'}, "
@@ -179,6 +193,7 @@ def _sweep_data(folder: Path) -> ReportData:
         series_long=result.series_long,
         events=result.events,
         factors=factors,
+        damaged=damaged,
     )
 
 
@@ -252,8 +267,6 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
     Returns:
         The figures; nothing is written.
     """
-    from model.analysis import figures as plots
-
     figures: list[ReportFigure] = []
     markers = data.markers
     if data.kind == "run" and data.series is not None:
@@ -267,13 +280,23 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
         )
     variables = set(data.series_long["variable"].unique()) if not data.series_long.empty else set()
     panels = [v for v in SERIES_PANELS if v in variables]
+    if data.kind == "run":
+        series_caption = "The run's monthly values; dashed lines mark its events."
+        clps_caption = "CLP executives each faction controls after its AGMs, month by month."
+    else:
+        series_caption = (
+            "Median across seeds per variant, with the 5–95% band; dashed lines mark "
+            "events that happen in at least half of the runs."
+        )
+        clps_caption = (
+            "CLP executives each faction controls after its AGMs (median and 5–95% band)."
+        )
     if panels:
         figures.append(
             ReportFigure(
                 "series",
                 "Membership, ideology and the member–PLP gap",
-                "Median across seeds per variant, with the 5–95% band; dashed lines mark "
-                "events that happen in at least half of the runs.",
+                series_caption,
                 plots.band_figure(data.series_long, panels, events=markers),
             )
         )
@@ -284,8 +307,21 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
             ReportFigure(
                 "clps",
                 "CLPs controlled per faction",
-                "CLP executives each faction controls after its AGMs (median and 5–95% band).",
+                clps_caption,
                 plots.band_figure(data.series_long, clps, events=markers, panel_height=1.7),
+            )
+        )
+    if data.kind == "run" and (data.folder / "clps.csv").exists():
+        table = read_clps(data.folder)
+        figures.append(
+            ReportFigure(
+                "map",
+                "The CLPs on the map of the seats",
+                "Each hex is a Westminster seat (2010–2019 boundaries; hex map © Open "
+                "Innovations, MIT), coloured by the faction controlling the CLP's executive "
+                "at the end of the run; `factions seats` lists them. "
+                + seat_notes(data.run_events),
+                run_map(table, f"CLP executives at the end: {data.title}"),
             )
         )
     names = _outcomes_to_show(data.outcomes)
@@ -300,13 +336,17 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
                 ),
             )
         )
+    single = data.kind == "run"
     figures.append(
         ReportFigure(
             "contests",
-            "Leadership contests by variant",
+            "Leadership contests" if single else "Leadership contests by variant",
             "Contests won left or right of the party's centre (the midpoint of the members' "
-            "and the PLP's medians that month), per run, mean across seeds.",
-            plots.contest_outcomes_figure(data.outcomes),
+            "and the PLP's medians that month)"
+            + (" in this run." if single else ", per run, mean across seeds."),
+            plots.contest_outcomes_figure(
+                data.outcomes, title="Leadership contests won in this run" if single else None
+            ),
         )
     )
     figures.append(
@@ -314,7 +354,11 @@ def report_figures(data: ReportData) -> list[ReportFigure]:
             "deselections",
             "Deselections per parliament",
             "Sitting MPs replaced at selections, per parliament (between general elections).",
-            plots.deselections_figure(data.events, data.ok_runs),
+            plots.deselections_figure(
+                data.events,
+                data.ok_runs,
+                title="Deselections per parliament in this run" if single else None,
+            ),
         )
     )
     for i, factor in enumerate(data.factors):
@@ -342,6 +386,21 @@ def _outcomes_to_show(outcomes: pd.DataFrame) -> list[str]:
     return [n for n in names if outcomes[n].notna().any()][:9]
 
 
+@dataclass(frozen=True)
+class ReportFiles:
+    """What `build_report` wrote.
+
+    Attributes:
+        report: report.md.
+        figures: the figure files (PNG and PDF), in the report's order.
+        tables: report_outcomes.csv, when there were outcomes.
+    """
+
+    report: Path
+    figures: list[Path]
+    tables: list[Path]
+
+
 def write_report(folder: str | Path) -> Path:
     """Write the report of a run or sweep folder: figures (PNG and PDF) and report.md.
 
@@ -353,29 +412,55 @@ def write_report(folder: str | Path) -> Path:
 
     Raises:
         ReportError: the folder holds neither kind of results.
+        OutputError: the folder cannot be written, or another process is writing it.
+    """
+    return build_report(folder).report
+
+
+def build_report(folder: str | Path) -> ReportFiles:
+    """Write the report of a run or sweep folder and say which files it wrote.
+
+    The folder is checked for writing before anything is drawn, and locked
+    (`model.study.outputs`) while the report is written into it.
+
+    Args:
+        folder: a folder written by `factions run` or `factions sweep`.
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: the folder holds neither kind of results.
+        OutputError: the folder cannot be written, or another process is writing it.
     """
     data = load_report_data(folder)
     out = data.folder
-    figures = report_figures(data)
-    for item in figures:
-        for fmt, meta in (("png", {"Software": None}), ("pdf", {"CreationDate": None})):
-            path = out / "figures" / f"{item.name}.{fmt}"
+    outputs.check_writable(out, flag="")
+    with outputs.lock_folder(out):
+        figures = report_figures(data)
+        written: list[Path] = []
+        for item in figures:
+            for fmt, meta in (("png", {"Software": None}), ("pdf", {"CreationDate": None})):
+                path = out / "figures" / f"{item.name}.{fmt}"
+                atomic_write(
+                    path,
+                    lambda p, f=item.figure, fmt=fmt, meta=meta: f.savefig(
+                        p, format=fmt, metadata=meta
+                    ),
+                )
+                written.append(path)
+            _close(item.figure)
+        tables = []
+        summary = _outcome_summary(data.outcomes)
+        if not summary.empty:
             atomic_write(
-                path,
-                lambda p, f=item.figure, fmt=fmt, meta=meta: f.savefig(
-                    p, format=fmt, metadata=meta
-                ),
+                out / "report_outcomes.csv",
+                lambda p: summary.to_csv(p, index=False, float_format="%.6g"),
             )
-        _close(item.figure)
-    summary = _outcome_summary(data.outcomes)
-    if not summary.empty:
-        atomic_write(
-            out / "report_outcomes.csv",
-            lambda p: summary.to_csv(p, index=False, float_format="%.6g"),
-        )
-    path = out / "report.md"
-    write_text(path, _markdown(data, figures, summary))
-    return path
+            tables.append(out / "report_outcomes.csv")
+        path = out / "report.md"
+        write_text(path, _markdown(data, figures, summary))
+    return ReportFiles(path, written, tables)
 
 
 def _close(figure: Figure) -> None:
@@ -386,7 +471,6 @@ def _close(figure: Figure) -> None:
 
 
 def _outcome_summary(outcomes: pd.DataFrame) -> pd.DataFrame:
-    from model.study.sweep import outcome_columns, summarise_outcomes
 
     if outcomes.empty:
         return pd.DataFrame()
@@ -400,6 +484,16 @@ def _markdown(data: ReportData, figures: Sequence[ReportFigure], summary: pd.Dat
     if data.kind == "sweep":
         lines += _variant_table(data)
     lines += _outcome_table(data, summary)
+    if data.damaged:
+        lines += [
+            "## Damaged parts",
+            "",
+            "These runs' files cannot be read and are left out; `factions sweep "
+            "--resume` runs them again.",
+            "",
+        ]
+        lines += [f"- `parts/{name}`: {why}" for name, why in data.damaged.items()]
+        lines.append("")
     failed = data.inputs[data.inputs["status"] != "ok"]
     if not failed.empty:
         lines += ["## Failed runs", "", "| run | variant | seed | error |", "|---|---|---|---|"]

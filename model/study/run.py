@@ -1,12 +1,15 @@
 """One run, end to end: build the model, run it, and write what came out.
 
-`simulate` is what the CLI, the sweep runner and scripts share; `write_run`
-lays out a run folder:
+`simulate` is what the CLI, the sweep runner and scripts share; `save_run`
+writes a run folder safely (never over other results unless asked, complete
+or not at all) and `write_run` lays one out:
 
-    DIR/manifest.json     scenario as resolved, seed, versions, git revision
+    DIR/manifest.json     kind "run", scenario as resolved, seed, versions, git revision
     DIR/series.parquet    monthly series (also series.csv)
     DIR/events.jsonl      one JSON record per event
-    DIR/figures/overview.png
+    DIR/clps.csv          one row per CLP: its real seat, executive, members, MP, trigger
+                          ballots and last result (model.analysis.seat_tables.COLUMNS)
+    DIR/figures/overview.png, plp.png, map.png (the CLPs on the hex map of the seats)
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from tqdm.auto import tqdm
 
 from model.records.events import SCHEMA as EVENTS_SCHEMA
 from model.records.events import Event
-from model.records.writers import write_events, write_series, write_text
+from model.records.writers import atomic_write, write_events, write_series, write_text
 from model.scenario.schema import Scenario
+from model.study.outputs import staged_folder
 
 PACKAGES = (
     "party-factions",
@@ -51,6 +55,7 @@ class RunResult:
         events: the event records.
         timings: seconds per stage.
         summary: headline figures (label -> text).
+        clps: one row per CLP at the end (`model.analysis.seat_tables.clp_table`).
     """
 
     scenario: Scenario
@@ -59,6 +64,24 @@ class RunResult:
     events: list[Event]
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    clps: pd.DataFrame | None = None
+
+
+def month_plan(scenario: Scenario, seed: int = 1) -> str:
+    """The printable plan of a scenario's month (`PartyModel.plan`), without running it.
+
+    Args:
+        scenario: the validated scenario.
+        seed: the root seed (the plan does not depend on it; building the party does).
+
+    Returns:
+        The plan, one line per stage, in the order the stages run.
+    """
+    # Deferred: Mesa is loaded only when a model is built (the CLI, the sweep
+    # runner and reports import this module without needing it).
+    from model.party import PartyModel
+
+    return PartyModel(scenario, rng=seed).plan()
 
 
 def simulate(
@@ -75,6 +98,8 @@ def simulate(
     Returns:
         The RunResult.
     """
+    # Deferred: Mesa and matplotlib are loaded only when a model is run.
+    from model.analysis.seat_tables import clp_table
     from model.party import PartyModel
 
     months = scenario.calendar.months if months is None else months
@@ -88,14 +113,34 @@ def simulate(
         for _ in range(months):
             party.run_for(1)
             bar.update(1)
+    series = party.series()
     return RunResult(
         scenario=scenario,
         seed=seed,
-        series=party.series(),
+        series=series,
         events=list(party.events),
         timings=dict(party.timings),
-        summary=party.summary(),
+        summary=_summary(party.summary(), scenario, series),
+        clps=clp_table(party),
     )
+
+
+MEMBERS_ROW = "members (start -> end)"
+
+
+def _summary(summary: dict[str, Any], scenario: Scenario, series: pd.DataFrame) -> dict[str, Any]:
+    """The model's summary, with the members row starting where the run starts.
+
+    `PartyModel.summary()` takes the "start" from the first row of the series,
+    which is measured at the end of the first month (after its joiners and
+    lapsers), while the run's header announces the members it is built with.
+    Both now show the members the run starts with: `party.n_members`.
+    """
+    if MEMBERS_ROW in summary and not series.empty:
+        summary = dict(summary)
+        end = int(series["members_total"].iloc[-1])
+        summary[MEMBERS_ROW] = f"{scenario.party.n_members:,} -> {end:,}"
+    return summary
 
 
 def manifest(result: RunResult) -> dict[str, Any]:
@@ -105,6 +150,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
     (scenario, seed) on the same code gives the same bytes.
     """
     return {
+        "kind": "run",
         "scenario": result.scenario.model_dump(mode="json"),
         "seed": result.seed,
         "months": len(result.series),
@@ -147,13 +193,43 @@ def git_revision() -> str | None:
         return None
 
 
+def save_run(
+    result: RunResult, out: str | Path, *, overwrite: bool = False, figures: bool = True
+) -> list[Path]:
+    """Write a run folder safely: into a temporary folder, moved into place when complete.
+
+    Args:
+        result: the run.
+        out: the run folder.
+        overwrite: replace the results of an earlier run in `out` (never a
+            sweep's or anything else: see `model.study.outputs`).
+        figures: also draw figures/overview.png, plp.png and map.png.
+
+    Returns:
+        The paths written (under `out`).
+
+    Raises:
+        OutputError: `out` holds other results, or cannot be written.
+    """
+    out = Path(out)
+    # No check up front (the caller makes one before the simulation, with
+    # `prepare_output`): the results are written first, and if `out` cannot
+    # take them at the end they are kept, and the error says where.
+    with staged_folder(out, "run", overwrite=overwrite) as tmp:
+        written = write_run(result, tmp, figures=figures)
+    return [out / path.relative_to(tmp) for path in written]
+
+
 def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Path]:
-    """Write a run folder (each file atomically).
+    """Lay out a run folder (each file atomically) in `out`, whatever it holds.
+
+    Use `save_run` to write a run folder safely; this writes into a folder
+    that is known to be the run's own (a new or temporary one).
 
     Args:
         result: the run.
         out: the folder (created if missing).
-        figures: also draw figures/overview.png.
+        figures: also draw figures/overview.png, plp.png and map.png.
 
     Returns:
         The paths written.
@@ -168,11 +244,15 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
         out / "series.csv",
         out / "events.jsonl",
     ]
+    if result.clps is not None:
+        clps_csv = result.clps.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+        write_text(out / "clps.csv", clps_csv)
+        written.append(out / "clps.csv")
     if figures:
+        # Deferred: matplotlib only when figures are drawn (sweep workers never do).
         import matplotlib.pyplot as plt
 
         from model.analysis.figures import overview_figure, plp_composition_figure
-        from model.records.writers import atomic_write
 
         title = f"{result.scenario.scenario.name}, seed {result.seed}"
         for name, draw in [("overview", overview_figure), ("plp", plp_composition_figure)]:
@@ -181,4 +261,11 @@ def write_run(result: RunResult, out: Path, *, figures: bool = True) -> list[Pat
             atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png"))
             written.append(path)
             plt.close(fig)
+        if result.clps is not None:
+            from model.analysis.seat_tables import run_map
+
+            fig = run_map(result.clps, f"CLP executives at the end: {title}")
+            path = out / "figures" / "map.png"
+            atomic_write(path, lambda p, fig=fig: fig.savefig(p, format="png", dpi=110))
+            written.append(path)
     return written

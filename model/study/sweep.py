@@ -1,10 +1,10 @@
 """Running an experiment: serially, in a process pool or on a Dask cluster.
 
-Every run is a task of plain data (the variant's scenario as a dict, the
-seed, what to keep) handed to `run_task`, a module-level function, so the
-same code runs in this process, in a `ProcessPoolExecutor` or on Dask
-workers, and gives the same results everywhere. Results come back to this
-process, which alone writes them, each as it arrives:
+Every run is a task of plain data handed to `run_task`
+(`model.study.tasks`), so the same code runs in this process, in a
+`ProcessPoolExecutor` or on Dask workers, and gives the same results
+everywhere. Results come back to this process, which alone writes them, each
+as it arrives (the format: `model.study.parts`):
 
     DIR/manifest.json              the experiment as resolved, seeds, versions
     DIR/parts/v0003-r0012.parquet  one run: its monthly series, and in the file's
@@ -16,408 +16,70 @@ process, which alone writes them, each as it arrives:
 A part is written to a temporary name and renamed, so a part that exists is
 complete. A resumed sweep runs only the run ids that have no part; one file
 per run id means a row can never be duplicated. A run that raises is written
-as a part with status "failed" and its error, and the sweep goes on.
+as a part with status "failed" and its error, and the sweep goes on. A part
+that cannot be read (damaged on disk) is reported by name (`SweepResult.corrupt`)
+and run again by a resumed sweep.
+
+The folder is never overwritten by mistake (`model.study.outputs`): a new
+sweep needs an empty or new folder, ``resume`` continues the same
+experiment, and ``overwrite`` replaces an earlier sweep only once the new one
+is complete (it is built in ``.NAME.replacement`` beside it, which a resumed
+sweep continues if interrupted). A lock file keeps a second writer out.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import fnmatch
-import functools
-import hashlib
 import json
 import math
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 import traceback
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from model.records.events import Event, EventMark, event_from_dict
+import model
 from model.records.writers import atomic_write, write_text
 from model.study.experiment import Experiment, run_id
+from model.study.outputs import check_writable, folder_kind, lock_folder, prepare_output
+from model.study.outputs import replace_folder as _replace_folder
+from model.study.parts import (
+    MANIFEST_KIND,
+    PART_KEY,
+    RunRecord,
+    SweepError,
+    first_line,
+    scan_parts,
+    write_part,
+)
+from model.study.results import SweepResult, load_sweep, outcome_columns, summarise_outcomes
+from model.study.run import git_revision, package_versions
+from model.study.tasks import Runner, Task, code_fingerprint, keep_columns, run_task
 
 __all__ = [
     "PART_KEY",
     "RunRecord",
     "SweepError",
     "SweepResult",
+    "code_fingerprint",
     "load_sweep",
+    "outcome_columns",
     "run_experiment",
+    "run_ids",
     "run_task",
+    "summarise_outcomes",
+    "sweep_in_progress",
 ]
 
-PART_KEY = b"factions.run"
-EVENTS_KEY = b"factions.events"
-MANIFEST_KIND = "sweep"
-KEY_COLUMNS = ["run_id", "variant", "label", "replication"]
-Task = dict[str, Any]
-Runner = Callable[[Task], dict[str, Any]]
-
-
-class SweepError(ValueError):
-    """A sweep that cannot start or continue (message fit for a user)."""
-
-
-# --- the worker side ---------------------------------------------------------------
-
-
-def run_task(task: Task) -> dict[str, Any]:
-    """Run one task and return plain tables (runs in a worker; never raises for a bad run).
-
-    Args:
-        task: {"run_id", "scenario" (a dict), "seed", "scalars", "series",
-            "events"} as built by `run_experiment`.
-
-    Returns:
-        {"status": "ok" | "failed", "error", "traceback", "seconds",
-        "series" (DataFrame), "outcomes" (dict), "events" (list)}.
-    """
-    from model.analysis.measures import compute_outcomes
-    from model.scenario.schema import parse_scenario
-    from model.study.run import simulate
-
-    started = time.perf_counter()
-    code = code_fingerprint()
-    try:
-        scenario = parse_scenario(task["scenario"], source=f"run {task['run_id']}")
-        result = simulate(scenario, int(task["seed"]))
-        outcomes = compute_outcomes(result.series, result.events, task["scalars"])
-        series = _keep_columns(result.series, task["series"])
-        events = [e for e in result.events if _keep_event(e, task["events"])]
-    except Exception as err:  # a failed run is a result, not the end of the sweep
-        return {
-            "status": "failed",
-            "error": f"{type(err).__name__}: {err}",
-            "traceback": traceback.format_exc(),
-            "seconds": time.perf_counter() - started,
-            "code": code,
-            "series": pd.DataFrame(),
-            "outcomes": {},
-            "events": [],
-        }
-    return {
-        "status": "ok",
-        "error": "",
-        "traceback": "",
-        "seconds": time.perf_counter() - started,
-        "code": code,
-        "series": series,
-        "outcomes": outcomes,
-        "events": events,
-    }
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """A hash of this package's source files, as the process running a task sees them.
-
-    Recorded with every run: a sweep whose runs show two fingerprints mixed
-    code versions (the code was edited mid-sweep, or a resumed sweep runs
-    newer code), and its variants may differ for that reason alone.
-    """
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _keep_columns(series: pd.DataFrame, patterns: Sequence[str]) -> pd.DataFrame:
-    keep = ["month", "date"]
-    for column in series.columns:
-        if column not in keep and any(fnmatch.fnmatchcase(column, p) for p in patterns):
-            keep.append(column)
-    return series[[c for c in keep if c in series.columns]].reset_index(drop=True)
-
-
-def _keep_event(record: Event, types: Sequence[str] | None) -> bool:
-    # AGMs are hundreds a year; they are summarised by outcomes instead.
-    return record.type != "agm" if types is None else record.type in types
-
-
-# --- records -------------------------------------------------------------------------
-
-
-@dataclass
-class RunRecord:
-    """What the sweep knows about one finished run (one row of the runs table)."""
-
-    run_id: str
-    variant: int
-    label: str
-    replication: int
-    seed: int
-    status: str
-    error: str
-    seconds: float
-    code: str = ""
-    outcomes: dict[str, float] = field(default_factory=dict)
-
-    def row(self) -> dict[str, Any]:
-        """The record as a row of the runs table (without outcomes)."""
-        return {
-            "run_id": self.run_id,
-            "variant": self.variant,
-            "label": self.label,
-            "replication": self.replication,
-            "seed": self.seed,
-            "status": self.status,
-            "error": self.error,
-            "seconds": self.seconds,
-            "code": self.code,
-        }
-
-
-def _part_path(folder: Path, rid: str) -> Path:
-    return folder / "parts" / f"{rid}.parquet"
-
-
-def _write_part(folder: Path, record: RunRecord, output: Mapping[str, Any]) -> None:
-    """Write one run's part atomically: its series, with the rest as file metadata."""
-    series = output["series"].copy()
-    table = pa.Table.from_pandas(series, preserve_index=False)
-    meta = {
-        "run": record.row(),
-        "traceback": output.get("traceback", ""),
-        "outcomes": {k: _finite_or_none(v) for k, v in output["outcomes"].items()},
-    }
-    events = json.dumps(
-        _clean_json([e.to_dict() for e in output["events"]]),
-        separators=(",", ":"),
-        allow_nan=False,
-    )
-    schema_meta = dict(table.schema.metadata or {})
-    schema_meta[PART_KEY] = json.dumps(meta, separators=(",", ":"), allow_nan=False).encode()
-    # Event records are verbose (a trigger ballot carries every branch's vote)
-    # and Parquet does not compress metadata: compress them here (~10x).
-    schema_meta[EVENTS_KEY] = zlib.compress(events.encode(), 6)
-    table = table.replace_schema_metadata(schema_meta)
-    atomic_write(_part_path(folder, record.run_id), lambda p: pq.write_table(table, p))
-
-
-def _clean_json(value: Any) -> Any:
-    """Event records with NaN or infinity replaced by None (strict JSON)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _clean_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean_json(v) for v in value]
-    return value
-
-
-def _finite_or_none(value: float) -> float | None:
-    return float(value) if value is not None and math.isfinite(value) else None
-
-
-def _read_part_meta(path: Path) -> dict[str, Any] | None:
-    """A part's metadata, or None if the file is unreadable (then it is rerun)."""
-    try:
-        meta = pq.read_schema(path).metadata or {}
-        return json.loads(meta[PART_KEY])
-    except (OSError, KeyError, ValueError, pa.ArrowException):
-        return None
-
-
-def _read_part_events(path: Path) -> list[Event]:
-    meta = pq.read_schema(path).metadata or {}
-    if EVENTS_KEY not in meta:
-        return []
-    return [event_from_dict(d) for d in json.loads(zlib.decompress(meta[EVENTS_KEY]))]
-
-
-def _done_parts(folder: Path, *, clean: bool = False) -> dict[str, dict[str, Any]]:
-    """{run id: part metadata} of the complete parts in a folder.
-
-    Args:
-        folder: the sweep folder.
-        clean: delete temporary files left by a process killed mid-write (only
-            when resuming: a reader must not touch a running sweep's files).
-    """
-    parts = folder / "parts"
-    done: dict[str, dict[str, Any]] = {}
-    if not parts.is_dir():
-        return done
-    if clean:
-        for stale in parts.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
-    for path in sorted(parts.glob("v*-r*.parquet")):
-        meta = _read_part_meta(path)
-        if meta is not None:
-            done[path.stem] = meta
-    return done
-
-
-# --- the sweep ----------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    """A sweep folder's results as tidy tables (EMA-style: inputs and outcomes by run id).
-
-    Attributes:
-        folder: the sweep folder.
-        manifest: the manifest (experiment as resolved, seeds, versions).
-        inputs: runs × inputs: run_id, variant, label, replication, seed, one
-            column per factor path, status ("ok"/"failed"), error, seconds, code
-            (the fingerprint of the model code that made the run).
-        outcomes: runs × scalar outcomes (successful runs only), keyed like inputs.
-        session: what this call did (ran, skipped, failed, seconds); empty
-            for `load_sweep`.
-
-    `series`, `series_long` and `events` are read from the parts on first use.
-    """
-
-    folder: Path
-    manifest: dict[str, Any]
-    inputs: pd.DataFrame
-    outcomes: pd.DataFrame
-    session: dict[str, Any] = field(default_factory=dict)
-
-    @cached_property
-    def events(self) -> pd.DataFrame:
-        """The kept event records of the successful runs, one row each: run_id,
-        variant, label, replication, type, month, record (the typed event)."""
-        rows = []
-        for row in self.inputs.itertuples(index=False):
-            if row.status != "ok":
-                continue
-            keys = {
-                "run_id": row.run_id,
-                "variant": row.variant,
-                "label": row.label,
-                "replication": row.replication,
-            }
-            for record in _read_part_events(_part_path(self.folder, row.run_id)):
-                rows.append(
-                    {
-                        **keys,
-                        "type": record.type,
-                        "month": record.month,
-                        "record": record,
-                    }
-                )
-        return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "type", "month", "record"])
-
-    @property
-    def runs(self) -> pd.DataFrame:
-        """Another name for `inputs` (the runs table)."""
-        return self.inputs
-
-    @property
-    def complete(self) -> bool:
-        """True when every planned run has a part."""
-        return len(self.inputs) == self.manifest["runs"]
-
-    @property
-    def code_versions(self) -> list[str]:
-        """The code fingerprints the runs were made with (more than one: mixed code)."""
-        return sorted(c for c in self.inputs["code"].dropna().unique() if c)
-
-    @property
-    def failed(self) -> pd.DataFrame:
-        """The failed runs (run_id, label, seed, error)."""
-        bad = self.inputs[self.inputs["status"] != "ok"]
-        return bad[["run_id", "label", "seed", "error"]].reset_index(drop=True)
-
-    @cached_property
-    def series(self) -> pd.DataFrame:
-        """Monthly series of the successful runs, wide: key columns + series columns."""
-        frames = []
-        for row in self.inputs.itertuples(index=False):
-            if row.status != "ok":
-                continue
-            frame = pq.read_table(_part_path(self.folder, row.run_id)).to_pandas()
-            keys = pd.DataFrame(
-                {
-                    "run_id": row.run_id,
-                    "variant": row.variant,
-                    "label": row.label,
-                    "replication": row.replication,
-                },
-                index=frame.index,
-            )
-            frames.append(pd.concat([keys, frame], axis=1))
-        if not frames:
-            return pd.DataFrame(columns=[*KEY_COLUMNS, "month", "date"])
-        return pd.concat(frames, ignore_index=True)
-
-    @cached_property
-    def series_long(self) -> pd.DataFrame:
-        """Monthly series in long form: run_id, variant, label, replication, month,
-        date, variable, value (numeric columns only)."""
-        wide = self.series
-        values = [
-            c
-            for c in wide.columns
-            if c not in (*KEY_COLUMNS, "month", "date") and pd.api.types.is_numeric_dtype(wide[c])
-        ]
-        long = wide.melt(
-            id_vars=[*KEY_COLUMNS, "month", "date"],
-            value_vars=values,
-            var_name="variable",
-            value_name="value",
-        )
-        long["value"] = long["value"].astype(float)
-        return long
-
-    def common_events(self, min_share: float = 0.5) -> list[EventMark]:
-        """Events (type and month) found in at least `min_share` of the successful runs,
-        for marking on figures (see `model.analysis.figures.common_events`)."""
-        from model.analysis.figures import common_events
-
-        ok = int((self.inputs["status"] == "ok").sum())
-        return common_events(self.events, ok, min_share=min_share)
-
-    def outcome_summary(
-        self, names: Sequence[str] | None = None, quantiles: tuple[float, float] = (0.05, 0.95)
-    ) -> pd.DataFrame:
-        """Median and a quantile band of each outcome per variant.
-
-        Args:
-            names: outcome columns (default: all).
-            quantiles: the band's low and high quantiles.
-
-        Returns:
-            One row per (variant, label, outcome): runs, median, low, high.
-        """
-        return summarise_outcomes(self.outcomes, names, quantiles)
-
-
-def summarise_outcomes(
-    outcomes: pd.DataFrame,
-    names: Sequence[str] | None = None,
-    quantiles: tuple[float, float] = (0.05, 0.95),
-) -> pd.DataFrame:
-    """Median and a quantile band of each outcome per variant (see SweepResult)."""
-    names = list(names) if names is not None else outcome_columns(outcomes)
-    long = outcomes.melt(
-        id_vars=["variant", "label"], value_vars=names, var_name="outcome", value_name="value"
-    )
-    grouped = long.groupby(["variant", "label", "outcome"], sort=False)["value"]
-    table = grouped.quantile([0.5, *quantiles]).unstack()[[0.5, *quantiles]]
-    table.columns = ["median", "low", "high"]
-    table.insert(0, "runs", grouped.count())
-    table = table.reset_index().sort_values(["variant", "outcome"], kind="stable")
-    return table.reset_index(drop=True)
-
-
-def outcome_columns(outcomes: pd.DataFrame) -> list[str]:
-    """The outcome columns of an outcomes table (everything but the keys)."""
-    return [c for c in outcomes.columns if c not in (*KEY_COLUMNS, "seed")]
+# The old private name, still imported by model.validation.runner.
+_keep_columns = keep_columns
 
 
 def run_experiment(
@@ -427,12 +89,20 @@ def run_experiment(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
     runner: Runner = run_task,
     on_result: Callable[[RunRecord], None] | None = None,
 ) -> SweepResult:
     """Run every run of an experiment that has no result yet, streaming results to `out`.
+
+    The folder is locked for the whole session (a second writer is refused);
+    `out` must be new or empty, unless `resume` (continue the same
+    experiment: runs without a readable part are run) or `overwrite` (replace
+    an earlier sweep: the new one is built beside it, in
+    ``.NAME.replacement``, and moved into place once every run has a part; if
+    interrupted, `resume` continues it there).
 
     Args:
         experiment: the loaded experiment.
@@ -443,7 +113,9 @@ def run_experiment(
         scheduler: None (this machine), "local" (start a Dask LocalCluster), or
             the address of a running Dask scheduler ("tcp://HOST:PORT").
         resume: continue the sweep already in `out` (it must be the same
-            experiment; more replications are allowed).
+            experiment; more replications are allowed), or the replacement
+            an interrupted `overwrite` left beside it.
+        overwrite: replace the sweep in `out` (never a run folder or other files).
         retry_failed: with `resume`, also rerun runs recorded as failed.
         progress: show a progress bar with an ETA.
         runner: the module-level function that runs one task (tests pass one
@@ -454,12 +126,85 @@ def run_experiment(
         The SweepResult for the whole folder (including earlier sessions).
 
     Raises:
-        SweepError: `out` holds another sweep, or holds results and `resume`
-            is False, or the Dask scheduler cannot be reached.
+        SweepError: `out` holds another experiment, its manifest cannot be
+            read, or the Dask scheduler cannot be reached.
+        OutputError: `out` holds results and neither `resume` nor
+            `overwrite` was given, or other files, or cannot be written, or
+            another process is writing it.
     """
     out = Path(out)
-    _check_folder(experiment, out, resume)
-    done = _done_parts(out, clean=True) if resume else {}
+    if resume and overwrite:
+        raise SweepError(
+            "--resume and --overwrite: choose one (--resume continues the sweep in the "
+            "folder, --overwrite starts a new one that replaces it)"
+        )
+    check_writable(out)  # before the lock file beside it is created
+    with lock_folder(out):
+        target = _target_folder(experiment, out, resume=resume, overwrite=overwrite)
+        result = _run_session(
+            experiment,
+            target,
+            resume=resume,
+            workers=workers,
+            scheduler=scheduler,
+            retry_failed=retry_failed,
+            progress=progress,
+            runner=runner,
+            on_result=on_result,
+        )
+        if target != out and result.complete:
+            _replace_folder(target, out, "sweep", overwrite=True)
+            session = result.session
+            result = load_sweep(out)
+            result.session = session
+    return result
+
+
+def sweep_in_progress(out: str | Path) -> Path:
+    """The folder a sweep into `out` writes runs to.
+
+    Args:
+        out: the sweep folder.
+
+    Returns:
+        `out`, or its replacement beside it (``.NAME.replacement``) while a
+        sweep started with ``overwrite`` is unfinished (see `run_experiment`).
+    """
+    out = Path(out)
+    staging = _replacement(out)
+    return staging if folder_kind(staging) == "sweep" else out
+
+
+def _replacement(out: Path) -> Path:
+    return out.absolute().parent / f".{out.absolute().name}.replacement"
+
+
+def _run_session(
+    experiment: Experiment,
+    out: Path,
+    *,
+    resume: bool,
+    workers: int | None,
+    scheduler: str | None,
+    retry_failed: bool,
+    progress: bool,
+    runner: Runner,
+    on_result: Callable[[RunRecord], None] | None,
+) -> SweepResult:
+    """One session in a folder already checked and locked: run what has no part yet."""
+    done: dict[str, dict[str, Any]] = {}
+    corrupt: dict[str, str] = {}
+    if resume:
+        for stale in (out / "parts").glob(".*.tmp"):  # left by a process killed mid-write
+            stale.unlink(missing_ok=True)
+        done, corrupt = scan_parts(out, verify=True)
+        if corrupt:
+            names = ", ".join(f"parts/{name} ({why})" for name, why in corrupt.items())
+            print(
+                f"note: {len(corrupt)} damaged part{'s' * (len(corrupt) != 1)} will be run "
+                f"again: {names}",
+                file=sys.stderr,
+            )
     if retry_failed:
         done = {rid: meta for rid, meta in done.items() if meta["run"]["status"] == "ok"}
     todo = [spec for spec in experiment.runs() if spec.run_id not in done]
@@ -515,7 +260,7 @@ def run_experiment(
             code=str(output.get("code", "")),
             outcomes=dict(output["outcomes"]),
         )
-        _write_part(out, record, output)
+        write_part(out, record, output)
         session["ran"] += 1
         session["failed"] += record.status != "ok"
         bar.update(1)
@@ -542,7 +287,7 @@ def run_experiment(
     finally:
         bar.close()
         session["seconds"] = time.perf_counter() - started
-        if session["ran"]:
+        if session["ran"] or corrupt:
             _write_tables(out)
     result = load_sweep(out)
     result.session = session
@@ -666,8 +411,6 @@ def _dask_client(workers: int | None, scheduler: str) -> Iterator[tuple[Any, str
 
 
 def _model_version() -> str:
-    import model
-
     return model.__version__
 
 
@@ -688,34 +431,61 @@ def _check_worker_versions(client: Any) -> None:
         )
 
 
-# --- the folder -------------------------------------------------------------------
+def _target_folder(experiment: Experiment, out: Path, *, resume: bool, overwrite: bool) -> Path:
+    """The folder this session writes (`out` or its replacement), after checking it.
+
+    Raises:
+        SweepError: a resumed folder holds another experiment or an unreadable
+            manifest; an unfinished replacement is in the way.
+        OutputError: `out` cannot be used (see `model.study.outputs.prepare_output`).
+    """
+    staging = _replacement(out)
+    if folder_kind(staging) is not None:
+        if resume:
+            _check_same_experiment(experiment, staging)
+            print(
+                f"note: continuing the sweep that will replace {out} (started with "
+                f"--overwrite), in {staging}",
+                file=sys.stderr,
+            )
+            return staging
+        if not overwrite:
+            raise SweepError(
+                f"{out}: an unfinished sweep that is to replace it (started with --overwrite) "
+                f"is in {staging}; pass --resume to finish it, or --overwrite to start again"
+            )
+        shutil.rmtree(staging)  # --overwrite again: the user starts the replacement afresh
+    if resume and (out / "manifest.json").exists():
+        _check_same_experiment(experiment, out)
+    prepare_output(out, "sweep", overwrite=overwrite, resume=resume)
+    if overwrite and folder_kind(out) == "sweep":
+        return staging
+    return out
 
 
-def _check_folder(experiment: Experiment, out: Path, resume: bool) -> None:
-    """Refuse a folder that holds other results (or this sweep, without `resume`)."""
-    manifest_path = out / "manifest.json"
-    if manifest_path.exists():
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if not resume:
-            raise SweepError(
-                f"{out} already holds a sweep ({old.get('experiment', {}).get('name', '?')}); "
-                "pass --resume to continue it, or choose another --out"
-            )
-        if old.get("kind") != MANIFEST_KIND or old.get("fingerprint") != experiment.fingerprint():
-            raise SweepError(
-                f"{out} holds a different experiment (its design, base scenario, seeds or "
-                "outcomes differ); resume only the same experiment, or choose another --out"
-            )
-    elif out.exists() and any(out.iterdir()):
+def _check_same_experiment(experiment: Experiment, folder: Path) -> None:
+    """Refuse to resume a folder whose manifest is unreadable or is another experiment's."""
+    path = folder / "manifest.json"
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(old, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as err:
         raise SweepError(
-            f"{out} exists and is neither empty nor a sweep folder; choose another --out"
+            f"{path}: cannot be read ({first_line(err)}), so the sweep in {folder} cannot be "
+            "resumed; pass --overwrite to start it again, or choose another --out"
+        ) from None
+    if old.get("kind") not in (None, MANIFEST_KIND):
+        return  # not a sweep: prepare_output says what it is
+    if old.get("fingerprint") != experiment.fingerprint():
+        raise SweepError(
+            f"{folder} holds a different experiment (its design, base scenario, seeds or "
+            "outcomes differ); resume only the same experiment, or choose another --out"
         )
 
 
 def _write_manifest(experiment: Experiment, out: Path) -> None:
     """Write the manifest (before any run), once the runs can start."""
-    from model.study.run import git_revision, package_versions
-
     manifest = {
         "kind": MANIFEST_KIND,
         "experiment": {"name": experiment.name, **experiment.to_dict()},
@@ -735,86 +505,6 @@ def _write_tables(out: Path) -> None:
     result = load_sweep(out)
     atomic_write(out / "inputs.csv", lambda p: result.inputs.to_csv(p, index=False))
     atomic_write(out / "outcomes.csv", lambda p: result.outcomes.to_csv(p, index=False))
-
-
-def load_sweep(folder: str | Path) -> SweepResult:
-    """Read a sweep folder (complete or not) into tidy tables.
-
-    Args:
-        folder: the folder `run_experiment` (or `factions sweep`) wrote.
-
-    Returns:
-        The SweepResult; `series` and `series_long` are read on first use.
-
-    Raises:
-        SweepError: the folder is not a sweep folder.
-    """
-    folder = Path(folder)
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.exists():
-        raise SweepError(f"{folder} is not a sweep folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("kind") != MANIFEST_KIND:
-        raise SweepError(f"{folder} is not a sweep folder (its manifest is not a sweep's)")
-    experiment = manifest["experiment"]
-    variants = {v["variant"]: v for v in experiment["variants"]}
-    paths: list[str] = []
-    for v in experiment["variants"]:
-        paths.extend(p for p in v["values"] if p not in paths)
-    base = experiment["base_scenario"]
-
-    rows, outcome_rows = [], []
-    for _rid, meta in sorted(_done_parts(folder).items()):
-        run = meta["run"]
-        values = variants[run["variant"]]["values"]
-        inputs = {p: values[p] if p in values else _base_value(base, p) for p in paths}
-        rows.append(
-            {
-                **{k: run[k] for k in ("run_id", "variant", "label", "replication", "seed")},
-                **inputs,
-                "status": run["status"],
-                "error": run["error"],
-                "seconds": run["seconds"],
-                "code": run.get("code", ""),
-            }
-        )
-        keys = {k: run[k] for k in KEY_COLUMNS}
-        if run["status"] == "ok":
-            outcome_rows.append(
-                {**keys, **{k: (math.nan if v is None else v) for k, v in meta["outcomes"].items()}}
-            )
-    inputs_table = pd.DataFrame(
-        rows, columns=[*KEY_COLUMNS, "seed", *paths, "status", "error", "seconds", "code"]
-    )
-    for path in paths:
-        inputs_table[path] = _uniform(inputs_table[path])
-    outcomes = pd.DataFrame(outcome_rows)
-    if outcomes.empty:
-        outcomes = pd.DataFrame(columns=KEY_COLUMNS)
-    return SweepResult(folder, manifest, inputs_table, outcomes)
-
-
-def _base_value(base: Mapping[str, Any], path: str) -> Any:
-    from model.study.experiment import get_path
-
-    try:
-        return get_path(base, path)
-    except (KeyError, IndexError):
-        return None
-
-
-def _uniform(column: pd.Series) -> pd.Series:
-    """Numbers stay numbers; a column of mixed or structured values becomes text (None stays)."""
-
-    def missing(v: Any) -> bool:
-        return v is None or (isinstance(v, float) and math.isnan(v))
-
-    values = [v for v in column if not missing(v)]
-    if all(isinstance(v, bool) for v in values) or all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in values
-    ):
-        return column
-    return column.map(lambda v: None if missing(v) else v if isinstance(v, str) else json.dumps(v))
 
 
 def run_ids(experiment: Experiment) -> list[str]:

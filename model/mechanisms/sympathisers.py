@@ -1,0 +1,297 @@
+"""Who joins: finite pools of sympathisers outside the party, drawn in by the moment.
+
+Outside the party stand sympathisers in a few *segments* (a left, a soft
+left, a centre...), each a finite stock of people at a position on the
+axis. Joining depletes a segment and lapsing refills it in part, so a
+segment that has already joined en masse cannot surge twice: the 2015–16
+surge drew the left's sympathisers in, and by 2020 the ones still outside
+were mostly elsewhere on the axis.
+
+Each month a segment joins at a rate that depends on the moment:
+
+* **the leader**: its attraction to the leader, exp(−((m − leader)/w)²),
+  strongest when the leader is new (joining comes in waves after events —
+  labour_politics.json `membership_flows.events` — and a new leader's wave
+  fades over `novelty_months` to `settled_share` of its height);
+* **an open contest**: its *stake* — how much the outcome matters to it,
+  the spread of its pull between the candidates — adds contest_surge ×
+  stake to its joining: a contest between the left and the centre brings in
+  both; a segment whose people have mostly joined already has little left
+  to bring;
+* **a general-election campaign**: joining × (1 + election_surge);
+* **dated shocks** the scenario declares (a leadership crisis, a purge).
+
+Joiners who come for a contest can vote only if the rules let new members
+vote (no freeze date in the way); otherwise — and where registered
+supporters are allowed, and cheaper than joining — they sign up as
+registered supporters. The choice between the two routes is a logit on
+their costs (the supporters' fee against a member's first payment), and a
+short sign-up window loses some of the willing.
+
+Pure functions of arrays; the Membership and Electorate institutions apply them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
+
+
+def attraction(segment_means: np.ndarray, position: float, width: float) -> np.ndarray:
+    """How strongly each segment is drawn to a figure at `position` (1 at the segment's mean).
+
+    Args:
+        segment_means: each segment's position.
+        position: the leader's (or a candidate's) position.
+        width: how fast attraction falls with distance.
+
+    Returns:
+        Attraction in (0, 1] per segment.
+    """
+    return np.exp(-(((np.asarray(segment_means) - position) / width) ** 2))
+
+
+def contest_stake(
+    segment_means: np.ndarray,
+    candidates: Sequence[float],
+    width: float,
+    *,
+    valences: Sequence[float] = (),
+    electability_weight: float = 0.0,
+) -> np.ndarray:
+    """Each segment's stake in an open contest: how much the outcome matters to it.
+
+    The stake is the spread of the segment's pull between the candidates it
+    likes best and least (counting perceived electability, exp(weight ×
+    valence), as members do when they vote): a contest between a left and a
+    centrist candidate matters to both sides; a contest between two
+    candidates a segment is indifferent to (or equally far from) does not.
+    The spread, not the gain over the current leader, is what counts: in a
+    challenge the left's favourite *is* the leader, and the threat of losing
+    him is what brought it in (2016).
+
+    Args:
+        segment_means: each segment's position.
+        candidates: the candidates' positions.
+        width: attraction width.
+        valences: candidates' valence (electability); empty: none.
+        electability_weight: weight of valence this contest (see `electability_weight`).
+
+    Returns:
+        Stake in [0, 1] per segment.
+    """
+    if len(candidates) < 2:
+        return np.zeros(len(segment_means))
+    pulls = np.stack([attraction(segment_means, c, width) for c in candidates])
+    if len(valences):
+        boost = np.exp(electability_weight * (np.asarray(valences) - max(valences)))
+        pulls = pulls * boost[:, None]
+    return np.clip(pulls.max(axis=0) - pulls.min(axis=0), 0.0, 1.0)
+
+
+def electability_weight(
+    base: float,
+    after_defeat: float,
+    defeats: Sequence[tuple[float, float]],
+    memory: float,
+) -> float:
+    """How much members weigh a candidate's electability this month.
+
+    It rises with the party's distance from power: every general-election
+    defeat adds its severity, fading as it recedes, so defeats in a row add
+    up (in November 2015 most members would "say what you believe even if
+    you lose"; by July 2021 more chose electability: labour_politics.json
+    electability_and_members_polls.principles_vs_winning).
+
+    Args:
+        base: the weight with no defeat in memory.
+        after_defeat: extra weight per unit of severity, just after a defeat.
+        defeats: (months since, severity) of each election remembered
+            (severity 0 for a win; see `defeat_severity`).
+        memory: months over which a defeat's effect fades by a factor e.
+
+    Returns:
+        The weight (≥ base).
+    """
+    return base + after_defeat * sum(
+        severity * float(np.exp(-max(months, 0.0) / memory)) for months, severity in defeats
+    )
+
+
+def defeat_severity(seats: int, majority_seats: int) -> float:
+    """How far short of a majority an election left the party (0 for a win, up to 1)."""
+    if majority_seats <= 0:
+        return 0.0
+    return float(np.clip((majority_seats - seats) / majority_seats, 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class JoiningMoment:
+    """What draws sympathisers in this month.
+
+    Attributes:
+        leader: the leader's position.
+        leader_months: months since the leader took office (new leaders draw a wave).
+        contest_candidates: positions of an open contest's candidates (empty: none).
+        contest_valences: their valence.
+        electability_weight: members' weight on valence this month.
+        surge_joins: the share of a contest's would-be voters who join as
+            members (the rest sign up as supporters, or stay out when joining
+            would not give a vote; see `surge_joining_share`).
+        campaign: a general-election campaign is on (this month or next).
+        shock_multiplier: joining multiplier from the scenario's dated shocks.
+    """
+
+    leader: float
+    leader_months: float = 1e9
+    contest_candidates: tuple[float, ...] = ()
+    contest_valences: tuple[float, ...] = ()
+    electability_weight: float = 0.0
+    surge_joins: float = 1.0
+    campaign: bool = False
+    shock_multiplier: float = 1.0
+
+
+def joining_rates(
+    segment_means: np.ndarray,
+    moment: JoiningMoment,
+    *,
+    join_rate: float,
+    width: float,
+    contest_surge: float,
+    election_surge: float,
+    settled_share: float = 1.0,
+    novelty_months: float = 12.0,
+) -> np.ndarray:
+    """Each segment's monthly joining hazard (share of its stock that joins).
+
+    Args:
+        segment_means: each segment's position.
+        moment: this month's leader, contest, campaign and shocks.
+        join_rate: the hazard of a segment fully drawn to the leader in an ordinary month.
+        width: attraction width.
+        contest_surge: extra joining per unit of stake in an open contest.
+        election_surge: extra joining in a campaign.
+        settled_share: joining under a settled leader, as a share of that under
+            a new one (joining comes in waves after events: a new leader's
+            wave fades over `novelty_months`).
+        novelty_months: how fast a new leader's wave fades.
+
+    Returns:
+        Hazard in [0, 1] per segment.
+    """
+    novelty = float(np.exp(-max(moment.leader_months, 0.0) / novelty_months))
+    wave = settled_share + (1.0 - settled_share) * novelty
+    rate = join_rate * wave * attraction(segment_means, moment.leader, width)
+    if moment.contest_candidates:
+        stake = contest_stake(
+            segment_means,
+            moment.contest_candidates,
+            width,
+            valences=moment.contest_valences,
+            electability_weight=moment.electability_weight,
+        )
+        surge = contest_surge * stake * moment.surge_joins
+        # The stake draws people to the contest, not to the leader: its
+        # joiners come at the base hazard, whatever the leader's appeal.
+        rate = rate + join_rate * surge
+    if moment.campaign:
+        rate = rate * (1.0 + election_surge)
+    return np.clip(rate * moment.shock_multiplier, 0.0, 1.0)
+
+
+def draw_joiners(
+    stock: np.ndarray,
+    rates: np.ndarray,
+    scale: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Joiners per segment this month, in simulated members.
+
+    Args:
+        stock: each segment's sympathisers outside the party (full scale).
+        rates: each segment's hazard.
+        scale: the run's scale.
+        rng: random generator.
+
+    Returns:
+        Simulated joiners per segment (ints).
+    """
+    return rng.poisson(np.maximum(stock, 0.0) * rates * scale)
+
+
+def segment_ideologies(
+    counts: np.ndarray,
+    means: np.ndarray,
+    sds: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of joiners drawn from each segment (truncated to the axis).
+
+    Returns:
+        (ideology, segment) of each joiner, segments in order.
+    """
+    segment = np.repeat(np.arange(len(counts)), counts)
+    x = rng.normal(np.asarray(means)[segment], np.asarray(sds)[segment])
+    # Reflect the rare draws beyond the axis back inside rather than piling them at ±1.
+    x = np.where(x > IDEOLOGY_MAX, 2 * IDEOLOGY_MAX - x, x)
+    x = np.where(x < IDEOLOGY_MIN, 2 * IDEOLOGY_MIN - x, x)
+    return np.clip(x, IDEOLOGY_MIN, IDEOLOGY_MAX), segment
+
+
+def nearest_segment(ideology: np.ndarray, segment_means: np.ndarray) -> np.ndarray:
+    """The segment each position belongs to (nearest mean): where a lapsed member returns."""
+    return np.argmin(np.abs(np.asarray(ideology)[:, None] - np.asarray(segment_means)[None, :]), 1)
+
+
+def supporter_route_share(fee: float, alternative: float, elasticity: float) -> float:
+    """Share of would-be voters who pay the registered-supporter fee.
+
+    A logit on price, price^-ε: at equal prices half take each way. The
+    alternative is a member's first payment when joining gives a vote (so a
+    £3 fee beats a £4 payment and a £25 fee loses to it), or the price a
+    would-be voter would pay at most when it does not (a freeze date).
+
+    Args:
+        fee: the registered-supporter fee.
+        alternative: the price of the alternative (see above).
+        elasticity: ε.
+
+    Returns:
+        The registered-supporter share in [0, 1].
+    """
+    if fee <= 0:
+        return 1.0
+    a = alternative**elasticity
+    return float(a / (a + fee**elasticity))
+
+
+def surge_joining_share(
+    members_can_vote: bool, supporters_allowed: bool, supporter_share: float, voteless_share: float
+) -> float:
+    """Share of a contest's would-be voters who join as full members.
+
+    Args:
+        members_can_vote: joiners now would vote (no freeze date in the way).
+        supporters_allowed: the rules have registered supporters.
+        supporter_share: of the would-be voters, those who prefer the fee
+            (`supporter_route_share`).
+        voteless_share: those who join even though they cannot vote.
+
+    Returns:
+        A share in [0, 1].
+    """
+    if not members_can_vote:
+        return voteless_share
+    return 1.0 - supporter_share if supporters_allowed else 1.0
+
+
+def window_share(hours: float | None, scale_hours: float) -> float:
+    """Share of the willing who manage to sign up within a window of `hours` (None: open)."""
+    if hours is None:
+        return 1.0
+    return float(1.0 - np.exp(-hours / scale_hours))

@@ -1,0 +1,22 @@
+"""A faction exists from its founding month: before it, it holds nothing."""
+
+from __future__ import annotations
+
+from model.party import PartyModel
+from model.scenario import load_scenario
+from tests.conftest import REPO
+
+
+def test_momentum_holds_nothing_before_october_2015():
+    scenario = load_scenario(REPO / "scenarios" / "labour_2015_2024.toml")
+    scenario = scenario.with_changes(party={"scale": 0.02}, calendar={"months": 8})
+    party = PartyModel(scenario, rng=3)
+    assert not (party.members.faction == 0).any()  # Momentum is faction 0
+    assert all(mp.faction != 0 for mp in party.mps)
+    party.run_for(8)
+    s = party.series().set_index("date")
+    assert (s.loc[:"2015-09", "clps_momentum"] == 0).all()
+    assert (s.loc[:"2015-09", "places_momentum"] == 0).all()
+    assert (s.loc[:"2015-09", "faction_momentum"] == 0).all()
+    # ...and it recruits once founded.
+    assert s.loc["2015-12", "faction_momentum"] > 0

@@ -1,0 +1,134 @@
+"""Who joins: pools of sympathisers, stakes in contests, routes to a vote (pure functions)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from model.mechanisms import sympathisers as sym
+
+MEANS = np.array([-0.7, -0.3, 0.1])  # left, soft left, centre
+
+
+def test_attraction_is_one_at_the_segment_and_falls_with_distance():
+    a = sym.attraction(MEANS, -0.7, 0.3)
+    assert a[0] == pytest.approx(1.0)
+    assert a[0] > a[1] > a[2] > 0
+
+
+def test_a_left_against_centre_contest_stakes_both_sides_and_not_the_indifferent():
+    # Corbyn (-0.8) against Kendall (0.4): the left and the centre care.
+    stake = sym.contest_stake(MEANS, [-0.8, 0.4], 0.3)
+    assert stake[0] > 0.8 and stake[2] > 0.3
+    # Two candidates the same distance either side of the soft left: it does not care.
+    stake = sym.contest_stake(MEANS, [-0.5, -0.1], 0.3)
+    assert stake[1] == pytest.approx(0.0, abs=1e-12)
+    assert sym.contest_stake(MEANS, [-0.8], 0.3).tolist() == [0.0, 0.0, 0.0]  # unopposed
+
+
+def test_electability_weighs_into_the_stake():
+    plain = sym.contest_stake(MEANS, [-0.6, -0.2], 0.3)
+    valued = sym.contest_stake(MEANS, [-0.6, -0.2], 0.3, valences=[0.4, 0.9], electability_weight=2)
+    # Counting electability, the left's pull to its own candidate weakens: less at stake for it.
+    assert valued[0] < plain[0]
+
+
+def test_electability_weight_rises_after_a_defeat_and_fades():
+    severity = sym.defeat_severity(202, 326)
+    assert severity == pytest.approx(124 / 326)
+    assert sym.defeat_severity(400, 326) == 0.0
+    just_after = sym.electability_weight(0.2, 2.0, [(0, severity)], 24)
+    later = sym.electability_weight(0.2, 2.0, [(48, severity)], 24)
+    assert just_after == pytest.approx(0.2 + 2.0 * severity)
+    assert 0.2 < later < just_after
+    # Defeats in a row add up.
+    again = sym.electability_weight(0.2, 2.0, [(24, 0.2), (0, severity)], 24)
+    assert again == pytest.approx(just_after + 2.0 * 0.2 * np.exp(-1))
+    assert sym.electability_weight(0.2, 2.0, [], 24) == 0.2
+
+
+def test_joining_follows_the_leader_and_surges_in_a_contest_with_a_stake():
+    calm = sym.JoiningMoment(leader=-0.8)
+    rates = sym.joining_rates(
+        MEANS, calm, join_rate=0.01, width=0.3, contest_surge=5.0, election_surge=1.0
+    )
+    assert rates[0] > rates[1] > rates[2]  # a left leader draws the left
+    contest = sym.JoiningMoment(leader=-0.8, contest_candidates=(-0.8, -0.2), surge_joins=1.0)
+    surged = sym.joining_rates(
+        MEANS, contest, join_rate=0.01, width=0.3, contest_surge=5.0, election_surge=1.0
+    )
+    assert (surged >= rates).all() and surged[1] > 3 * rates[1]
+    voteless = sym.JoiningMoment(leader=-0.8, contest_candidates=(-0.8, -0.2), surge_joins=0.0)
+    assert sym.joining_rates(
+        MEANS, voteless, join_rate=0.01, width=0.3, contest_surge=5.0, election_surge=1.0
+    ) == pytest.approx(rates)
+    campaign = sym.JoiningMoment(leader=-0.8, campaign=True)
+    assert sym.joining_rates(
+        MEANS, campaign, join_rate=0.01, width=0.3, contest_surge=5.0, election_surge=1.0
+    ) == pytest.approx(2 * rates)
+
+
+def test_a_new_leader_draws_a_wave_that_fades_to_the_settled_share():
+    args = dict(join_rate=0.01, width=0.3, contest_surge=5.0, election_surge=0.0)
+    new = sym.joining_rates(
+        MEANS, sym.JoiningMoment(leader=-0.8, leader_months=0), settled_share=0.2, **args
+    )
+    year = sym.joining_rates(
+        MEANS, sym.JoiningMoment(leader=-0.8, leader_months=12), settled_share=0.2, **args
+    )
+    settled = sym.joining_rates(
+        MEANS, sym.JoiningMoment(leader=-0.8, leader_months=10_000), settled_share=0.2, **args
+    )
+    assert settled == pytest.approx(0.2 * new)
+    assert year == pytest.approx((0.2 + 0.8 * np.exp(-1)) * new)
+
+
+def test_joiners_deplete_and_return_to_the_pool_proportionally():
+    rng = np.random.default_rng(0)
+    stock = np.array([1e5, 1e5, 0.0])
+    counts = sym.draw_joiners(stock, np.array([0.1, 0.01, 0.5]), 0.1, rng)
+    assert counts[2] == 0  # an empty segment brings nobody
+    assert counts[0] == pytest.approx(1000, rel=0.15) and counts[1] == pytest.approx(100, rel=0.4)
+    x, seg = sym.segment_ideologies(counts, MEANS, np.full(3, 0.1), rng)
+    assert x.size == counts.sum() and (np.abs(x) <= 1).all()
+    assert sym.nearest_segment(np.array([-0.9, -0.35, 0.5]), MEANS).tolist() == [0, 1, 2]
+
+
+def test_the_supporter_route_depends_on_the_price_of_the_alternative():
+    # 2015: £3 against a £4 first payment: most pay the fee.
+    assert sym.supporter_route_share(3.0, 4.0, 2.0) == pytest.approx(16 / 25)
+    # 2020: £25 when joining also gave a vote: almost nobody pays it.
+    assert sym.supporter_route_share(25.0, 4.0, 2.0) < 0.03
+    # 2016: £25 when joining would not give a vote (a freeze date): many pay.
+    assert sym.supporter_route_share(25.0, 20.0, 2.0) > 0.35
+    assert sym.surge_joining_share(True, True, 0.64, 0.2) == pytest.approx(0.36)
+    assert sym.surge_joining_share(False, True, 0.64, 0.2) == 0.2
+    assert sym.surge_joining_share(True, False, 0.64, 0.2) == 1.0
+
+
+def test_a_short_window_loses_some_of_the_willing():
+    assert sym.window_share(None, 24) == 1.0
+    assert sym.window_share(48, 24) == pytest.approx(1 - np.exp(-2))
+    assert sym.window_share(1, 24) < sym.window_share(48, 24)
+
+
+@given(
+    st.lists(st.floats(-1, 1), min_size=2, max_size=5),
+    st.floats(0.05, 2.0),
+    st.floats(0.0, 3.0),
+)
+def test_stakes_are_shares_and_rates_never_exceed_one(candidates, width, weight):
+    valences = np.linspace(0, 1, len(candidates))
+    stake = sym.contest_stake(
+        MEANS, candidates, width, valences=valences, electability_weight=weight
+    )
+    assert ((stake >= 0) & (stake <= 1)).all()
+    moment = sym.JoiningMoment(
+        leader=0.0, contest_candidates=tuple(candidates), contest_valences=tuple(valences)
+    )
+    rates = sym.joining_rates(
+        MEANS, moment, join_rate=0.5, width=width, contest_surge=50.0, election_surge=10.0
+    )
+    assert ((rates >= 0) & (rates <= 1)).all()
