@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms import contests, reselection
+from model.mechanisms import reselection
 from model.party import PartyModel
 from model.rules.decisions import trigger_ballot_outcome
 from model.rules.presets import get_preset
@@ -141,13 +141,37 @@ def test_challengers_are_local_activists_of_active_factions():
     assert [h.faction for h in unfounded] == [-1]
 
 
-def test_the_nec_shortlist_keeps_hopefuls_near_the_leader():
-    def cand(x):
-        return contests.Candidate(f"h{x}", -1, x, 0.5)
+def test_central_control_keeps_open_seat_candidates_the_nec_accepts():
+    def selections(shortlisting: bool) -> list[tuple[float, float]]:
+        scenario = small_scenario(
+            rules={"preset": "labour_2018", "overrides": {}},
+            reselection={"nec_shortlisting": shortlisting},
+            plp={"retirement_rate": 0.5},
+            calendar={"months": 13},
+            # Conference (which can change the NEC) away from the retirement
+            # month, so the month-end NEC is the one that shortlisted.
+            conference={"month": 3},
+            nec={"shortlist_radius": 0.3},
+        )
+        party = PartyModel(scenario, rng=6)
+        party.run_for(13)
+        centre = party.series().set_index("date")["nec_median"]
+        return [
+            (c["ideology"], float(centre[r.month]))
+            for r in party.events.of_type("selection")
+            for c in r.candidates
+        ], party.config.nec.shortlist_radius
 
-    kept = reselection.shortlist([cand(-0.8), cand(-0.3), cand(0.1)], -0.2, 0.5)
-    assert [c.ideology for c in kept] == [-0.3, 0.1]
-    assert [c.ideology for c in reselection.shortlist([cand(-0.9)], 0.2, 0.5)] == [-0.9]
+    free, radius = selections(False)
+    shortlisted, _ = selections(True)
+    assert shortlisted and free
+    # Every candidate on a shortlisted ballot is within the NEC's radius of its
+    # median member at the time (the month-end median can have moved a little:
+    # seat holders' positions drift); without central control some stand
+    # well outside it.
+    drift = 0.05
+    assert all(abs(x - centre) <= radius + drift for x, centre in shortlisted)
+    assert any(abs(x - centre) > radius + drift for x, centre in free)
 
 
 def test_focus_moves_only_threatened_mps():

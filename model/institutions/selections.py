@@ -18,6 +18,7 @@ from model.agents.mps import MP
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.institutions.leadership import Leadership
+from model.institutions.nec import Nec
 from model.mechanisms import contests, meetings, reselection
 from model.records.events import LeaderResigns, Retirement, Selection, TriggerBallot
 from model.rules.decisions import trigger_ballot_outcome
@@ -31,15 +32,18 @@ class Selections(Institution):
     ROUND_RANK = 30  # trigger rounds, after an election's seats are settled
     RETIREMENT_RANK = 40
 
-    def __init__(self, state: PartyState, leadership: Leadership):
+    def __init__(self, state: PartyState, leadership: Leadership, nec: Nec | None = None):
         """Attach to the state.
 
         Args:
             state: the party's state.
             leadership: a deselected leader opens a contest for the vacancy.
+            nec: the NEC, which shortlists open-seat selections where the
+                scenario switches central control on (None: no NEC).
         """
         super().__init__(state)
         self.leadership = leadership
+        self.nec = nec
 
     def stages(self) -> list[Stage]:
         """MPs' focus every month; trigger rounds and retirements as events."""
@@ -273,8 +277,10 @@ class Selections(Institution):
             label=self.state.seat_name(clp),
         )
         if not standing and self.nec_shortlists():
-            hopefuls = reselection.shortlist(
-                hopefuls, s.leader.ideology, params.nec_shortlist_distance
+            # Central control: the NEC's shortlist (hopefuls its median member
+            # accepts, best first); nobody left means the NEC imposes one.
+            hopefuls = self.nec.shortlist(
+                hopefuls, len(hopefuls), electability=s.electability_weight()
             )
         field_ = standing + hopefuls
         if len(field_) == 1:
@@ -308,7 +314,7 @@ class Selections(Institution):
     def nec_shortlists(self) -> bool:
         """Central control is on this month: the NEC shortlists in open-seat selections."""
         params = self.state.config.reselection
-        if not params.nec_shortlisting:
+        if not params.nec_shortlisting or self.nec is None:
             return False
         start = params.nec_shortlisting_from
         return start is None or self.state.time >= self.state.time_of(Month.parse(start))
@@ -380,11 +386,12 @@ class Selections(Institution):
         return new
 
     def _imposed_candidate(self, clp: int) -> contests.Candidate:
-        """A candidate the NEC imposes: near the leader, of ordinary standing."""
+        """A candidate the NEC imposes: near its median member (or the leader), of ordinary standing."""
         s = self.state
         rng = s.streams["reselection"]
         low, high = s.config.reselection.hopeful_valence
-        x = float(np.clip(s.leader.ideology + rng.normal(0.0, 0.1), -1.0, 1.0))
+        centre = self.nec.median() if self.nec is not None else s.leader.ideology
+        x = float(np.clip(centre + rng.normal(0.0, 0.05), -1.0, 1.0))
         return contests.Candidate(
             name=f"{s.clps.label(clp)} NEC candidate",
             mp=-1,

@@ -256,20 +256,6 @@ def field_challengers(
     return hopefuls
 
 
-def shortlist(
-    hopefuls: list[contests.Candidate], leader_ideology: float, distance: float
-) -> list[contests.Candidate]:
-    """The NEC's shortlist: hopefuls within `distance` of the leader (at least the nearest one).
-
-    Central control of selections (the NEC endorsing or refusing hopefuls)
-    keeps candidates the leadership deems unacceptable off the ballot.
-    """
-    if not hopefuls:
-        return hopefuls
-    kept = [c for c in hopefuls if abs(c.ideology - leader_ideology) <= distance]
-    return kept or [min(hopefuls, key=lambda c: abs(c.ideology - leader_ideology))]
-
-
 def selection_ballot(
     voter_ideology: np.ndarray,
     voter_turnout: np.ndarray,

@@ -194,16 +194,11 @@ class ReselectionSpec(Strict):
         description="Extra distance an affiliate tolerates from a sitting MP (affiliates protect incumbents).",
     )
     nec_shortlisting: bool = Field(
-        False, description="The NEC shortlists in open-seat selections (central control)."
+        False,
+        description="The NEC shortlists in open-seat selections (central control; [nec] shortlist_radius).",
     )
     nec_shortlisting_from: MonthText | None = Field(
         None, description='From when the NEC shortlists ("YYYY-MM"; None: from the start).'
-    )
-    nec_shortlist_distance: float = Field(
-        0.5,
-        ge=0.0,
-        le=2.0,
-        description="The NEC refuses hopefuls further than this from the leader.",
     )
     focus_rate: Share = Field(
         0.1,
