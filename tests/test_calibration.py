@@ -34,7 +34,7 @@ from model.validation.scenarios import (
     load_validation_scenarios,
     scenario_texts,
 )
-from model.validation.shocks import perturb_candidates
+from model.validation.shocks import model_has_campaign_shock, perturb_candidates
 
 GOOD_ROW = """
 [[parameter]]
@@ -64,7 +64,16 @@ def test_the_priors_table_loads_and_covers_every_calibrated_tag() -> None:
         )
     tagged.discard("NAME")  # the files' own explanation of the syntax
     assert tagged <= names, f"tags without a prior: {sorted(tagged - names)}"
-    assert {p.name for p in table.uncalibrated} == {"reselection_tolerance", "incumbency_bonus"}
+    # No prior for a parameter the scenarios no longer tag (e.g. the old pool_mean), except the
+    # reselection rows, which name their scenarios instead of a tag.
+    untagged = {p.name for p in table.parameter if p.scenarios is None} - tagged
+    assert not untagged, f"priors of parameters no scenario tags: {sorted(untagged)}"
+    # Nothing before the split informs these (the calibration scenario starts in 2010).
+    assert {p.name for p in table.uncalibrated} == {
+        "reselection_tolerance",
+        "incumbency_bonus",
+        "members_left_weight_2015",
+    }
 
 
 def test_every_prior_applies_to_existing_fields_and_holds_the_scenario_value() -> None:
@@ -161,9 +170,9 @@ def test_summary_statistics_and_seeds() -> None:
 
 
 def test_candidates_shocks_are_deterministic_per_draw_and_seed() -> None:
-    data = load_validation_scenarios(counterfactuals=False)["labour_2015_2024"].model_dump(
-        mode="json"
-    )
+    from model.scenario.schema import load_scenario
+
+    data = load_scenario(SCENARIO_DIR / "labour_2015_2024.toml").model_dump(mode="json")
     kwargs = {"ideology_sd": 0.1, "valence_sd": 0.15, "shock_sd": 0.2}
     a = perturb_candidates(data, draw=3, seed=11, **kwargs)
     b = perturb_candidates(data, draw=3, seed=11, **kwargs)
@@ -177,9 +186,13 @@ def test_candidates_shocks_are_deterministic_per_draw_and_seed() -> None:
         ]
 
     assert people(a) == people(b)
-    # Another seed: new campaign shocks (valence) but the same attributes (ideology).
+    # Another seed: the same attributes. The model draws the campaign shocks itself
+    # (contests.campaign_shock_sd, issue #14), so the sd is handed to it and the
+    # valences do not move with the seed here.
     assert [p[1] for p in people(a)] == [p[1] for p in people(c)]
-    assert [p[2] for p in people(a)] != [p[2] for p in people(c)]
+    assert model_has_campaign_shock()
+    assert a["contests"]["campaign_shock_sd"] == 0.2
+    assert [p[2] for p in people(a)] == [p[2] for p in people(c)]
     assert [p[1] for p in people(a)] != [p[1] for p in people(d)]
     assert people(a) != people({"contests": data["contests"]})
     # The input is left alone and the values stay in range.
@@ -232,3 +245,81 @@ def test_a_tiny_calibration_runs_and_resumes_without_redoing(tmp_path: Path) -> 
             months=4,
             progress=False,
         )
+
+
+# --- applying a calibrated point to the scenario files ---------------------------------------
+
+
+def _fake_calibration(folder: Path) -> pd.DataFrame:
+    """A finished calibration's files: three particles of every calibrated parameter."""
+    table = load_priors()
+    rows = []
+    for i, distance in enumerate((3.0, 1.0, 2.0)):
+        row = {}
+        for p in table.calibrated:
+            u = (i + 1) / 4
+            if p.prior.dist == "loguniform":
+                row[p.name] = float(
+                    np.exp(np.log(p.prior.low) * (1 - u) + np.log(p.prior.high) * u)
+                )
+            else:
+                row[p.name] = p.prior.low + (p.prior.high - p.prior.low) * u
+        rows.append({**row, "weight": 1 / 3, "distance": distance, "generation": 3})
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows)
+    frame.to_csv(folder / "posterior.csv", index=False)
+    (folder / "settings.json").write_text("{}\n", encoding="utf-8")
+    return frame
+
+
+def test_apply_writes_the_best_particle_into_tagged_lines_only(tmp_path: Path) -> None:
+    from model.cli.main import main
+    from model.validation.apply import calibrated_point
+
+    posterior = _fake_calibration(tmp_path / "cal")
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    text = (SCENARIO_DIR / "labour_2010_2024.toml").read_text(encoding="utf-8")
+    (scenarios / "labour_2010_2024.toml").write_text(text, encoding="utf-8")
+    (scenarios / "untagged.toml").write_text("x = 1.0   # [assumption]\n", encoding="utf-8")
+
+    assert main(["calibrate", "--apply", str(tmp_path / "cal"), "--scenarios", str(scenarios)]) == 0
+    best = posterior.loc[posterior["distance"].idxmin()]
+    point = calibrated_point(tmp_path / "cal", "best")
+    assert point["churn"] == pytest.approx(float(best["churn"]), rel=0.01)
+    new = (scenarios / "labour_2010_2024.toml").read_text(encoding="utf-8")
+    assert (scenarios / "untagged.toml").read_text(encoding="utf-8") == "x = 1.0   # [assumption]\n"
+
+    from model.scenario.schema import load_scenario
+
+    scenario = load_scenario(scenarios / "labour_2010_2024.toml")
+    assert scenario.flows.churn == pytest.approx(point["churn"])
+    assert scenario.flows.pool[0].size == pytest.approx(point["pool_left"])
+    assert scenario.contests.valence_weight == pytest.approx(point["valence_weight"])
+    w = point["members_left_weight_2010"]
+    assert scenario.members.ideology[0].weight == pytest.approx(w)
+    assert scenario.members.ideology[1].weight == pytest.approx(1 - w)
+    # Every line but the tagged ones is unchanged, and every tagged line keeps its comment.
+    old_lines, new_lines = text.splitlines(), new.splitlines()
+    assert len(old_lines) == len(new_lines)
+    for old, line in zip(old_lines, new_lines, strict=True):
+        if "[calibrated:" in old and "=" in old.split("#")[0]:
+            assert line.split("#", 1)[1] == old.split("#", 1)[1]
+        else:
+            assert line == old
+    # Applying the same point twice changes nothing more.
+    assert main(["calibrate", "--apply", str(tmp_path / "cal"), "--scenarios", str(scenarios)]) == 0
+    assert (scenarios / "labour_2010_2024.toml").read_text(encoding="utf-8") == new
+
+
+def test_apply_median_and_missing_calibration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from model.cli.main import main
+    from model.validation.apply import calibrated_point
+
+    posterior = _fake_calibration(tmp_path / "cal")
+    median = calibrated_point(tmp_path / "cal", "median")
+    assert median["churn"] == pytest.approx(float(posterior["churn"].iloc[1]), rel=0.01)
+    assert main(["calibrate", "--apply", str(tmp_path / "nothing")]) == 2
+    assert "no calibration" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The continuous 2010-2024 scenario: sourced throughout, nothing forced, history as proposals.
 
-``[politics: PATH]`` cites ../shared/data/labour_politics.json with the same
+``[politics: PATH]`` cites labour_politics.json (the packaged copy in model/data/labour) with the same
 path syntax as ``[data: PATH]`` (labour_history.json); both are checked
 here for this scenario, and ``[politics: ...]`` for every historical one.
 """

@@ -4,12 +4,16 @@
                        [--workers N] [--sampler multicore|single|dask] [--scheduler ADDRESS]
                        [--min-epsilon E] [--min-acceptance A] [--priors FILE]
                        [--quick] [--resume] [--overwrite]
+    factions calibrate --apply DIR [--point best|median] [--scenarios DIR]
 
 Fits the calibrated parameters of the priors table (model/validation/priors.toml)
 with pyabc's ABC-SMC to every fit target, on runs cut at the split (December
 2016), and writes pyabc.db (the resume point), posterior.csv, generations.csv
 and settings.json into --out. `factions validate-history --calibration DIR`
-then validates that posterior. See docs/calibration.md.
+then validates that posterior. `--apply DIR` writes one point of a finished
+calibration (the best particle, or the posterior medians) into the
+`[calibrated: NAME]` lines of the scenario files (model/validation/apply.py).
+See docs/calibration.md.
 """
 
 from __future__ import annotations
@@ -20,26 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-from model.cli.main import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
+from model.cli.args import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    fraction,
+    non_negative,
+    positive_int,
+    scale_value,
+)
 
 DEFAULT_OUT = Path("results") / "calibration"
 QUICK = {"scale": 0.02, "population": 4, "generations": 2}
-
-
-def fraction(text: str) -> float:
-    """argparse type: a number in [0, 1)."""
-    value = float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
-
-
-def non_negative(text: str) -> float:
-    """argparse type: a number >= 0."""
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
 
 
 def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -85,12 +80,60 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
     )
     parser.add_argument("--resume", action="store_true", help="continue a calibration in --out")
     parser.add_argument("--overwrite", action="store_true", help="replace a calibration in --out")
+    parser.add_argument(
+        "--apply",
+        type=Path,
+        metavar="DIR",
+        help="do not calibrate: write a finished calibration's point (--point) into the "
+        "[calibrated: NAME] lines of the scenario files",
+    )
+    parser.add_argument(
+        "--point",
+        choices=("best", "median"),
+        default="best",
+        help="with --apply: the last generation's particle with the smallest distance (best), "
+        "or each parameter's posterior median",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        metavar="DIR",
+        help="with --apply: the scenario folder (default: the bundled scenarios)",
+    )
     parser.set_defaults(handler=run_calibrate)
     return parser
 
 
+def run_apply(args: argparse.Namespace) -> int:
+    """`factions calibrate --apply DIR`: write one calibrated point into the scenario files."""
+    try:
+        from model.validation.apply import calibrated_point, write_back
+        from model.validation.priors import load_priors
+        from model.validation.scenarios import SCENARIO_DIR
+    except ImportError as err:  # pragma: no cover - pyabc missing
+        print(f"error: {err}; install the calibration extra", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    folder = args.scenarios or SCENARIO_DIR
+    if not Path(folder).is_dir():
+        print(f"error: no scenario folder {folder}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        fitted = calibrated_point(args.apply, args.point, load_priors(args.priors))
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    changed = write_back(fitted, folder)
+    print(f"The {args.point} point of {args.apply}:")
+    for name, value in fitted.items():
+        print(f"  {name:<26} {value:g}")
+    print(f"wrote into {len(changed)} file(s):", *[f"  {p}" for p in changed], sep="\n")
+    return EXIT_OK
+
+
 def run_calibrate(args: argparse.Namespace) -> int:
     """`factions calibrate`: run or continue ABC-SMC and export the posterior."""
+    if args.apply is not None:
+        return run_apply(args)
     from model.validation.outputs import (
         OutputError,
         finish_replacement,

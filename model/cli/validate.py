@@ -28,8 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from model.cli.calibrate import fraction
-from model.cli.args import EXIT_BAD_INPUT, EXIT_OK, positive_int, scale_value
+from model.cli.args import EXIT_BAD_INPUT, EXIT_OK, fraction, positive_int, scale_value
 
 QUICK = {"scale": 0.02, "draws": 2, "seeds": 2, "population": 4, "generations": 2}
 """--quick: a smoke test (tiny scale, few draws, a two-generation calibration)."""

@@ -5,8 +5,8 @@ The problem: the behavioural parameters of the priors table that are marked
 that the model measures, by approximate Bayesian computation with sequential
 Monte Carlo (pyabc's :class:`~pyabc.ABCSMC`):
 
-* **model** — one evaluation runs each calibration scenario (``labour_2010``
-  and ``labour_2015_2024``) *cut at the split month*, with the parameter values
+* **model** — one evaluation runs the calibration scenario
+  (``labour_2010_2024``) *cut at the split month*, with the parameter values
   set, the named candidates' attributes and campaign shocks drawn
   (:mod:`model.validation.shocks`), and computes only the fit targets'
   measures, read through :class:`~model.validation.split.FitView`. Its seed is

@@ -58,7 +58,7 @@ from model.validation.targets import (
 
 def _contest_2010() -> list[Target]:
     out: list[Target] = []
-    s, m, base = "labour_2010", "2010-09", "leadership_elections.2010"
+    s, m, base = LONG, "2010-09", "leadership_elections.2010"
     names = ("David Miliband", "Ed Miliband", "Ed Balls", "Andy Burnham", "Diane Abbott")
     out.append(
         Target(
@@ -537,7 +537,7 @@ def _membership() -> list[Target]:
             "members_2010",
             "Membership",
             "Members at the end of 2010",
-            "labour_2010",
+            LONG,
             "2010-12",
             _year_end(2010),
             members_at("2010-12"),
@@ -547,7 +547,7 @@ def _membership() -> list[Target]:
         )
     ]
     last = int(SPLIT.last_fit_month[:4])
-    for year in range(2015, 2025):
+    for year in range(2011, 2025):
         fit = year <= last
         out.append(
             Target(
@@ -649,7 +649,7 @@ def _plp_and_rounds() -> list[Target]:
 
 
 def _conference_and_nec() -> list[Target]:
-    title = "Starmer"  # the scheduled proposal's title in labour_2015_2024.toml
+    title = "Starmer"  # the scheduled proposal's title in labour_2010_2024.toml
     reform = "rule_changes.2021_conference_starmer_reforms"
     out = [
         Target(

@@ -101,7 +101,7 @@ def draw_membership(table: pd.DataFrame, series: pd.DataFrame) -> Any:
 
     with plt.rc_context(HOUSE_STYLE):
         fig, ax = plt.subplots(figsize=(8.5, 4.2))
-        for scenario, colour in (("labour_2010", "tab:green"), ("labour_2015_2024", "tab:blue")):
+        for scenario, colour in (("labour_2010_2024", "tab:blue"),):
             s = series[series["scenario"] == scenario] if not series.empty else series
             if s.empty or "members_full" not in s.columns:
                 continue

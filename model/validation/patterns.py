@@ -25,6 +25,7 @@ import pandas as pd
 
 from model.validation.catalogue import TARGETS
 from model.validation.measures import event_type_exists
+from model.validation.targets import LONG
 
 Row = Mapping[str, float]
 Predicate = Callable[[Row], bool | None]
@@ -232,7 +233,7 @@ def join_runs(outcomes: pd.DataFrame, scenarios: Sequence[str]) -> list[dict[str
             continue
         keys = {"draw", "seed", "scenario", "run_id", "variant", "label", "replication"}
         keep = [
-            c for c in part.columns if c not in keys and where.get(c, "labour_2015_2024") == name
+            c for c in part.columns if c not in keys and where.get(c, LONG) == name
         ]
         frames.append(part.set_index(["draw", "seed"])[keep])
     if not frames:

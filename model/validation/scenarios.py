@@ -1,10 +1,10 @@
 """The scenarios the validation runs: historical runs, counterfactuals and their baselines.
 
-The historical runs are ``labour_2010`` (May–December 2010) and
-``labour_2015_2024`` (May 2015 to December 2024); every target is measured in
-one of them (the 2015 contest in the long run, which is the same run as
-``labour_2015`` up to September 2015). ``labour_2015`` itself is run only as
-the baseline of its counterfactual.
+Every target is measured in one historical run, ``labour_2010_2024`` (May
+2010 to December 2024, the rules changing only through the model's own
+processes); the calibration runs it cut at the split. ``labour_2010``,
+``labour_2015`` and ``labour_2015_2024`` are run only as the baselines of
+their counterfactuals.
 """
 
 from __future__ import annotations
@@ -14,16 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model.scenario.bundled import bundled_dir
 from model.scenario.schema import Scenario, load_scenario
 
-REPO = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = REPO / "scenarios"
+SCENARIO_DIR = bundled_dir()
+"""The bundled scenario files (a checkout's scenarios/, or the installed package's copy)."""
 
-HISTORICAL = ("labour_2010", "labour_2015", "labour_2015_2024")
+HISTORICAL = ("labour_2010", "labour_2015", "labour_2015_2024", "labour_2010_2024")
 """The historical scenario files (stems in scenarios/, equal to their names)."""
 
-MEASURED = ("labour_2010", "labour_2015_2024")
-"""The historical scenarios the targets are measured in."""
+MEASURED = ("labour_2010_2024",)
+"""The historical scenario the targets are measured in (and the calibration runs)."""
+
+BASELINES = ("labour_2010", "labour_2015", "labour_2015_2024")
+"""Historical scenarios run only as the counterfactuals' baselines."""
 
 COUNTERFACTUALS = {
     "counterfactual_2010_omov": "labour_2010",
@@ -57,7 +61,7 @@ def scenario_names(*, counterfactuals: bool = True) -> list[str]:
     """The scenarios a validation runs, in run order (the measured ones first)."""
     names = list(MEASURED)
     if counterfactuals:
-        names += ["labour_2015", *COUNTERFACTUALS, TWIN_2021]
+        names += [*BASELINES, *COUNTERFACTUALS, TWIN_2021]
     return names
 
 

@@ -289,9 +289,8 @@ OMOV_VOTER_TYPES = (
 )
 """The voter types an OMOV contest publishes separately, with their labels."""
 
-LONG = "labour_2015_2024"
-"""The long scenario; the 2015 contest is measured in it (the same run as labour_2015 to
-September 2015), and so are 2016, 2020 and everything after."""
+LONG = "labour_2010_2024"
+"""The long scenario every target is measured in (May 2010 to December 2024)."""
 
 
 def roles(
