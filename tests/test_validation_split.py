@@ -20,10 +20,12 @@ from model.validation.catalogue import TARGETS, fit_targets, target
 from model.validation.scenarios import load_validation_scenarios
 from model.validation.split import SPLIT, FitView, ForecastLeakError
 
+LONG = "labour_2010_2024"
+
 
 @pytest.fixture(scope="module")
 def scenarios() -> dict[str, Any]:
-    return load_validation_scenarios(counterfactuals=False)
+    return load_validation_scenarios()  # the historical scenario, the baselines and the rest
 
 
 def test_the_split_is_december_2016() -> None:
@@ -33,14 +35,14 @@ def test_the_split_is_december_2016() -> None:
 
 
 def test_truncate_cuts_at_the_split(scenarios: dict[str, Any]) -> None:
-    long = SPLIT.truncate(scenarios["labour_2015_2024"])
-    # May 2015 .. December 2016 inclusive is 20 months.
-    assert long.calendar.months == 20
+    long = SPLIT.truncate(scenarios[LONG])
+    # May 2010 .. December 2016 inclusive is 80 months.
+    assert long.calendar.months == 80
     last = Month.parse(long.calendar.start).plus(long.calendar.months - 1)
     assert str(last) == "2016-12"
     assert SPLIT.truncate(scenarios["labour_2010"]).calendar.months == 8  # already before
     with pytest.raises(ForecastLeakError):
-        SPLIT.check_truncated(scenarios["labour_2015_2024"])
+        SPLIT.check_truncated(scenarios[LONG])
     later = load_validation_scenarios()["counterfactual_2021_college"]  # starts October 2021
     with pytest.raises(ForecastLeakError, match="after the calibration split"):
         SPLIT.truncate(later)
@@ -56,8 +58,6 @@ def test_roles_follow_the_split_and_what_the_scenario_imposes(scenarios: dict[st
         "plp_2017",
         "plp_2019",
         "plp_2024",
-        "conference_2021_passes",
-        "conference_2021_pct_for",
     }
     for key, role in roles.items():
         if key in built_in:
@@ -79,11 +79,21 @@ def test_roles_follow_the_split_and_what_the_scenario_imposes(scenarios: dict[st
 def test_a_row_stops_being_built_in_when_the_scenario_stops_imposing_it(
     scenarios: dict[str, Any],
 ) -> None:
-    long = scenarios["labour_2015_2024"]
-    free = long.with_changes(elections={"historical_seats": {}}, conference={"balance": None})
+    long = scenarios[LONG]
+    free = long.with_changes(elections={"historical_seats": {}})
     assert target("plp_2019").role(long)[0] == "built-in"
     assert target("plp_2019").role(free)[0] == "forecast"
-    assert target("conference_2021_pct_for").role(free)[0] == "forecast"
+    # The 2010-2024 run lets conference decide; forcing every proposal makes the rows built in.
+    from types import SimpleNamespace
+
+    forced = SimpleNamespace(conference=SimpleNamespace(balance=-1.0))  # as the old 2015 file
+    for key in (
+        "conference_2021_pct_for",
+        "conference_2018_trigger_clps_for",
+        "agenda_2018_pct_for",
+    ):
+        assert target(key).role(long)[0] == "forecast"
+        assert target(key).role(forced)[0] == "built-in"
     role, reason = target("plp_2017").role(long)
     assert "historical_seats" in reason
 
@@ -98,7 +108,7 @@ def test_fit_view_refuses_forecast_and_records_reads() -> None:
 
 
 def test_fit_targets_are_fit_and_modelled(scenarios: dict[str, Any]) -> None:
-    cut = {n: SPLIT.truncate(scenarios[n]) for n in ("labour_2010", "labour_2015_2024")}
+    cut = {LONG: SPLIT.truncate(scenarios[LONG])}
     chosen = fit_targets(cut)
     assert chosen and all(t.period == "fit" and t.modelled() for t in chosen)
     assert not any(t.key.startswith("2020") or t.key == "members_2017" for t in chosen)
@@ -130,8 +140,8 @@ def test_calibration_reads_only_fit_targets(monkeypatch: pytest.MonkeyPatch) -> 
              for p in problem.table.calibrated}  # fmt: skip
     stats = problem.simulate(theta)
 
-    # Both calibration scenarios ran, and neither past the split.
-    assert len(simulated) == 2
+    # The calibration scenario ran, and not past the split.
+    assert len(simulated) == 1
     for start, months in simulated:
         assert Month.parse(start).plus(months - 1) <= SPLIT.month
     fit_keys = {t.key for t in TARGETS if t.period == "fit"}

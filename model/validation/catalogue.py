@@ -13,15 +13,13 @@ from collections.abc import Mapping
 
 from model.scenario.schema import Scenario
 from model.validation.history import approximate_number
+from model.validation.institution_targets import institution_targets
 from model.validation.measures import (
     Measure,
-    conference_passes,
-    conference_share_for,
     faction_size_at,
     last_value,
     leader_lost_seat,
     members_at,
-    needs_event,
     nominations,
     plp_at,
     round_share,
@@ -41,14 +39,11 @@ from model.validation.targets import (
     clp_others,
     equal_odds,
     equal_shares,
-    forced_conference,
     key_value,
     lent_to_threshold,
     name_only,
     nested,
     others,
-    percent_for,
-    seat_share,
     seats_given,
     share_of,
     slug,
@@ -648,76 +643,6 @@ def _plp_and_rounds() -> list[Target]:
     return out
 
 
-def _conference_and_nec() -> list[Target]:
-    title = "Starmer"  # the scheduled proposal's title in labour_2010_2024.toml
-    reform = "rule_changes.2021_conference_starmer_reforms"
-    out = [
-        Target(
-            "conference_2021_passes",
-            "2021 conference",
-            "2021 leadership-rules package passes",
-            LONG,
-            "2021-09",
-            f"{reform}.conference_vote_pct",
-            conference_passes("2021-09", title),
-            "passes",
-            "pass/fail",
-            kind="binary",
-            derive=lambda v: "passed" if v["for"] > v["against"] else "fell",
-            baseline=Baseline("equal odds (pass or fall)", constant=0.5),
-            imposed=forced_conference,
-        ),
-        Target(
-            "conference_2021_pct_for",
-            "2021 conference",
-            "2021 leadership-rules package, % for",
-            LONG,
-            "2021-09",
-            f"{reform}.conference_vote_pct",
-            conference_share_for("2021-09", title),
-            "%",
-            "conference share",
-            derive=key_value("for"),
-            baseline=Baseline(
-                "the last leadership-rules vote before the split (the 2014 special conference)",
-                path="rule_changes.2014_collins_review.special_conference",
-                derive=percent_for,
-            ),
-            imposed=forced_conference,
-        ),
-    ]
-    results = "momentum_and_factions.nec_clp_section_results"
-    last = Baseline(
-        "the last result before the split (2016: the left took 6 of 6)",
-        path=f"{results}[year=2016]",
-        derive=seat_share("left_CLGA"),
-    )
-    for year, index, field in (
-        (2018, 1, "left"),
-        (2020, 3, "left_grassroots_voice"),
-        (2022, 4, "left"),
-        (2024, 5, "CLGA_left"),
-    ):
-        out.append(
-            Target(
-                f"nec_clp_left_{year}",
-                "NEC CLP section",
-                f"NEC CLP section {year}, left's seats (%)",
-                LONG,
-                f"{year}-09",
-                f"{results}[{index}]",
-                needs_event("nec_election"),
-                "% of seats",
-                "NEC seats",
-                derive=seat_share(field),
-                baseline=last,
-                requires=("nec_election",),
-                note="NEC elections are being built (issue #15)",
-            )
-        )
-    return out
-
-
 def _targets() -> list[Target]:
     return [
         *_contest_2010(),
@@ -727,7 +652,7 @@ def _targets() -> list[Target]:
         *_membership(),
         *_momentum(),
         *_plp_and_rounds(),
-        *_conference_and_nec(),
+        *institution_targets(),
     ]
 
 

@@ -10,7 +10,8 @@ syntax addresses the validation targets' published figures. PATH is
 dot-separated keys; ``KEY[FIELD=VALUE]`` picks the element of the list ``KEY``
 whose ``FIELD`` (or whose ``value.FIELD``) equals ``VALUE``; ``KEY[N]`` picks
 the N-th element (from 0). :func:`resolve` walks a path; :func:`citations`
-finds the paths in a text.
+finds the paths in a text. A path that starts with ``politics:`` is read from
+``labour_politics.json`` (the behavioural data set) instead of the data given.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from typing import Any
 DATA_FOLDER = "labour"
 HISTORY_FILE = "labour_history.json"
 POLITICS_FILE = "labour_politics.json"
+
+POLITICS_PREFIX = "politics:"
+"""A target path with this prefix is read from labour_politics.json."""
 
 CITATION_RE = re.compile(r"\[data:\s*((?:[^\[\]]|\[[^\[\]]*\])+?)\s*\]")
 _SEGMENT_RE = re.compile(r"([^.\[\]]+)((?:\[[^\[\]]*\])*)")
@@ -124,6 +128,18 @@ def select(items: Any, selector: str, path: str) -> Any:
     raise KeyError(f"{path}: no element with {name} = {wanted}")
 
 
+@functools.cache
+def _politics() -> dict[str, Any]:
+    return json.loads(_text(POLITICS_FILE))
+
+
+def _root(data: Any, path: str) -> tuple[Any, str]:
+    """The data set a path addresses (``politics:`` -> labour_politics.json) and the bare path."""
+    if path.startswith(POLITICS_PREFIX):
+        return _politics(), path[len(POLITICS_PREFIX) :].strip()
+    return data, path
+
+
 def resolve(data: Any, path: str) -> Any:
     """The value at a citation path in the data set.
 
@@ -138,6 +154,7 @@ def resolve(data: Any, path: str) -> Any:
         KeyError: a key or element does not exist (the message says which).
         ValueError: the path is malformed.
     """
+    data, path = _root(data, path)
     node = data
     walked = ""
     for key, selectors in split_path(path):
@@ -173,6 +190,7 @@ def source_url(data: Any, path: str) -> str | None:
     Returns:
         The URL, or None if no record on the path names one.
     """
+    data, path = _root(data, path)
     node = data
     found: str | None = None
     for key, selectors in split_path(path):

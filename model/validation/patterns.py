@@ -86,8 +86,17 @@ def _handful_of_triggers(row: Row) -> bool | None:
     return None if got is None else all(1 <= v <= HANDFUL for v in got)
 
 
-def _never(row: Row) -> bool | None:
-    return None
+def _college_blocked(row: Row) -> bool | None:
+    got = _get(row, "college_2021_dropped", "conference_2021_passes")
+    return None if got is None else got[0] >= 0.5 and got[1] >= 0.5
+
+
+def _nec_left_falls(row: Row) -> bool | None:
+    got = _get(row, "nec_clp_left_2018", "nec_clp_left_2022", "nec_clp_left_2024")
+    if got is None:
+        return None
+    full, later = got[0], got[1:]
+    return full >= 99.9 and all(v < full for v in later) and later[-1] <= later[0]
 
 
 @dataclass(frozen=True)
@@ -187,18 +196,21 @@ PATTERNS: list[Pattern] = [
         "the package passes",
         "[data: conference_and_nec_rule_votes.2021_college_of_thirds_timeline] "
         "(labour_politics.json) [data: rule_changes.2021_conference_starmer_reforms]",
-        _never,
-        requires=("union_consultation",),
-        note="needs union consultations before conference (issue #15); the scenario forces "
-        "the package through today",
+        _college_blocked,
+        ("college_2021_dropped", "conference_2021_passes"),
+        requires=("affiliate_consultation",),
+        note="the college is dropped after the affiliates' consultation (or the package "
+        "withdrawn), and the rest passes the card vote",
     ),
     Pattern(
         "nec_left_falls",
         "The left's NEC CLP-section seats fall from 9 of 9 (2018)",
         "[data: momentum_and_factions.nec_clp_section_results]",
-        _never,
+        _nec_left_falls,
+        ("nec_clp_left_2018", "nec_clp_left_2022", "nec_clp_left_2024"),
         requires=("nec_election",),
-        note="needs NEC CLP-section elections (issue #15)",
+        note="the left takes every seat in 2018, fewer in 2022 and 2024, and no more in 2024 "
+        "than in 2022",
     ),
 ]
 """Every pattern, in table order."""
@@ -232,9 +244,7 @@ def join_runs(outcomes: pd.DataFrame, scenarios: Sequence[str]) -> list[dict[str
         if part.empty:
             continue
         keys = {"draw", "seed", "scenario", "run_id", "variant", "label", "replication"}
-        keep = [
-            c for c in part.columns if c not in keys and where.get(c, LONG) == name
-        ]
+        keep = [c for c in part.columns if c not in keys and where.get(c, LONG) == name]
         frames.append(part.set_index(["draw", "seed"])[keep])
     if not frames:
         return []
