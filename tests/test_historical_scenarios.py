@@ -22,6 +22,7 @@ from model.validation.history import citations, load_history, published_value, r
 from model.validation.scenarios import (
     COUNTERFACTUALS,
     HISTORICAL,
+    MEASURED,
     SCENARIO_DIR,
     TWIN_2021,
     load_validation_scenarios,
@@ -47,11 +48,9 @@ def data() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def politics() -> dict[str, Any]:
-    import json
+    from model.validation.history import load_politics
 
-    from model.validation.runner import DATA_FILE
-
-    return json.loads(DATA_FILE.with_name("labour_politics.json").read_text(encoding="utf-8"))
+    return load_politics()
 
 
 def _text(name: str) -> str:
@@ -72,7 +71,7 @@ def test_scenario_loads_and_is_named_after_its_file(name: str) -> None:
 
 def test_validation_loads_every_scenario_and_the_2021_twin() -> None:
     scenarios = load_validation_scenarios()
-    assert set(scenarios) == {*FILES, TWIN_2021}
+    assert set(scenarios) == {*FILES, *MEASURED, TWIN_2021}
     twin, college = scenarios[TWIN_2021], scenarios["counterfactual_2021_college"]
     assert twin.rules.preset == "labour_2021" and college.rules.preset == "college_thirds_2021"
     assert _diff(twin.model_dump(mode="json"), college.model_dump(mode="json")) <= {
