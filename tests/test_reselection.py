@@ -279,3 +279,27 @@ def test_responsiveness_narrows_the_gap_only_in_threatened_seats():
         moved = mp.ideology != start[mp.name]
         assert moved == (mp.clp in hostile), mp.name
     assert hostile
+
+
+def test_a_bigger_incumbency_bonus_never_costs_the_mp_votes():
+    # Same voters, same noise: only the sitting MP's utility rises.
+    from model.mechanisms.contests import Candidate
+    from model.scenario.schema import ContestSpec
+
+    rng = np.random.default_rng(4)
+    ideology = rng.uniform(-1.0, 0.2, 400)
+    turnout = np.full(ideology.size, 0.8)
+    candidates = [
+        Candidate(name="MP", mp=0, ideology=0.1, valence=0.5, incumbent=True),
+        Candidate(name="Left hopeful", mp=-1, ideology=-0.7, valence=0.5),
+        Candidate(name="Local hopeful", mp=-1, ideology=-0.3, valence=0.5),
+    ]
+    params = ContestSpec(utility_noise=0.1, truncation=0.0)
+    first = []
+    for bonus in (0.0, 0.3, 0.6, 0.9, 1.2):
+        count = reselection.selection_ballot(
+            ideology, turnout, candidates, params=params,
+            rng=np.random.default_rng(9), incumbency=bonus,
+        )  # fmt: skip
+        first.append(count.rounds[0].votes["all"]["MP"])
+    assert first == sorted(first) and first[-1] > first[0]

@@ -319,3 +319,25 @@ def test_a_special_conference_votes_in_its_month():
     if tabled[0].passes:
         (vote,) = votes
         assert vote.month == "2017-03" and vote.conference == "special"
+
+
+def test_a_union_backs_the_lesser_change_when_the_rival_would_pass():
+    # 2018: the NEC's one-third trigger against open selection. A union that
+    # wants neither still votes to take the NEC's first when open selection
+    # would otherwise pass (Usdaw); the reference is the rival, not the rules
+    # as they are.
+    s = scenario(rules={"preset": "labour_2016", "overrides": {}})
+    data = s.model_dump()
+    for i, union in enumerate(data["unions"]):
+        union["leadership_ideology"] = -0.9 if i == 0 else 0.5
+        union["general_secretaries"] = []
+    data["conference"]["scheduled"] = [
+        {"year": 2017, "title": "Trigger ballots", "proposer": "nec", "preset": "labour_2018",
+         "paths": ["reselection"]},
+        {"year": 2017, "title": "Open selection", "proposer": "Momentum",
+         "preset": "open_selection", "paths": ["reselection"]},
+    ]  # fmt: skip
+    party = run(parse_scenario(data), 13)
+    (agenda,) = of(party, "agenda_vote")
+    right = [u for u in agenda.unions if u["name"] != data["unions"][0]["name"]]
+    assert right and all(u["vote"] == "for" for u in right), agenda.unions

@@ -279,3 +279,41 @@ def test_every_scenario_file_is_bundled_and_loads_by_name():
         assert load_named(name) == load_scenario(repo_scenarios / f"{name}.toml"), name
     with pytest.raises(ScenarioError, match="not the name of a bundled scenario"):
         load_named("no_such_scenario")
+
+
+# Keys of the behaviour sections that describe history, not behaviour: the
+# default runs on its own from October 2016, so it has none of them.
+HISTORICAL_ONLY = {
+    "contests.scheduled",
+    "reselection.nec_shortlisting",
+    "reselection.nec_shortlisting_from",
+    "flows.shocks",
+}
+
+
+def test_default_behaves_as_the_historical_scenarios():
+    # The default's header promises "the calibrated behaviour of the historical
+    # scenarios": every behavioural value labour_2015_2024 sets, the default
+    # sets to the same value (not the schema's fallback).
+    def flat(data: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, dict):
+                out.update(flat(value, f"{prefix}{key}."))
+            else:
+                out[f"{prefix}{key}"] = value
+        return out
+
+    scenarios = DEFAULT_SCENARIO.parent
+    history = flat(tomllib.loads((scenarios / "labour_2015_2024.toml").read_text()))
+    default = flat(default_data())
+    sections = ("contests.", "reselection.", "union_decisions.", "flows.", "meetings.")
+    behaviour = {
+        k: v
+        for k, v in history.items()
+        if k.startswith(sections) and not any(k.startswith(h) for h in HISTORICAL_ONLY)
+    }
+    assert len(behaviour) > 30
+    missing = sorted(k for k in behaviour if k not in default)
+    different = sorted(k for k in behaviour if k in default and default[k] != behaviour[k])
+    assert not missing and not different, (missing, different)

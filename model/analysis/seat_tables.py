@@ -270,7 +270,8 @@ def read_clps(folder: str | Path) -> pd.DataFrame:
         raise SeatQueryError(f"{file} lacks the columns {missing}")
     for column in ("mp", "mp_faction", "control", "last_trigger", "last_trigger_result"):
         if column in table:
-            table[column] = table[column].fillna("").astype(str)
+            # An all-empty column is read as float: cast before filling.
+            table[column] = table[column].astype(object).fillna("").astype(str)
     return table
 
 

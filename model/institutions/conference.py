@@ -631,7 +631,11 @@ class Conference(Institution):
         """
         if not rivals:
             return None
-        unions = [np.zeros(len(self.state.unions))]
+        # If the NEC's proposal fell, a rival that would pass is what happens
+        # instead: it, not the rules as they are, is the unions' reference (a
+        # union that dislikes both still backs the lesser change, as Usdaw did
+        # in 2018). Only without such a rival do the rules as they are count.
+        passing = []
         clps = []
         for rival in rivals:
             try:
@@ -647,10 +651,11 @@ class Conference(Institution):
                 continue
             clps.append(judged["clp_utility"])
             if self._tally(rival.title, rival.proposer, judged, delegations).passes:
-                unions.append(judged["union_utility"])
+                passing.append(judged["union_utility"])
         if not clps:
             return None
-        return np.max(unions, axis=0), np.max(clps, axis=0)
+        unions = np.max(passing, axis=0) if passing else np.zeros(len(self.state.unions))
+        return unions, np.max(clps, axis=0)
 
     def _agenda_vote(self, item: Item, rivals: list[Item], rules, delegations, references) -> bool:
         """The CAC report: put the NEC's proposal first (rivals fall if it passes)."""
