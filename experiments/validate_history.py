@@ -2,22 +2,19 @@
 
 Usage::
 
-    python experiments/validate_history.py                   # 50 seeds, results/validation/
-    python experiments/validate_history.py --quick           # a smoke test
-    python experiments/validate_history.py --publish         # also copy the figures to docs/images/
+    python experiments/validate_history.py --calibrate --publish   # the page in docs/
+    python experiments/validate_history.py --quick                 # a smoke test
     python experiments/validate_history.py --starmer-sensitivity   # the 2020 diagnostic only
 
-Everything is in model/validation.py; this script adds ``--publish``, which
-copies figures/validation_*.png into docs/images/ for docs/validation.md, and
-``--starmer-sensitivity``, the diagnostic of docs/validation.md for the
-held-out 2020 contest: the long run with Keir Starmer placed at -0.2 (the
-scenario), -0.35 and -0.5 on the ideology axis, 20 seeds each.
+Everything is in model/validation/ (docs/validation.md); this script adds
+``--starmer-sensitivity``: the long run (scenario as written, no shocks) with
+Keir Starmer placed at -0.2 (the scenario), -0.35 and -0.5 on the ideology
+axis, 20 seeds each — how far left would he have to sit to win the model's 2020?
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,14 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from model.cli.validate import add_validate_parser, run_validate  # noqa: E402
-
 STARMER = "contests.scheduled.2.candidates.0.ideology"
 STARMER_POSITIONS = (-0.2, -0.35, -0.5)
 
 
 def starmer_sensitivity(out: Path, *, seeds: int = 20, workers: int = 2) -> str:
-    """The 2020 diagnostic: how far left would Starmer have to sit to win the model's 2020?
+    """The 2020 diagnostic: Starmer's position varied, the scenario otherwise as written.
 
     Args:
         out: the result folder (runs go to out/sensitivity_2020/).
@@ -43,20 +38,20 @@ def starmer_sensitivity(out: Path, *, seeds: int = 20, workers: int = 2) -> str:
         A Markdown table (also written to out/sensitivity_2020.md).
     """
     from model.scenario.paths import get_path
-    from model.validation.runner import load_validation_scenarios, run_many
+    from model.validation.runner import run_many
+    from model.validation.scenarios import load_validation_scenarios
 
     base = load_validation_scenarios(counterfactuals=False)["labour_2015_2024"]
-    assert get_path(base.model_dump(mode="json"), "contests.scheduled.2.candidates.0.name") == (
-        "Keir Starmer"
-    )
+    name = get_path(base.model_dump(mode="json"), "contests.scheduled.2.candidates.0.name")
+    assert name == "Keir Starmer", f"{STARMER} is {name}, not Keir Starmer"
     variants = [(f"Starmer at {x:+.2f}", {STARMER: x}) for x in STARMER_POSITIONS]
     runs = run_many(
         {"labour_2015_2024": base},
         out / "sensitivity_2020",
         seeds=seeds,
+        draws={"labour_2015_2024": variants},
         workers=workers,
-        variants={"labour_2015_2024": variants},
-        series=["members_full"],
+        resume=True,
     )
     lines = [
         "| Starmer's position | Starmer wins | Starmer, round 1 (% of all) | "
@@ -72,33 +67,26 @@ def starmer_sensitivity(out: Path, *, seeds: int = 20, workers: int = 2) -> str:
             f"{o['members_2024'].median():,.0f} |"
         )
     text = "\n".join(lines) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
     (out / "sensitivity_2020.md").write_text(text, encoding="utf-8")
     return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line, validate, optionally publish the figures."""
-    top = argparse.ArgumentParser(prog="validate_history.py")
-    sub = top.add_subparsers(dest="command")
-    parser = add_validate_parser(sub)
-    parser.add_argument("--publish", action="store_true", help="copy the figures into docs/images/")
-    parser.add_argument(
-        "--starmer-sensitivity",
-        action="store_true",
-        help="run only the 2020 diagnostic (Starmer's position varied)",
-    )
-    args = top.parse_args(["validate-history", *(sys.argv[1:] if argv is None else argv)])
-    if args.starmer_sensitivity:
-        print(starmer_sensitivity(args.out, workers=args.workers or 2))
+    """Run `factions validate-history`, or the 2020 diagnostic."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--starmer-sensitivity" in args:
+        parser = argparse.ArgumentParser(prog="validate_history.py --starmer-sensitivity")
+        parser.add_argument("--starmer-sensitivity", action="store_true")
+        parser.add_argument("--out", type=Path, default=REPO / "results" / "validation-starmer")
+        parser.add_argument("--seeds", type=int, default=20)
+        parser.add_argument("--workers", type=int, default=2)
+        parsed = parser.parse_args(args)
+        print(starmer_sensitivity(parsed.out, seeds=parsed.seeds, workers=parsed.workers))
         return 0
-    status = run_validate(args)
-    if status == 0 and args.publish:
-        images = REPO / "docs" / "images"
-        images.mkdir(parents=True, exist_ok=True)
-        for figure in sorted((args.out / "figures").glob("validation_*.png")):
-            shutil.copy2(figure, images / figure.name)
-            print(f"published {figure.name} -> docs/images/")
-    return status
+    from model.cli.main import main as factions
+
+    return factions(["validate-history", *args])
 
 
 if __name__ == "__main__":

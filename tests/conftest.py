@@ -10,7 +10,6 @@ from model.scenario.schema import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = REPO / "scenarios" / "default.toml"
-SHARED_DATA = REPO.parent / "shared" / "data" / "labour_history.json"
 
 
 def small_scenario(**changes) -> Scenario:

@@ -1,6 +1,6 @@
 """Published Labour leadership results, reproduced by the counting engine.
 
-Every published number is read from ../shared/data/labour_history.json; none is
+Every published number is read from the packaged labour_history.json (model/data/labour); none is
 typed in here. The tests fail (they do not skip) if that file is missing.
 
 2010 (electoral college, a third per section). The party published, per
@@ -32,7 +32,6 @@ published.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -41,8 +40,8 @@ import pytest
 
 from model.counting.ballot_files import read_ballots_csv
 from model.counting.count import BallotProfile, CountResult, count_ballots, round_half_up
+from model.data import read_json
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
 EXAMPLE_2010 = Path(__file__).resolve().parents[1] / "experiments" / "examples" / "ballots_2010.csv"
 
 SHARE_TOLERANCE = 0.0015  # 3 x half a unit in the third decimal of the weighted points
@@ -50,8 +49,7 @@ SHARE_TOLERANCE = 0.0015  # 3 x half a unit in the third decimal of the weighted
 
 @pytest.fixture(scope="module")
 def elections() -> dict:
-    assert DATA.is_file(), f"the facts file is missing: {DATA}"
-    return json.loads(DATA.read_text(encoding="utf-8"))["leadership_elections"]
+    return read_json("labour", "labour_history.json")["leadership_elections"]
 
 
 def decimals(value: float) -> int:

@@ -1,14 +1,12 @@
 """Tests for model.mechanisms.elections: vote share, seats curve, seats changing hands, resignations, challenges.
 
-Published seat counts are read from the shared validation data set
-(labour_history.json), never typed in here; the test fails if the file is
-missing. Vote shares are the module's stated assumptions.
+Published seat counts are read from the packaged validation data set
+(model/data/labour/labour_history.json), never typed in here. Vote shares are the module's stated assumptions.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from model.calendar import Month
+from model.data import read_json
 from model.mechanisms.elections import (
     ASSUMED_VOTE_SHARES,
     OUTLIER_ELECTIONS,
@@ -36,8 +35,6 @@ from model.mechanisms.elections import (
 )
 from model.scenario.schema import ChallengeSpec, ElectionSpec
 
-DATA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
-
 # Stated error of the fitted curve on the in-sample elections (all but 2024).
 MAX_IN_SAMPLE_ERROR = 50  # seats
 MAX_IN_SAMPLE_RMSE = 35  # seats
@@ -45,8 +42,7 @@ MAX_IN_SAMPLE_RMSE = 35  # seats
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    assert DATA_PATH.is_file(), f"validation data missing: {DATA_PATH}"
-    return json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    return read_json("labour", "labour_history.json")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The historical and counterfactual scenario files: they load, cite real data, follow history.
 
-Citation syntax (model/validation.py): ``[data: PATH]`` where PATH is
-dot-separated keys of ../shared/data/labour_history.json, ``KEY[FIELD=VALUE]``
+Citation syntax (model/validation/history.py): ``[data: PATH]`` where PATH is
+dot-separated keys of labour_history.json (shipped in model/data/labour/), ``KEY[FIELD=VALUE]``
 selects a list element by a field, ``KEY[N]`` by position. Every number in
 these files carries ``[data: ...]``, ``[assumption...]`` or
 ``[calibrated: NAME]`` on its line.
@@ -18,16 +18,14 @@ import pytest
 
 from model.calendar import Month
 from model.scenario.schema import load_scenario
-from model.validation.runner import (
+from model.validation.history import citations, load_history, published_value, resolve
+from model.validation.scenarios import (
     COUNTERFACTUALS,
     HISTORICAL,
+    MEASURED,
     SCENARIO_DIR,
     TWIN_2021,
-    citations,
-    load_history,
     load_validation_scenarios,
-    published_value,
-    resolve,
 )
 
 FILES = [*HISTORICAL, *(c for c in COUNTERFACTUALS)]
@@ -50,11 +48,9 @@ def data() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def politics() -> dict[str, Any]:
-    import json
+    from model.validation.history import load_politics
 
-    from model.validation.runner import DATA_FILE
-
-    return json.loads(DATA_FILE.with_name("labour_politics.json").read_text(encoding="utf-8"))
+    return load_politics()
 
 
 def _text(name: str) -> str:
@@ -75,7 +71,7 @@ def test_scenario_loads_and_is_named_after_its_file(name: str) -> None:
 
 def test_validation_loads_every_scenario_and_the_2021_twin() -> None:
     scenarios = load_validation_scenarios()
-    assert set(scenarios) == {*FILES, TWIN_2021}
+    assert set(scenarios) == {*FILES, *MEASURED, TWIN_2021}
     twin, college = scenarios[TWIN_2021], scenarios["counterfactual_2021_college"]
     assert twin.rules.preset == "labour_2021" and college.rules.preset == "college_thirds_2021"
     assert _diff(twin.model_dump(mode="json"), college.model_dump(mode="json")) <= {
@@ -156,9 +152,9 @@ def test_calibrated_values_agree_across_files() -> None:
                 value = 1.0 - value
             values.setdefault(tag.group(2), set()).add(round(value, 9))
     assert values, "the calibrated parameters are tagged"
-    from experiments.calibrate import STAGE1, STAGE2
+    from model.validation.priors import load_priors
 
-    known = {p.name for p in [*STAGE1, *STAGE2]}
+    known = {p.name for p in load_priors().parameter}
     assert set(values) <= known
     spread = {k: v for k, v in values.items() if len(v) > 1}
     assert not spread, f"a calibrated parameter has different values in different files: {spread}"

@@ -252,7 +252,17 @@ def check_factions(command: Command, ns: argparse.Namespace, produced: set[str])
             f"those written are {sorted(produced)}"
         )
     elif ns.command == "validate-history":
-        command.outputs.append(Path(ns.out).as_posix())
+        from model.cli.validate import DEFAULT_OUT, QUICK_OUT
+
+        out = ns.out or (QUICK_OUT if ns.quick else DEFAULT_OUT)
+        command.outputs.append(Path(out).as_posix())
+    elif ns.command == "calibrate":
+        if ns.apply is not None:
+            assert Path(ns.apply).as_posix() in produced, (
+                f"{where}: no command before it in {command.doc} writes {ns.apply}"
+            )
+        else:
+            command.outputs.append(Path(ns.out or "results/calibration").as_posix())
 
 
 def check_python(command: Command, args: list[str]) -> None:

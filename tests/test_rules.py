@@ -1,14 +1,12 @@
 """Tests for model.rules: presets against the published figures, sources, trigger rules, changes.
 
-Published figures are read from the shared validation data set
-(labour_history.json), never typed in here; the test fails if the file is
-missing.
+Published figures are read from the packaged validation data set
+(model/data/labour/labour_history.json), never typed in here.
 """
 
 import json
 import re
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from model.data import read_json
 from model.rules.decisions import (
     AffiliateNomination,
     card_vote_passes,
@@ -29,8 +28,6 @@ from model.rules.edits import rule_changes_between
 from model.rules.errors import RulesError
 from model.rules.presets import PRESETS, get_preset, preset_names, resolve_rules
 from model.rules.schema import ASSUMED_LABOUR_MEPS, LeadershipRules, RuleSet
-
-DATA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "labour_history.json"
 
 REQUIRED_PRESETS = {
     "labour_2010",
@@ -48,15 +45,12 @@ REQUIRED_PRESETS = {
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    assert DATA_PATH.is_file(), f"validation data missing: {DATA_PATH}"
-    return json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    return read_json("labour", "labour_history.json")
 
 
 @pytest.fixture(scope="module")
 def politics() -> dict[str, Any]:
-    path = DATA_PATH.with_name("labour_politics.json")
-    assert path.is_file(), f"validation data missing: {path}"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json("labour", "labour_politics.json")
 
 
 def walk(data: dict[str, Any], path: str) -> Any:

@@ -1,29 +1,21 @@
 """The continuous 2010-2024 scenario: sourced throughout, nothing forced, history as proposals.
 
-``[politics: PATH]`` cites ../shared/data/labour_politics.json with the same
+``[politics: PATH]`` cites labour_politics.json (the packaged copy in model/data/labour) with the same
 path syntax as ``[data: PATH]`` (labour_history.json); both are checked
 here for this scenario, and ``[politics: ...]`` for every historical one.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from model.calendar import Month
 from model.scenario.schema import load_scenario
-from model.validation.runner import (
-    DATA_FILE,
-    HISTORICAL,
-    SCENARIO_DIR,
-    citations,
-    load_history,
-    resolve,
-)
+from model.validation.history import citations, load_history, load_politics, resolve
+from model.validation.scenarios import HISTORICAL, SCENARIO_DIR
 
 NAME = "labour_2010_2024"
 POLITICS_RE = re.compile(r"\[politics:\s*((?:[^\[\]]|\[[^\[\]]*\])+?)\s*\]")
@@ -40,7 +32,7 @@ def _code_part(line: str) -> str:
 
 @pytest.fixture(scope="module")
 def politics() -> dict[str, Any]:
-    return json.loads(Path(DATA_FILE).with_name("labour_politics.json").read_text(encoding="utf-8"))
+    return load_politics()
 
 
 def test_loads_and_starts_in_2010_under_the_2010_rules():

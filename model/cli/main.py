@@ -6,7 +6,8 @@
                    [--resume | --overwrite] [--retry-failed] [--report]
     factions report RUN_OR_SWEEP_DIR
     factions viz [--port P] [--host H]
-    factions validate-history [--seeds N] [--workers N] [--scale S] [--out DIR] [--quick]
+    factions validate-history [--calibrate | --calibration DIR] [--draws N] [--seeds N] [--quick] ...
+    factions calibrate [--out DIR] [--population N] [--generations N] [--scale S] [--quick] ...
     factions seats RESULTS_DIR [--region R] [--sort margin|risk|name] [--triggered] [--map VIEW]
 
 Bad input (a scenario or ballot file that fails validation, a bad option, an
@@ -16,7 +17,7 @@ status 2, never a traceback. Output folders are never overwritten unless
 (`model.study.outputs`).
 
 One module per subcommand (`run`, `count`, `sweep` and `report`, `viz`,
-`validate`, `seats`), each adding its parser and handler; what they share is
+`validate`, `calibrate`, `seats`), each adding its parser and handler; what they share is
 in `model.cli.args`.
 """
 
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     # subcommand module run as a script (`python -m model.cli.count`) must not
     # have been imported already by its own package. Each import is downward:
     # subcommands share model.cli.args, never this module.
+    from model.cli.calibrate import add_calibrate_parser
     from model.cli.count import add_count_parser, run_count
     from model.cli.run import add_run_parser
     from model.cli.seats import add_seats_parser
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(sub)
     add_report_parser(sub)
     add_validate_parser(sub)
+    add_calibrate_parser(sub)
     add_seats_parser(sub)
     return parser
 
