@@ -277,6 +277,21 @@ def test_resignation_after_defeat_follows_the_probability():
     assert 0.4 < np.mean(half) < 0.6
 
 
+def test_a_defeat_with_seats_gained_keeps_the_leader():
+    # 2017: 262 seats from 232, a defeat, and no vacancy or challenge.
+    from dataclasses import replace
+
+    from model.mechanisms.elections import strengthened
+
+    lost, gained = _result(False), replace(_result(False), seats=262, seats_before=232)
+    for seed in range(50):
+        rng = np.random.default_rng(seed)
+        assert leader_resigns(lost, resignation_probability=1.0, rng=rng)
+        assert not leader_resigns(gained, resignation_probability=1.0, rng=rng)
+        assert leader_resigns(gained, resignation_probability=0.0, after_gains=1.0, rng=rng)
+    assert strengthened(gained) and not strengthened(lost) and not strengthened(_result(True))
+
+
 def test_challenge_needs_a_shock_and_more_than_the_threshold():
     mps = np.array([0.3, 0.3, 0.3, -0.8, -0.8, -0.7, -0.7, -0.7, -0.75, -0.8])  # 3 of 10 far
     due, share = challenge_due(mps, -0.8, distance=0.5, share_threshold=0.5, shock=True)

@@ -289,13 +289,14 @@ class NationalPolitics(Institution):
                 result,
                 resignation_probability=e.resignation_probability,
                 rng=s.streams["elections"],
+                after_gains=e.resignation_after_gains,
             )
             if resigns:
                 s.events.record(
                     LeaderResigns, s.now, leader=leader.name, reason="general election defeat"
                 )
                 self.leadership.open_contest("vacancy")
-            elif result.defeat:
+            elif result.defeat and not elections.strengthened(result):
                 self.consider_challenge("general election defeat")
 
     def measure(self, row: dict[str, Any]) -> None:

@@ -577,23 +577,33 @@ def leader_resigns(
     *,
     resignation_probability: float,
     rng: np.random.Generator,
+    after_gains: float = 0.0,
 ) -> bool:
     """Whether the leader resigns after a general election (opening a contest).
 
-    Never after a win; after a defeat with ``resignation_probability``
-    (one draw, on defeat only). Probability 1 always resigns, 0 never.
+    Never after a win. After a defeat in which the party lost seats (2010,
+    2015, 2019: each followed by a vacancy) with ``resignation_probability``;
+    after a defeat in which it gained seats (2017: the leader stayed) with
+    ``after_gains``. One draw, on defeat only.
 
     Args:
         result: the election result.
-        resignation_probability: chance of resigning after a defeat.
+        resignation_probability: chance of resigning after a defeat with seats lost.
         rng: random generator.
+        after_gains: chance of resigning after a defeat with seats gained.
 
     Returns:
         True if the leader resigns.
     """
     if result.won:
         return False
-    return bool(rng.random() < resignation_probability)
+    chance = after_gains if result.seats > result.seats_before else resignation_probability
+    return bool(rng.random() < chance)
+
+
+def strengthened(result: GeneralElectionResult) -> bool:
+    """A defeat that still gained seats: the PLP does not move against the leader (2017)."""
+    return result.defeat and result.seats > result.seats_before
 
 
 def challenge_due(

@@ -328,8 +328,16 @@ class ElectionSpec(Strict):
     resignation_probability: Share = Field(
         0.75,
         description=(
-            "Chance the leader resigns after a defeat (3 of the 4 defeats 2010-2019 were "
-            "followed by a vacancy contest: 2010, 2015, 2020) [derived assumption]."
+            "Chance the leader resigns after a defeat in which the party lost seats (the "
+            "three such defeats 2010-2019 were followed by a vacancy contest: 2010, 2015, "
+            "2020) [derived assumption]."
+        ),
+    )
+    resignation_after_gains: Share = Field(
+        0.0,
+        description=(
+            "Chance the leader resigns after a defeat in which the party gained seats (2017: "
+            "the leader stayed, and the PLP did not challenge) [derived assumption]."
         ),
     )
     poll_persistence: Share = Field(0.9, description="AR(1) persistence of the monthly poll.")
