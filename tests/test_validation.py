@@ -318,3 +318,22 @@ def test_machinery_end_to_end(tmp_path: Path, data: dict[str, Any]) -> None:
     )
     with pytest.raises(OutputError, match="other settings"):
         validate_history(out, other, workers=1, progress=False, resume=True)
+
+
+def test_the_2021_counterfactuals_2022_contest_is_measured_in_its_result_month():
+    # The 2022 contest opens in June; its measures read the month the result
+    # is recorded, so the counterfactual's comparison is not empty.
+    from model import PartyModel, load_scenario
+    from model.scenario.bundled import bundled_dir
+    from model.validation.catalogue import MEASURES
+    from model.validation.measures import RunData, compute_measures
+
+    scenario = load_scenario(bundled_dir() / "counterfactual_2021_college.toml").with_changes(
+        {"party.scale": 0.01}
+    )
+    party = PartyModel(scenario, rng=1)
+    party.run_for(scenario.calendar.months)
+    run = RunData(party.series(), list(party.events), 0.01)
+    keys = [k for k in MEASURES if k.startswith("2022_winner_")]
+    values = compute_measures(run, {k: MEASURES[k] for k in keys})
+    assert keys and sum(values[k] for k in keys) == 1.0

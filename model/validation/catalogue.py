@@ -693,11 +693,12 @@ def _extra_measures() -> dict[str, Measure]:
         "trigger_2022_triggered": trigger_round("2022-06", "triggered"),
         "trigger_2022_deselected": trigger_round("2022-06", "deselected"),
     }
+    # The 2022 contest opens in June and its result comes three months later.
     for name in ("Left candidate", "Soft-left candidate", "Right candidate"):
         short = slug(name)
-        extra[f"2022_winner_{short}"] = winner_is("2022-07", name)
-        extra[f"2022_r1_{short}"] = round_share("2022-07", name, "first")
-        extra[f"2022_final_{short}"] = round_share("2022-07", name, "final")
+        extra[f"2022_winner_{short}"] = winner_is("2022-09", name)
+        extra[f"2022_r1_{short}"] = round_share("2022-09", name, "first")
+        extra[f"2022_final_{short}"] = round_share("2022-09", name, "final")
     return extra
 
 
