@@ -170,7 +170,23 @@ def contest_run(months: int = 14):
     """A small run that holds a leadership contest (supporters sign up and join)."""
     from model.party import PartyModel
 
-    party = PartyModel(small_scenario(calendar={"months": months}), rng=5)
+    # A scheduled vacancy, so the run holds a contest whatever the election gives.
+    contests = {
+        "scheduled": [
+            {
+                "month": "2017-03",
+                "kind": "vacancy",
+                "candidates": [
+                    {"name": "Left", "ideology": -0.7, "valence": 0.3},
+                    {"name": "Centre", "ideology": -0.1, "valence": 0.6},
+                ],
+            }
+        ]
+    }
+    scenario = small_scenario(calendar={"months": months}).with_changes(
+        {"contests.scheduled": contests["scheduled"]}
+    )
+    party = PartyModel(scenario, rng=5)
     assert len(party.clps) == RUN_CLPS
     party.run_for(months)
     assert any(e.type == "leadership_contest" for e in party.events)
