@@ -323,3 +323,18 @@ def test_apply_median_and_missing_calibration(
     assert median["churn"] == pytest.approx(float(posterior["churn"].iloc[1]), rel=0.01)
     assert main(["calibrate", "--apply", str(tmp_path / "nothing")]) == 2
     assert "no calibration" in capsys.readouterr().err
+
+
+def test_without_pyabc_calibrating_says_how_to_install_it(monkeypatch, tmp_path, capsys):
+    # An installed wheel without the `calibrate` extra: one line, status 2, no folder.
+    import sys
+
+    from model.cli.main import main
+
+    monkeypatch.setitem(sys.modules, "pyabc", None)  # import pyabc -> ImportError
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate-history", "--quick", "--out", "v"]) == 2
+    assert main(["calibrate", "--quick", "--out", "c"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("party-factions[calibrate]") == 2 and "Traceback" not in err
+    assert not (tmp_path / "v").exists() and not (tmp_path / "c").exists()

@@ -68,10 +68,10 @@ installer=pip
 step "installing it into a fresh venv in $work (with $installer)"
 if [[ -n $uv ]]; then
     "$uv" venv --quiet --python "$base" "$work/venv"
-    "$uv" pip install --quiet --python "$work/venv/bin/python" "$wheel"
+    "$uv" pip install --quiet --python "$work/venv/bin/python" "$wheel[calibrate]"
 else
     "$base" -m venv "$work/venv"
-    "$work/venv/bin/python" -m pip install --quiet "$wheel"
+    "$work/venv/bin/python" -m pip install --quiet "$wheel[calibrate]"
 fi
 factions=$work/venv/bin/factions
 

@@ -146,15 +146,16 @@ def run_calibrate(args: argparse.Namespace) -> int:
     try:
         from model.validation.calibrate import (
             CalibrationSettings,
+            CalibrationUnavailable,
             posterior_summary,
+            require_pyabc,
             run_calibration,
         )
         from model.validation.priors import load_priors
-    except ImportError as err:  # pragma: no cover - pyabc missing
-        print(
-            f"error: {err}; install the calibration extra: pip install -e '.[calibrate]'",
-            file=sys.stderr,
-        )
+
+        require_pyabc()
+    except (ImportError, CalibrationUnavailable) as err:
+        print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.scheduler and args.sampler != "dask":
         print("error: --scheduler needs --sampler dask", file=sys.stderr)

@@ -177,6 +177,13 @@ def run_validate(args: argparse.Namespace) -> int:
     quick = args.quick
     out = args.out or (QUICK_OUT if quick else DEFAULT_OUT)
     calibrate = args.calibrate or (quick and args.calibration is None and not args.prior_predictive)
+    if calibrate:
+        from model.validation.calibrate import CalibrationUnavailable, require_pyabc
+
+        try:
+            require_pyabc()
+        except CalibrationUnavailable as err:
+            return _fail(str(err))
     source = "prior" if args.prior_predictive else "posterior"
     if source == "posterior" and not calibrate and args.calibration is None:
         return _fail(

@@ -280,6 +280,25 @@ class CalibrationResult:
     ran: int
 
 
+class CalibrationUnavailable(RuntimeError):
+    """The calibration library (pyabc, the `calibrate` extra) is not installed."""
+
+
+def require_pyabc() -> None:
+    """Import pyabc, or say in one line how to install it.
+
+    Raises:
+        CalibrationUnavailable: pyabc is not installed.
+    """
+    try:
+        import pyabc  # noqa: F401
+    except ImportError as err:
+        raise CalibrationUnavailable(
+            "calibrating needs pyabc, which is not installed: "
+            "pip install 'party-factions[calibrate]' (in a clone: pip install -e '.[calibrate]')"
+        ) from err
+
+
 def run_calibration(
     out: str | Path,
     settings: CalibrationSettings,
@@ -332,7 +351,7 @@ def run_calibration(
                 "use another folder, or --overwrite"
             )
     started = time.perf_counter()
-    import pyabc  # noqa: F401  (its import adds the console handler that _quiet_pyabc turns down)
+    require_pyabc()  # its import also adds the console handler that _quiet_pyabc turns down
 
     with _quiet_pyabc():
         return _run_abc(
