@@ -24,13 +24,13 @@ never over an existing file) and prints the summary.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from model import PartyModel, load_scenario
 from model.records.events import LeadershipContest, TriggerBallot
@@ -127,12 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         rows = [one_run(job) for job in jobs]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    tmp = args.out.with_suffix(".part")
-    with tmp.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=keys)
-        writer.writeheader()
-        writer.writerows(rows)
+    tmp = args.out.with_suffix(".part")  # moved into place only when complete
+    pd.DataFrame(rows).to_csv(tmp, index=False)
     tmp.replace(args.out)
     print(f"labour_2010_2024, {len(rows)} seeds at scale {args.scale}: {args.out}")
     for line in summary(rows):

@@ -23,9 +23,10 @@ Writes a CSV (bonus, seed, scale, mps, deselected, share) and prints the summary
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 from model import PartyModel, load_scenario
 from model.records.events import TriggerBallot
@@ -89,11 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
             print(f"bonus {bonus:.2f} seed {seed}: {lost} of {mps} deselected", flush=True)
-    tmp = args.out.with_suffix(".part")
-    with tmp.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    tmp = args.out.with_suffix(".part")  # moved into place only when complete
+    pd.DataFrame(rows).to_csv(tmp, index=False)
     tmp.replace(args.out)
     low, high = ERA_SHARES
     print(f"\nmandatory-reselection era: {low:.1%} .. {high:.1%} deselected")
