@@ -280,3 +280,20 @@ def test_without_a_freeze_date_joiners_during_the_contest_vote():
     eligible = rec.electorate["members"]["eligible"] - len(party.sitting_mps)
     assert eligible >= int(before_close.sum())
     assert eligible > int((m.active & (m.kind == FULL_MEMBER) & (m.joined <= opened)).sum())
+
+
+@pytest.mark.parametrize("aimed_at_sitting_leader", [True, False])
+def test_a_scheduled_challenge_is_held_only_against_its_leader(aimed_at_sitting_leader):
+    # The 2016 challenge was the PLP's against Corbyn: a run in which someone
+    # else leads by then must not hold it.
+    scenario = with_contests("labour_2016", [{"month": "2016-11", "kind": "challenge"}])
+    target = scenario.leader.name if aimed_at_sitting_leader else "Somebody Else"
+    data = scenario.model_dump()
+    data["contests"]["scheduled"][0]["if_leader"] = [target]
+    party, held = contest_records(parse_scenario(data), seed=3)
+    skipped = [e for e in party.events if e.type == "contest_not_held"]
+    assert bool(held) is aimed_at_sitting_leader
+    assert bool(skipped) is not aimed_at_sitting_leader
+    if skipped:
+        assert skipped[0].leader == scenario.leader.name
+        assert skipped[0].if_leader == ["Somebody Else"]

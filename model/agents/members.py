@@ -96,6 +96,7 @@ COLUMNS: dict[str, Column] = {
     "union": Column(np.int16, NO_UNION, "union whose levy the member pays, or -1"),
     "trusts_leader": Column(np.bool_, False, "takes the leader's cue"),
     "joined": Column(np.int32, 0, "month index joined (negative: before the run)"),
+    "drawn": Column(np.bool_, False, "joined drawn by a new leader, a contest or a shock"),
     "left": Column(np.int32, STILL_ACTIVE, "month index lapsed, or -1 while active"),
     "active": Column(np.bool_, True, "in good standing now"),
 }

@@ -27,6 +27,7 @@ from model.records.events import (
     Agm,
     ChallengeLaunched,
     ConferenceVote,
+    ContestNotHeld,
     DeputyContest,
     Event,
     GeneralElection,
@@ -276,6 +277,15 @@ def describe_challenge(rec: ChallengeLaunched) -> FeedEntry:
     )
 
 
+def describe_contest_not_held(rec: ContestNotHeld) -> FeedEntry:
+    """A scheduled contest whose cause is gone (its leader does not lead)."""
+    return FeedEntry(
+        f"{rec.month} · no {rec.kind}: it was aimed at {' or '.join(rec.if_leader)}, "
+        f"and {rec.leader} leads",
+        [],
+    )
+
+
 def describe_retirement(rec: Retirement) -> FeedEntry:
     """An MP stands down."""
     return FeedEntry(f"{rec.month} · {rec.mp} stands down ({_place(rec)})", [])
@@ -414,6 +424,7 @@ DESCRIBERS: dict[type[Event], Callable[[Any], FeedEntry]] = {
     UnionGsElection: describe_union_election,
     LeaderResigns: describe_resignation,
     ChallengeLaunched: describe_challenge,
+    ContestNotHeld: describe_contest_not_held,
     UnionLeadershipChange: describe_union_leadership,
     AffiliationChange: describe_affiliation,
     UnionNomination: describe_union_nomination,

@@ -23,7 +23,7 @@ from model.institutions.electorate import Electorate
 from model.institutions.membership import Membership
 from model.institutions.unions import UnionPolitics
 from model.mechanisms import contests, meetings
-from model.records.events import LeadershipContest
+from model.records.events import ContestNotHeld, LeadershipContest
 from model.rules.schema import RuleSet
 from model.scenario.schema import ScheduledContest
 from model.state import PartyState
@@ -89,6 +89,17 @@ class Leadership(Institution):
 
     def open_scheduled_contest(self) -> None:
         spec = self._scheduled_contests.pop(self.state.time)
+        if spec.if_leader and self.state.leader.name not in spec.if_leader:
+            # Its cause is gone: the 2016 challenge was the PLP's against Corbyn,
+            # and it would not have been launched against a leader who beat him.
+            self.state.events.record(
+                ContestNotHeld,
+                self.state.now,
+                kind=spec.kind,
+                leader=self.state.leader.name,
+                if_leader=list(spec.if_leader),
+            )
+            return
         months = None
         if spec.closes is not None:
             months = Month.parse(spec.month).months_until(Month.parse(spec.closes))

@@ -42,6 +42,18 @@ class Membership(Institution):
         self.segment_means = np.array([seg.mean for seg in flows.pool])
         self.segment_sds = np.array([seg.sd for seg in flows.pool])
         self.stock = np.array([seg.size for seg in flows.pool], dtype=float)
+        # Segments that grow (or shrink) to their size by a date: the left
+        # outside the party was not the same in 2010 as in 2015.
+        self.growth = np.zeros(self.stock.size)
+        self.growth_until = np.zeros(self.stock.size, dtype=int)
+        for i, seg in enumerate(flows.pool):
+            if seg.starts_at is None or seg.reaches_by is None:
+                continue
+            months = state.time_of(Month.parse(seg.reaches_by))
+            if months > 0:
+                self.stock[i] = seg.starts_at
+                self.growth[i] = (seg.size - seg.starts_at) / months
+                self.growth_until[i] = months
         self.shocks = [(state.time_of(Month.parse(shock.month)), shock) for shock in flows.shocks]
 
     def stages(self) -> list[Stage]:
@@ -142,6 +154,7 @@ class Membership(Institution):
         for shock in self.shocks_now():
             if shock.lapse > 0:
                 lapse_shock = (shock.lapse, shock.centre, shock.width)
+        attached = flows.drawn_tolerance is not None
         leaving = dynamics.lapsers(
             m.ideology,
             m.joined,
@@ -151,14 +164,19 @@ class Membership(Institution):
             flows,
             rng,
             shock=lapse_shock,
+            drawn=m.drawn if attached else None,
         )
         m.lapse(leaving, s.time)
         self.lapsed_this_month = leaving.size
         self.return_to_pool(m.ideology[leaving])
+        growing = s.time <= self.growth_until
+        if growing.any():
+            self.stock = np.maximum(self.stock + np.where(growing, self.growth, 0.0), 0.0)
 
+        moment = self.moment()
         rates = sympathisers.joining_rates(
             self.segment_means,
-            self.moment(),
+            moment,
             join_rate=flows.join_rate,
             width=flows.attraction_width,
             contest_surge=flows.contest_surge,
@@ -170,10 +188,21 @@ class Membership(Institution):
         self.joined_this_month = int(counts.sum())
         if self.joined_this_month:
             self.take_from_pool(counts)
-            ideology, _ = sympathisers.segment_ideologies(
+            ideology, segment = sympathisers.segment_ideologies(
                 counts, self.segment_means, self.segment_sds, rng
             )
-            self.add_members(ideology, rng)
+            added = self.add_members(ideology, rng)
+            if attached:
+                share = sympathisers.drawn_shares(
+                    self.segment_means,
+                    moment,
+                    rates,
+                    join_rate=flows.join_rate,
+                    width=flows.attraction_width,
+                    election_surge=flows.election_surge,
+                    settled_share=flows.settled_share,
+                )
+                m.drawn[added] = rng.random(added.size) < share[segment]
 
     def take_from_pool(self, counts: np.ndarray) -> None:
         """Simulated joiners leave their segments' stocks (full scale)."""

@@ -124,6 +124,23 @@ def declare_candidates(
 # --- preferences -----------------------------------------------------------------
 
 
+def pragmatism(voter_ideology: np.ndarray, params: ContestSpec) -> np.ndarray:
+    """How much each voter weighs winning against principle (0..1; 1 without `principled_below`).
+
+    The left of the membership put principles first: in November 2015 most
+    members and supporters would "say what they believe even if they lose"
+    (56% against 32% who would compromise to win: labour_politics.json
+    electability_and_members_polls.principles_vs_winning.nov_2015), and the
+    2015–16 joiners saw themselves as a leftist vanguard
+    (members_ideology_and_composition.cohort_differences_2015_16). A logistic
+    in the voter's position: half weight at `principled_below`.
+    """
+    x = np.asarray(voter_ideology, dtype=float)
+    if params.principled_below is None:
+        return np.ones_like(x)
+    return 1.0 / (1.0 + np.exp(-(x - params.principled_below) / params.principled_width))
+
+
 def utilities(
     voter_ideology: np.ndarray,
     candidates: list[Candidate],
@@ -136,11 +153,13 @@ def utilities(
 ) -> np.ndarray:
     """Each voter's utility for each candidate.
 
-    u = −|voter − candidate| + electability × valence + incumbency × [sitting]
-        + cue + noise.
+    u = −|voter − candidate| + electability × pragmatism(voter) × valence
+        + incumbency × [sitting] + cue + noise.
 
     The weight on valence (perceived electability) is the moment's: higher
-    after a general-election defeat (`PartyState.electability_weight`).
+    after a general-election defeat (`PartyState.electability_weight`). Not
+    every voter weighs it: with `params.principled_below` set, voters on the
+    left put principles first (`pragmatism`).
     Incumbency is its own term, not valence: the sitting leader in a
     challenge, or the sitting MP in a selection.
 
@@ -161,7 +180,11 @@ def utilities(
     sitting = np.array([c.incumbent for c in candidates], dtype=float)
     weight = params.valence_weight if electability is None else electability
     bonus = params.incumbency_weight if incumbency is None else incumbency
-    u = -np.abs(voter_ideology[:, None] - positions[None, :]) + weight * valence + bonus * sitting
+    u = -np.abs(voter_ideology[:, None] - positions[None, :]) + bonus * sitting
+    if params.principled_below is None:
+        u = u + weight * valence
+    else:
+        u = u + (weight * pragmatism(voter_ideology, params))[:, None] * valence[None, :]
     if cue is not None:
         u = u + cue
     if params.utility_noise > 0:

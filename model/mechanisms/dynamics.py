@@ -167,6 +167,7 @@ def lapse_probability(
     leader_ideology: float,
     params: FlowSpec,
     extra: np.ndarray | float = 0.0,
+    drawn: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly chance that each member lapses.
 
@@ -183,22 +184,37 @@ def lapse_probability(
         leader_ideology: the leader's position.
         params: the scenario's flow parameters.
         extra: additional hazard per member (dated shocks).
+        drawn: which members joined drawn by a leader, a contest or a shock
+            (they tolerate `params.drawn_tolerance`); None: nobody.
 
     Returns:
         Probabilities in [0, 1], one per member.
     """
     newness = np.exp(-np.maximum(tenure, 0) / params.tenure_scale_months)
     churn = params.churn * (1.0 + params.new_member_churn * newness)
-    excess = np.maximum(0.0, np.abs(ideology - leader_ideology) - params.tolerance)
+    tolerance: np.ndarray | float = params.tolerance
+    if drawn is not None and params.drawn_tolerance is not None:
+        # Who came for a leader or a contest is attached to that, not to the
+        # party: they leave sooner when the leader moves away from them.
+        tolerance = np.where(drawn, params.drawn_tolerance, params.tolerance)
+    excess = np.maximum(0.0, np.abs(ideology - leader_ideology) - tolerance)
     return np.minimum(1.0, churn + params.dissatisfaction * excess + extra)
 
 
 def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: float) -> float:
     """The largest chance any member can have this month (a new member at the far end)."""
     farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
+    least_tolerant = None if params.drawn_tolerance is None else np.ones(1, dtype=bool)
+    if params.drawn_tolerance is not None and params.drawn_tolerance > params.tolerance:
+        least_tolerant = np.zeros(1, dtype=bool)
     return float(
         lapse_probability(
-            np.array([leader_ideology + farthest]), np.zeros(1), leader_ideology, params, extra
+            np.array([leader_ideology + farthest]),
+            np.zeros(1),
+            leader_ideology,
+            params,
+            extra,
+            drawn=least_tolerant,
         )[0]
     )
 
@@ -212,6 +228,7 @@ def lapsers(
     params: FlowSpec,
     rng: np.random.Generator,
     shock: tuple[float, float, float] | None = None,
+    drawn: np.ndarray | None = None,
 ) -> np.ndarray:
     """Ids of members who lapse this month.
 
@@ -225,6 +242,8 @@ def lapsers(
         rng: random generator.
         shock: (hazard, centre, width) of a dated shock's extra lapse among
             members near `centre`, or None.
+        drawn: which members (all rows) joined drawn by a leader, a contest
+            or a shock; None: nobody (see `lapse_probability`).
 
     Returns:
         Sorted ids of the members who lapse.
@@ -239,7 +258,9 @@ def lapsers(
         return ids[:0]
     x = ideology[ids]
     extra = 0.0 if shock is None else shock_hazard(x, *shock)
-    p = lapse_probability(x, now - joined[ids], leader_ideology, params, extra)
+    p = lapse_probability(
+        x, now - joined[ids], leader_ideology, params, extra, None if drawn is None else drawn[ids]
+    )
     return ids[rng.random(ids.size) * highest < p]
 
 

@@ -204,6 +204,43 @@ def joining_rates(
     return np.clip(rate * moment.shock_multiplier, 0.0, 1.0)
 
 
+def drawn_shares(
+    segment_means: np.ndarray,
+    moment: JoiningMoment,
+    rates: np.ndarray,
+    *,
+    join_rate: float,
+    width: float,
+    election_surge: float,
+    settled_share: float = 1.0,
+) -> np.ndarray:
+    """Of each segment's joiners this month, the share drawn by the moment, not the party.
+
+    Settled joining — what a segment gives under a leader no longer new, in
+    or out of a campaign — is joining for the party. The rest is drawn by
+    a new leader's wave, an open contest or a dated shock: the 2015–16
+    joiners came for Corbyn (labour_politics.json
+    members_ideology_and_composition.cohort_differences_2015_16), and those
+    who left from 2020 cited the leadership most often
+    (membership_flows.reasons_for_leaving_2020_2024).
+
+    Args:
+        segment_means: each segment's position.
+        moment: this month's leader, contest, campaign and shocks.
+        rates: the segments' joining hazards this month (`joining_rates`).
+        join_rate, width, election_surge, settled_share: as in `joining_rates`.
+
+    Returns:
+        Share in [0, 1] per segment (0 where nobody joins).
+    """
+    settled = join_rate * settled_share * attraction(segment_means, moment.leader, width)
+    if moment.campaign:
+        settled = settled * (1.0 + election_surge)
+    rates = np.asarray(rates, dtype=float)
+    share = np.divide(rates - settled, rates, out=np.zeros_like(rates), where=rates > 0)
+    return np.clip(share, 0.0, 1.0)
+
+
 def draw_joiners(
     stock: np.ndarray,
     rates: np.ndarray,

@@ -20,7 +20,7 @@ from model.calendar import Month
 __all__ = ["DECIDED_BY", "OPTIONAL", "SCHEMA", "Event", "EventError", "jsonable"]
 
 
-SCHEMA = 4
+SCHEMA = 5
 """Version of the event layout (bump on any change of fields).
 
 2: seat names next to CLP indices (``seat`` of agm, trigger_ballot, selection,
@@ -31,6 +31,7 @@ retirement; ``lost_seats``/``gained_seats``, ``seat_source``, ``base_result``,
 affiliation_change, union_nomination, affiliate_consultation, proposal_withdrawn,
 package_formed, nec_vote, agenda_vote, nec_election, deputy_contest; conference,
 parts, effect and forced of conference_vote; rule_change decided by an NEC meeting).
+5: contest_not_held (a scheduled contest whose leader does not lead).
 """
 
 

@@ -44,6 +44,7 @@ from model.records.conference_events import (
 from model.records.party_events import (
     Agm,
     ChallengeLaunched,
+    ContestNotHeld,
     GeneralElection,
     LeaderResigns,
     LeadershipContest,
@@ -63,6 +64,7 @@ __all__ = [
     "Agm",
     "ChallengeLaunched",
     "ConferenceVote",
+    "ContestNotHeld",
     "DeputyContest",
     "Event",
     "EventError",
@@ -103,6 +105,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LeadershipContest,
         LeaderResigns,
         ChallengeLaunched,
+        ContestNotHeld,
         TriggerBallot,
         Selection,
         Retirement,

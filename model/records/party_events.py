@@ -13,6 +13,7 @@ from model.records.base import OPTIONAL, Event
 __all__ = [
     "Agm",
     "ChallengeLaunched",
+    "ContestNotHeld",
     "GeneralElection",
     "LeaderResigns",
     "LeadershipContest",
@@ -154,6 +155,23 @@ class ChallengeLaunched(Event):
 
     shock: str
     share_of_mps_far: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContestNotHeld(Event):
+    """A scheduled contest is not held: the leader it was aimed at does not lead.
+
+    Attributes:
+        kind: the contest's kind ("vacancy" or "challenge").
+        leader: who leads when it was due.
+        if_leader: the leaders it was to be held against.
+    """
+
+    type: ClassVar[str] = "contest_not_held"
+
+    kind: str
+    leader: str
+    if_leader: list[str]
 
 
 # --- reselection ---------------------------------------------------------------------------

@@ -47,6 +47,13 @@ class ScheduledContest(Strict):
         default_factory=list,
         description="Named candidates who declare (MPs take these names); empty: drawn.",
     )
+    if_leader: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hold the contest only if one of these leads when it is due (a challenge is "
+            "launched against a leader, not a date); empty: whoever leads."
+        ),
+    )
 
 
 class ContestSpec(Strict):
@@ -73,6 +80,19 @@ class ContestSpec(Strict):
         ge=0.0,
         le=20.0,
         description="Extra weight of valence per unit of the last defeat's severity.",
+    )
+    principled_below: float | None = Field(
+        None,
+        ge=-1.5,
+        le=1.5,
+        description=(
+            "Voters left of this position put principles before winning: their weight on "
+            "valence falls off (logistically, over `principled_width`) towards zero; None: "
+            "every voter weighs valence alike."
+        ),
+    )
+    principled_width: float = Field(
+        0.15, gt=0.0, le=2.0, description="How sharply the weight on valence changes there."
     )
     electability_memory_months: float = Field(
         60.0, gt=0.0, le=240.0, description="Months over which a defeat's effect fades."

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from model.calendar import Month
 from model.scenario.fields import (
@@ -136,6 +136,25 @@ class PoolSegment(Strict):
     )
     mean: Ideology
     sd: float = Field(gt=0.0, le=1.0)
+    starts_at: float | None = Field(
+        None,
+        ge=0.0,
+        description=(
+            "People in the segment at the start of the run, if it differs from `size`: the "
+            "segment then grows (or shrinks) evenly to `size` by `reaches_by` (full scale)."
+        ),
+    )
+    reaches_by: MonthText | None = Field(
+        None, description="Month by which a segment that `starts_at` another size reaches `size`."
+    )
+
+    @model_validator(mode="after")
+    def _growth_is_dated(self) -> PoolSegment:
+        if (self.starts_at is None) != (self.reaches_by is None):
+            raise ValueError(
+                "give both `starts_at` and `reaches_by` (a segment that grows), or neither"
+            )
+        return self
 
 
 class ShockSpec(Strict):
@@ -197,6 +216,15 @@ class FlowSpec(Strict):
     )
     tolerance: float = Field(
         ge=0.0, le=2.0, description="Distance from the leader that is tolerated."
+    )
+    drawn_tolerance: float | None = Field(
+        None,
+        ge=0.0,
+        le=2.0,
+        description=(
+            "Distance from the leader tolerated by members who joined drawn by a new leader, "
+            "a contest or a dated shock rather than by the party (None: as `tolerance`)."
+        ),
     )
     shocks: list[ShockSpec] = Field(default_factory=list)
 
