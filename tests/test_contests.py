@@ -297,3 +297,19 @@ def test_a_scheduled_challenge_is_held_only_against_its_leader(aimed_at_sitting_
     if skipped:
         assert skipped[0].leader == scenario.leader.name
         assert skipped[0].if_leader == ["Somebody Else"]
+
+
+def test_the_principled_left_weighs_electability_less():
+    params = ContestSpec(principled_below=-0.4, principled_width=0.1, utility_noise=0.0)
+    weight = contests.pragmatism(np.array([-0.9, -0.4, 0.1]), params)
+    assert weight[1] == pytest.approx(0.5)
+    assert weight[0] < 0.01 < 0.99 < weight[2]
+    assert contests.pragmatism(np.array([-0.9, 0.1]), PARAMS).tolist() == [1.0, 1.0]
+    # A far-left voter and a centrist each between a principled candidate and an electable one.
+    field = [cand("Left", -0.8, valence=0.0), cand("Soft", -0.2, valence=1.0)]
+    rng = np.random.default_rng(0)
+    voters = np.array([-0.65, 0.0])
+    u = contests.utilities(voters, field, params=params, rng=rng, electability=1.0)
+    assert u[0].argmax() == 0  # nearer the left candidate, and winning barely counts for her
+    plain = ContestSpec(utility_noise=0.0)
+    assert contests.utilities(voters, field, params=plain, rng=rng, electability=1.0)[0].argmax() == 1

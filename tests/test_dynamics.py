@@ -182,3 +182,30 @@ def test_expected_attendance_counts_sympathisers_for_slates():
     )
     assert expected.members.tolist() == [[0.5, 0.5], [0.0, 0.5]]
     assert expected.slates.tolist() == [[1.0, 0.0], [0.0, 0.5]]
+
+
+def test_members_drawn_by_a_leader_tolerate_less():
+    # Two members equally far (0.6) from the leader: one joined for the party,
+    # one came for a leader or a contest.
+    attached = FLOWS.model_copy(update={"drawn_tolerance": 0.2})
+    x, tenure = np.array([-0.6, -0.6]), np.full(2, 10_000)
+    drawn = np.array([False, True])
+    p = dynamics.lapse_probability(x, tenure, 0.0, attached, drawn=drawn)
+    assert p.tolist() == pytest.approx([0.01 + 0.1 * 0.1, 0.01 + 0.1 * 0.4])
+    # Without a drawn tolerance (or without the column) everyone tolerates alike.
+    same = dynamics.lapse_probability(x, tenure, 0.0, FLOWS, drawn=drawn)
+    assert same[0] == same[1] == pytest.approx(p[0])
+    assert dynamics.lapse_probability(x, tenure, 0.0, attached).tolist() == pytest.approx([p[0]] * 2)
+
+
+def test_lapsers_count_the_drawn_members_own_tolerance():
+    rng = np.random.default_rng(2)
+    attached = FLOWS.model_copy(update={"drawn_tolerance": 0.0, "churn": 0.0})
+    x = np.full(100_000, -0.4)
+    drawn = np.arange(x.size) >= 50_000
+    gone = dynamics.lapsers(
+        x, np.full(x.size, -10_000), np.arange(x.size), 0, 0.0, attached, rng, drawn=drawn
+    )
+    # Only the drawn half is beyond its tolerance: 0.1 x 0.4 = 4% a month.
+    assert np.count_nonzero(gone < 50_000) == 0
+    assert 1800 < np.count_nonzero(gone >= 50_000) < 2200

@@ -4,6 +4,7 @@ challenges, conference and unions."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from model.party import PartyModel
 from model.scenario.schema import parse_scenario
@@ -227,3 +228,29 @@ def test_the_leader_keeps_their_seat_in_a_heavy_defeat():
     assert party.leader.sitting and party.leader.clp not in ge.lost_clps
     assert ge.kept_for_leader == party.clps.name[marginal]
     assert not events(party, "leader_resigns")
+
+
+def test_a_pool_segment_grows_to_its_size_by_its_date():
+    # Nobody joins or returns: the stock moves only by the segment's growth.
+    scenario = small_scenario(calendar={"months": 14})
+    data = scenario.model_dump()
+    data["flows"].update(join_rate=0.0, contest_surge=0.0, rejoin_share=0.0)
+    data["flows"]["shocks"] = []
+    first = data["flows"]["pool"][0]
+    first.update(size=200_000.0, starts_at=80_000.0, reaches_by="2017-09")  # 12 months on
+    party = PartyModel(parse_scenario(data), rng=1)
+    membership = party.institutions["membership"]
+    assert membership.stock[0] == pytest.approx(80_000.0)
+    party.run_for(6)
+    assert membership.stock[0] == pytest.approx(80_000.0 + 6 * 10_000.0)
+    party.run_for(8)
+    assert membership.stock[0] == pytest.approx(200_000.0)  # reached, then steady
+    others = [segment["size"] for segment in data["flows"]["pool"][1:]]
+    assert membership.stock[1:].tolist() == pytest.approx(others)
+
+
+def test_a_growing_segment_needs_both_ends():
+    data = small_scenario().model_dump()
+    data["flows"]["pool"][0]["starts_at"] = 1000.0
+    with pytest.raises(ValueError, match="reaches_by"):
+        parse_scenario(data)

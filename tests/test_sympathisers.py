@@ -132,3 +132,54 @@ def test_stakes_are_shares_and_rates_never_exceed_one(candidates, width, weight)
         MEANS, moment, join_rate=0.5, width=width, contest_surge=50.0, election_surge=10.0
     )
     assert ((rates >= 0) & (rates <= 1)).all()
+
+
+# --- who comes for the moment, not the party ------------------------------------------
+
+
+def _rates(moment, **kw):
+    params = dict(join_rate=0.01, width=0.3, election_surge=1.0, settled_share=0.4)
+    rates = sym.joining_rates(
+        MEANS, moment, contest_surge=3.0, novelty_months=12.0, **params
+    )
+    return sym.drawn_shares(MEANS, moment, rates, **params)
+
+
+def test_joiners_under_a_settled_leader_come_for_the_party():
+    settled = sym.JoiningMoment(leader=-0.3, leader_months=10_000)
+    assert _rates(settled) == pytest.approx(np.zeros(3), abs=1e-9)
+    # A campaign brings joiners for the party too.
+    campaign = sym.JoiningMoment(leader=-0.3, leader_months=10_000, campaign=True)
+    assert _rates(campaign) == pytest.approx(np.zeros(3), abs=1e-9)
+
+
+def test_a_new_leader_a_contest_and_a_shock_draw_joiners_for_themselves():
+    new_leader = _rates(sym.JoiningMoment(leader=-0.8, leader_months=0))
+    # A new leader's wave: 1 - settled_share of the joining is drawn by him.
+    assert new_leader == pytest.approx(np.full(3, 0.6))
+    contest = _rates(
+        sym.JoiningMoment(leader=0.1, leader_months=10_000, contest_candidates=(-0.8, 0.4))
+    )
+    # The left, far from the leader and with a stake in the contest, comes almost only for it.
+    assert contest[0] > 0.95 and contest[0] > contest[2] > 0
+    shock = _rates(sym.JoiningMoment(leader=-0.3, leader_months=10_000, shock_multiplier=3.0))
+    assert shock == pytest.approx(np.full(3, 2 / 3))
+
+
+@given(
+    leader=st.floats(-1, 1),
+    months=st.floats(0, 500),
+    shock=st.floats(0, 20),
+    campaign=st.booleans(),
+)
+def test_drawn_shares_are_shares(leader, months, shock, campaign):
+    moment = sym.JoiningMoment(
+        leader=leader,
+        leader_months=months,
+        contest_candidates=(-0.8, 0.2),
+        contest_valences=(0.3, 0.6),
+        campaign=campaign,
+        shock_multiplier=shock,
+    )
+    share = _rates(moment)
+    assert ((share >= 0) & (share <= 1)).all()

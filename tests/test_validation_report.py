@@ -55,3 +55,32 @@ def test_render_fills_fields_and_refuses_unknown_ones() -> None:
         render("{{ t.other.median }}", {}, lookup)
     with pytest.raises(TemplateError, match="missing"):
         render("{{ missing }}", {"x": "1"})
+
+
+def test_before_and_after_sets_each_figure_beside_the_last_published_one() -> None:
+    import pandas as pd
+
+    from model.validation.markdown import before_after_markdown
+
+    assert "no earlier" in before_after_markdown(None, pd.DataFrame())
+    columns = ["key", "target", "role", "unit", "published", "median", "error", "inside_90"]
+    now = pd.DataFrame(
+        [
+            ["2015_corbyn", "2015 Corbyn", "fit", "%", 59.5, 58.0, -1.5, True],
+            ["members_2024", "Members 2024", "forecast", "members", 333000, 400000, 20.1, False],
+            ["new_row", "A new figure", "forecast", "%", 10.0, 12.0, 2.0, True],
+            ["2020_winner", "2020 winner", "forecast", "winner", "Keir Starmer", None, None, None],
+        ],
+        columns=columns,
+    )
+    before = now.iloc[:2].assign(
+        median=[37.9, 300000], error=[-21.6, -9.9], inside_90=[False, True], git_revision="abc"
+    )
+    text = before_after_markdown(before, now)
+    corbyn = next(line for line in text.splitlines() if line.startswith("| 2015 Corbyn"))
+    assert "37.9 | -21.6 pp | **no** | 58.0 | -1.5 pp | yes" in corbyn
+    members = next(line for line in text.splitlines() if line.startswith("| Members 2024"))
+    assert "-10% | yes" in members and "+20% | **no**" in members
+    assert "| A new figure | forecast | 10.0 | – | – | – | 12.0 |" in text
+    assert "2020 winner" not in text  # winners are compared by their Brier scores elsewhere
+    assert "Of the 2 scored figures in both runs, 1 were inside their 90% interval before and 1 are now." in text

@@ -206,6 +206,54 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def before_after_markdown(previous: pd.DataFrame | None, table: pd.DataFrame) -> str:
+    """The previously published page's rows beside this run's: median, error, inside 90%."""
+    if previous is None or previous.empty:
+        return "(no earlier published run to compare with)\n"
+    revision = str(previous["git_revision"].iloc[0]) if "git_revision" in previous else "?"
+    before = previous.set_index("key")
+    scored = table[table["unit"] != "winner"]
+    lines = [
+        f"Against the page published before this one (runs at `{revision[:12]}`). "
+        "Error: median minus published; inside: within the 90% interval.",
+        "",
+        "| figure | role | published | before: median | error | inside | "
+        "now: median | error | inside |",
+        "|---|---|---:|---:|---:|:-:|---:|---:|:-:|",
+    ]
+    counts = {"before": 0, "now": 0, "both": 0}
+    for row in scored.itertuples(index=False):
+        if row.key not in before.index:
+            old = ("–", "–", "–")
+        else:
+            b = before.loc[row.key]
+            old = (fmt(b["median"], row.unit), _error(b), _yes(b["inside_90"]))
+        new = (fmt(row.median, row.unit), _error(row._asdict()), _yes(row.inside_90))
+        if row.role != "built-in" and row.key in before.index:
+            counts["both"] += 1
+            counts["before"] += old[2] == "yes"
+            counts["now"] += new[2] == "yes"
+        lines.append(
+            f"| {row.target} | {row.role} | {fmt(row.published, row.unit)} | "
+            + " | ".join(old) + " | " + " | ".join(new) + " |"
+        )
+    lines += [
+        "",
+        f"Of the {counts['both']} scored figures in both runs, {counts['before']} were inside "
+        f"their 90% interval before and {counts['now']} are now.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _yes(value: Any) -> str:
+    if isinstance(value, str):
+        value = value.strip().lower() == "true"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return "yes" if bool(value) else "**no**"
+
+
 def posterior_markdown(summary: pd.DataFrame) -> str:
     """The calibrated parameters: prior, posterior median and 5–95%, shrinkage."""
     if summary.empty:

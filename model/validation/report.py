@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from model.validation.markdown import (
+    before_after_markdown,
     builtin_markdown,
     comparison_markdown,
     family_markdown,
@@ -317,6 +318,9 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "table_builtin": builtin_markdown(result.table),
         "table_patterns": pattern_markdown(result.patterns),
         "table_comparisons": comparison_markdown(result.comparisons),
+        "table_before_after": before_after_markdown(
+            getattr(result, "previous", None), result.table
+        ),
         "table_posterior": posterior_markdown(result.posterior),
         "table_priors": priors_markdown(describe_table(load_priors())),
         "table_generations": generations_markdown(gens),

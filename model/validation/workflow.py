@@ -116,6 +116,16 @@ class ValidationResult:
     runs: RunSet
     settings: dict[str, Any]
     files: list[Path] = field(default_factory=list)
+    previous: pd.DataFrame | None = None
+    """The previously published page's rows (`PUBLISHED_TABLE`), for its before-and-after."""
+
+
+PUBLISHED_TABLE = "validation_table.csv"
+"""The published page's rows, kept beside it in docs/: the next publication compares with them."""
+
+PUBLISHED_COLUMNS = (
+    "key", "target", "role", "unit", "published", "median", "error", "inside_90", "git_revision",
+)  # fmt: skip
 
 
 def fingerprint(
@@ -350,6 +360,9 @@ def publish_page(result: ValidationResult, docs: Path) -> list[Path]:
     from model.validation.report import render_page
 
     written = []
+    kept = docs / PUBLISHED_TABLE
+    if kept.exists():
+        result.previous = pd.read_csv(kept)
     images = docs / "images"
     images.mkdir(parents=True, exist_ok=True)
     new = sorted((result.folder / "figures").glob("validation_*.png"))
@@ -362,6 +375,9 @@ def publish_page(result: ValidationResult, docs: Path) -> list[Path]:
         written.append(images / figure.name)
     write_text(docs / "validation.md", render_page(result, images="images"))
     written.append(docs / "validation.md")
+    rows = result.table.assign(git_revision=result.settings.get("git_revision") or "unknown")
+    write_text(kept, rows[list(PUBLISHED_COLUMNS)].to_csv(index=False))
+    written.append(kept)
     return written
 
 
