@@ -312,4 +312,6 @@ def test_the_principled_left_weighs_electability_less():
     u = contests.utilities(voters, field, params=params, rng=rng, electability=1.0)
     assert u[0].argmax() == 0  # nearer the left candidate, and winning barely counts for her
     plain = ContestSpec(utility_noise=0.0)
-    assert contests.utilities(voters, field, params=plain, rng=rng, electability=1.0)[0].argmax() == 1
+    assert (
+        contests.utilities(voters, field, params=plain, rng=rng, electability=1.0)[0].argmax() == 1
+    )

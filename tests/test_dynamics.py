@@ -195,7 +195,9 @@ def test_members_drawn_by_a_leader_tolerate_less():
     # Without a drawn tolerance (or without the column) everyone tolerates alike.
     same = dynamics.lapse_probability(x, tenure, 0.0, FLOWS, drawn=drawn)
     assert same[0] == same[1] == pytest.approx(p[0])
-    assert dynamics.lapse_probability(x, tenure, 0.0, attached).tolist() == pytest.approx([p[0]] * 2)
+    assert dynamics.lapse_probability(x, tenure, 0.0, attached).tolist() == pytest.approx(
+        [p[0]] * 2
+    )
 
 
 def test_lapsers_count_the_drawn_members_own_tolerance():

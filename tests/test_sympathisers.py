@@ -139,9 +139,7 @@ def test_stakes_are_shares_and_rates_never_exceed_one(candidates, width, weight)
 
 def _rates(moment, **kw):
     params = dict(join_rate=0.01, width=0.3, election_surge=1.0, settled_share=0.4)
-    rates = sym.joining_rates(
-        MEANS, moment, contest_surge=3.0, novelty_months=12.0, **params
-    )
+    rates = sym.joining_rates(MEANS, moment, contest_surge=3.0, novelty_months=12.0, **params)
     return sym.drawn_shares(MEANS, moment, rates, **params)
 
 

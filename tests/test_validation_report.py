@@ -83,4 +83,7 @@ def test_before_and_after_sets_each_figure_beside_the_last_published_one() -> No
     assert "-10% | yes" in members and "+20% | **no**" in members
     assert "| A new figure | forecast | 10.0 | – | – | – | 12.0 |" in text
     assert "2020 winner" not in text  # winners are compared by their Brier scores elsewhere
-    assert "Of the 2 scored figures in both runs, 1 were inside their 90% interval before and 1 are now." in text
+    assert (
+        "Of the 2 scored figures in both runs, 1 were inside their 90% interval before and 1 are now."
+        in text
+    )

@@ -235,7 +235,10 @@ def before_after_markdown(previous: pd.DataFrame | None, table: pd.DataFrame) ->
             counts["now"] += new[2] == "yes"
         lines.append(
             f"| {row.target} | {row.role} | {fmt(row.published, row.unit)} | "
-            + " | ".join(old) + " | " + " | ".join(new) + " |"
+            + " | ".join(old)
+            + " | "
+            + " | ".join(new)
+            + " |"
         )
     lines += [
         "",
