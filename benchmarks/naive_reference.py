@@ -424,8 +424,9 @@ class VectorisedParty:
         """One month: influence, lapsing and joining, recruitment."""
         self.month += 1
         m = self.members
-        m.ideology[:] = dynamics.influence(
-            m.ideology,
+        ideology = m.ideology_for_update()
+        ideology[:] = dynamics.influence(
+            ideology,
             m.clp,
             m.faction,
             m.trusts_leader,

@@ -63,10 +63,25 @@ def kept(table: MemberTable, n_clps: int = N_CLPS) -> dict[str, np.ndarray]:
     }
 
 
+def fresh_union_members(table: MemberTable, union: int) -> np.ndarray:
+    """The active full members paying a union's levy, from the raw columns."""
+    full = fresh(table)["full_member_ids"]
+    return full[table._data["union"][full] == union]
+
+
+def fresh_median(table: MemberTable) -> float:
+    """The active full members' median ideology, from the raw columns."""
+    full = fresh(table)["full_member_ids"]
+    return float(np.median(table._data["ideology"][full])) if full.size else float("nan")
+
+
 def assert_fresh(table: MemberTable, n_clps: int = N_CLPS) -> None:
     got, want = kept(table, n_clps), fresh(table, n_clps)
     for name, expected in want.items():
         assert np.array_equal(got[name], expected), name
+    for union in (NO_UNION, 0, 1, 2):
+        assert np.array_equal(table.full_members_of_union(union), fresh_union_members(table, union))
+    assert np.array_equal(table.full_member_median(), fresh_median(table), equal_nan=True)
 
 
 @pytest.fixture
@@ -153,8 +168,25 @@ def test_a_new_union_and_leaving_through_set_drop_the_kept_arrays(table):
 def test_writing_an_unguarded_column_keeps_the_arrays(table):
     ids = table.full_member_ids()
     table.set(0, "ideology", 0.5)
-    table.ideology[1] = 0.25
+    table.activism[1] = 0.25
+    table.ideology_for_update()[1] = 0.25
     assert table.full_member_ids() is ids
+
+
+def test_the_kept_median_follows_every_change_of_position(table):
+    def fresh() -> float:
+        full = table.full_member_ids()
+        return float(np.median(table.ideology[full]))
+
+    assert table.full_member_median() == fresh()
+    table.set(0, "ideology", 0.9)
+    assert table.full_member_median() == fresh()
+    table.ideology_for_update()[:] += 0.1
+    assert table.full_member_median() == fresh()
+    table.lapse(np.array([1]), month=2)
+    assert table.full_member_median() == fresh()
+    with pytest.raises(ValueError):
+        table.ideology[0] = 0.0
 
 
 def test_guarded_columns_cannot_be_written_behind_the_tables_back(table):
@@ -235,7 +267,9 @@ def test_every_read_in_a_run_sees_the_table_as_it_is(monkeypatch):
     checked("full_member_unions", lambda t: fresh(t)["full_member_unions"])
     checked("full_member_counts", lambda t, n: fresh(t, n)["full_member_counts"])
     checked("ids_by_clp", by_clp)
-    for name in ("lapse", "append", "set_kind"):
+    checked("full_members_of_union", fresh_union_members)
+    checked("full_member_median", fresh_median)
+    for name in ("lapse", "append", "set_kind", "ideology_for_update"):
         original = getattr(MemberTable, name)
 
         def change(self, *args, _original=original, **kwargs):
@@ -260,6 +294,8 @@ def test_every_change_in_a_run_drops_what_was_kept(monkeypatch):
 
         def change(self, *args, _original=original, _name=name, **kwargs):
             kept(self, RUN_CLPS)  # every derived array kept before the change
+            self.full_members_of_union(0)
+            self.full_member_median()
             out = _original(self, *args, **kwargs)
             assert_fresh(self, RUN_CLPS)
             changes[_name] += 1

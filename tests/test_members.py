@@ -32,8 +32,10 @@ def test_lapsed_member_keeps_row_but_not_eligibility():
 def test_column_views_write_through():
     table = MemberTable()
     table.append(ideology=np.zeros(5))
-    table.ideology[2] = 0.7
-    assert table.row(2)["ideology"] == pytest.approx(0.7)
+    table.activism[2] = 0.7
+    table.ideology_for_update()[3] = 0.5
+    assert table.row(2)["activism"] == pytest.approx(0.7)
+    assert table.row(3)["ideology"] == 0.5
 
 
 def test_unknown_column_and_bad_row():

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from model.mechanisms import arrays
+
 if TYPE_CHECKING:
     from model.party import PartyModel
 
@@ -107,12 +109,17 @@ hands them out read-only, and they change only through `append`, `lapse`, `set` 
 `set_kind`, so the arrays derived from them (`full_member_ids`, `ids_by_clp`...) can
 be kept."""
 
+POSITIONS = "ideology"
+"""Also handed out read-only: members' positions change only through `set` and
+`ideology_for_update` (the month's opinion dynamics), so the members' median
+(`full_member_median`), asked for several times a month, can be kept too."""
+
 
 class MemberTable:
     """Columnar state of all members, past and present.
 
-    Columns are read as attributes (`table.ideology`); each is a view of the
-    used rows, so writing into it (`table.ideology[mask] = x`) updates the
+    Columns are read as attributes (`table.activism`); each is a view of the
+    used rows, so writing into it (`table.activism[mask] = x`) updates the
     table. Rows are appended with `append`, which grows capacity
     geometrically so that monthly joining stays cheap.
 
@@ -123,7 +130,9 @@ class MemberTable:
     active members and of full members, the full members' CLPs and unions,
     their grouping by CLP) until one of those calls drops them, so the many
     processes of a month that ask for them share one copy. The arrays
-    handed out are read-only too.
+    handed out are read-only too. `ideology` is read-only as well: it
+    changes through `set` and `ideology_for_update`, which drop the kept
+    members' median (`full_member_median`).
     """
 
     def __init__(self, capacity: int = 1024):
@@ -142,7 +151,7 @@ class MemberTable:
         data = self.__dict__.get("_data")
         if data is not None and name in data:
             view = data[name][: self._n]
-            if name in GUARDED:
+            if name in GUARDED or name == POSITIONS:
                 view.flags.writeable = False
             return view
         raise AttributeError(name)
@@ -211,6 +220,17 @@ class MemberTable:
         self._data[name][member_id] = value
         if name in GUARDED:
             self._derived.clear()
+        elif name == POSITIONS:
+            self._derived.pop("full_median", None)
+
+    def ideology_for_update(self) -> np.ndarray:
+        """The ideology column, writable, for the month's opinion dynamics to update in place.
+
+        Drops the kept members' median. Write through the view at once and
+        do not keep it: a later write would not drop a median kept since.
+        """
+        self._derived.pop("full_median", None)
+        return self._data[POSITIONS][: self._n]
 
     # --- derived arrays, kept until a guarded column changes ----------------------
 
@@ -247,6 +267,20 @@ class MemberTable:
             return known
         return np.flatnonzero(mask)
 
+    def full_member_median(self) -> float:
+        """The active full members' median ideology (`np.median`'s value); NaN if there are none.
+
+        Kept until a member's position or who is a full member changes: data
+        collection, the NEC, the groups' stakes and conference all ask for it,
+        several times a month, and each computation gathers every full member.
+        """
+        median = self._derived.get("full_median")
+        if median is None:
+            full = self.full_member_ids()
+            median = arrays.median(self.ideology[full]) if full.size else float("nan")
+            self._derived["full_median"] = median
+        return median
+
     def full_member_clps(self) -> np.ndarray:
         """The CLP of each active full member, in the order of `full_member_ids`; read-only."""
         return self._keep("full_clps", lambda: self.clp[self.full_member_ids()])
@@ -280,6 +314,27 @@ class MemberTable:
                 lambda: self._group_by_clp(n_clps, self.full_member_ids(), self.full_member_clps()),
             )
         return self._group_by_clp(n_clps, ids, self.clp[ids])
+
+    def full_members_of_union(self, union: int) -> np.ndarray:
+        """Ids of the active full members who pay `union`'s levy, ascending; read-only.
+
+        The same array as `full_member_ids()[full_member_unions() == union]`:
+        the table groups the full members by union once (a stable sort keeps
+        ids ascending within a union), so asking for each union in turn does
+        not scan every full member each time.
+        """
+        ids, bounds = self._keep("by_union", self._group_by_union)
+        slot = union - NO_UNION  # the grouping counts from NO_UNION (-1)
+        if not 0 <= slot < bounds.size - 1:
+            return ids[:0]
+        return ids[bounds[slot] : bounds[slot + 1]]
+
+    def _group_by_union(self) -> tuple[np.ndarray, np.ndarray]:
+        # The union column is 16-bit, so the stable sort is numpy's radix sort.
+        slot = self.full_member_unions() - np.int16(NO_UNION)
+        ids = self.full_member_ids()[np.argsort(slot, kind="stable")]
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(slot)))).astype(np.intp)
+        return ids, bounds
 
     @staticmethod
     def _group_by_clp(

@@ -196,7 +196,7 @@ class Conference(Institution):
         """CLP delegations: card-vote sizes, positions, unaligned mask (noise on unaligned)."""
         m = self.state.members
         full = m.full_member_ids()
-        member_median = arrays.median(m.ideology[full]) if full.size else 0.0
+        member_median = m.full_member_median() if full.size else 0.0
         delegates = self.clp_delegates(member_median)
         unaligned = delegates.unaligned
         position = np.where(unaligned, delegates.member_median, delegates.line).astype(float)
@@ -827,7 +827,7 @@ class Conference(Institution):
             rules_before = self.state.rules
             m = self.state.members
             full = m.full_member_ids()
-            member_median = arrays.median(m.ideology[full]) if full.size else 0.0
+            member_median = m.full_member_median() if full.size else 0.0
             plp = np.array([mp.ideology for mp in self.state.sitting_mps])
             balance = spec.balance
             if balance is None:

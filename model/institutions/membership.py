@@ -17,7 +17,7 @@ from model.agents import population
 from model.agents.members import FULL_MEMBER, NO_UNION, REGISTERED_SUPPORTER
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
-from model.mechanisms import arrays, dynamics, sympathisers
+from model.mechanisms import dynamics, sympathisers
 from model.scenario.schema import ShockSpec
 from model.state import PartyState
 
@@ -79,8 +79,9 @@ class Membership(Institution):
         """Members update their ideology (dynamics.influence)."""
         s = self.state
         m = s.members
+        ideology = m.ideology_for_update()
         dynamics.influence(
-            m.ideology,
+            ideology,
             m.clp,
             m.faction,
             m.trusts_leader,
@@ -89,7 +90,7 @@ class Membership(Institution):
             leader_ideology=s.leader.ideology,
             params=s.config.influence,
             rng=s.streams["influence"],
-            out=m.ideology,
+            out=ideology,
             active_ids=m.active_ids(),
         )
 
@@ -258,7 +259,7 @@ class Membership(Institution):
         n_registered = 0
         if n_active > full.size:
             n_registered = int(np.count_nonzero(m.kind[m.active_ids()] == REGISTERED_SUPPORTER))
-        x = m.ideology[full]
+        x = m.ideology[full]  # for the mean and sd
         row["members_full"] = int(full.size)
         row["registered_supporters"] = n_registered
         row["affiliated_supporters"] = n_active - int(full.size) - n_registered
@@ -268,6 +269,6 @@ class Membership(Institution):
         mean = float(np.mean(x)) if x.size else float("nan")
         sd = float(np.std(x)) if x.size else float("nan")
         row["ideology_mean"] = mean
-        row["ideology_median"] = arrays.median(x) if x.size else mean
+        row["ideology_median"] = m.full_member_median() if x.size else mean
         row["ideology_sd"] = sd
         row["sympathisers"] = float(round(self.stock.sum()))

@@ -21,7 +21,7 @@ from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.mechanisms import arrays, contests, rule_power, union_decisions
+from model.mechanisms import contests, rule_power, union_decisions
 from model.mechanisms import nec as necmech
 from model.records.events import NecElection, NecVote, RuleChange
 from model.records.series import slug
@@ -115,7 +115,7 @@ class Nec(Institution):
         plp = np.array([mp.ideology for mp in s.sitting_mps])
         plp_median = float(np.median(plp)) if plp.size else 0.0
         full = s.members.full_member_ids()
-        members_median = arrays.median(s.members.ideology[full]) if full.size else 0.0
+        members_median = s.members.full_member_median() if full.size else 0.0
         meps = s.mep_ideology
         deputy = s.deputy
         return necmech.composition(

@@ -55,13 +55,19 @@ class Organising(Institution):
         cap = np.array([sp.organisers for sp in specs], dtype=float) * s.clp_share
         per = np.array([sp.members_per_organiser for sp in specs], dtype=float)
         if (per > 0).any():
-            m = s.members
-            size = (
-                np.bincount(m.faction[m.active & (m.faction >= 0)], minlength=len(specs))
-                * s.clps.represents
-            )
+            size = self.faction_sizes() * s.clps.represents
             cap = np.where(per > 0, np.minimum(cap, np.floor(size / np.maximum(per, 1e-9))), cap)
         return np.where(self.founded(), np.round(cap), 0).astype(np.int64)
+
+    def faction_sizes(self) -> np.ndarray:
+        """Active members (of every type) in each faction.
+
+        Counted over the active members' ids the table keeps, not with a
+        mask over every row (lapsed ones included).
+        """
+        m = self.state.members
+        faction = m.faction[m.active_ids()]
+        return np.bincount(faction[faction >= 0], minlength=len(self.state.factions))
 
     def stages(self) -> list[Stage]:
         """Recruitment and targeting, every month."""
@@ -116,13 +122,12 @@ class Organising(Institution):
     def measure(self, row: dict[str, Any]) -> None:
         """CLPs controlled, members, sitting MPs and executive places of each faction."""
         s = self.state
-        m = s.members
-        active = m.active
         controls = np.bincount(s.clps.control + 1, minlength=len(s.factions) + 1)
+        sizes = self.faction_sizes()
         row["clps_unaligned"] = int(controls[0])
         for f in s.factions:
             row[f"clps_{slug(f.name)}"] = int(controls[f.index + 1])
-            row[f"faction_{slug(f.name)}"] = int(np.count_nonzero(active & (m.faction == f.index)))
+            row[f"faction_{slug(f.name)}"] = int(sizes[f.index])
         mp_factions = np.array([mp.faction for mp in s.sitting_mps], dtype=int)
         by_faction = np.bincount(mp_factions + 1, minlength=len(s.factions) + 1)
         row["plp_unaligned"] = int(by_faction[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.agents.members import REGISTERED_SUPPORTER
-from model.mechanisms import arrays, rule_power
+from model.mechanisms import rule_power
 from model.records.events import LeadershipContest
 from model.rules.schema import RuleSet
 from model.state import PartyState
@@ -37,7 +37,7 @@ class Stakes:
         m = s.members
         plp = np.array([mp.ideology for mp in s.sitting_mps])
         full = m.full_member_ids()
-        members = arrays.median(m.ideology[full]) if full.size else 0.0
+        members = m.full_member_median() if full.size else 0.0
         plp_median = float(np.median(plp)) if plp.size else members
         seen = m.kind == REGISTERED_SUPPORTER
         # Before any registered supporter has voted, the party expects them where

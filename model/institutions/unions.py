@@ -229,12 +229,12 @@ class UnionPolitics(Institution):
     def activists(self, union_index: int) -> np.ndarray:
         """Ideology of the union's levy payers who are full party members (its activists)."""
         m = self.state.members
-        return m.ideology[m.full_member_ids()[m.full_member_unions() == union_index]]
+        return m.ideology[m.full_members_of_union(union_index)]
 
     def _activist_sample(self, union_index: int, size: int, rng: np.random.Generator) -> np.ndarray:
         """Levy-paying party members, drawn in proportion to their activism (who turns up)."""
         m = self.state.members
-        ids = m.full_member_ids()[m.full_member_unions() == union_index]
+        ids = m.full_members_of_union(union_index)
         if ids.size <= size:
             return m.ideology[ids]
         weight = m.activism[ids].astype(float)
