@@ -75,6 +75,15 @@ def fresh_median(table: MemberTable) -> float:
     return float(np.median(table._data["ideology"][full])) if full.size else float("nan")
 
 
+def fresh_clp_medians(table: MemberTable, n_clps: int) -> np.ndarray:
+    """Each CLP's median full member's ideology (NaN for none), from the raw columns."""
+    full = fresh(table, n_clps)["full_member_ids"]
+    clp, ideology = table._data["clp"][full], table._data["ideology"][full]
+    return np.array(
+        [np.median(ideology[clp == c]) if (clp == c).any() else np.nan for c in range(n_clps)]
+    )
+
+
 def assert_fresh(table: MemberTable, n_clps: int = N_CLPS) -> None:
     got, want = kept(table, n_clps), fresh(table, n_clps)
     for name, expected in want.items():
@@ -82,6 +91,9 @@ def assert_fresh(table: MemberTable, n_clps: int = N_CLPS) -> None:
     for union in (NO_UNION, 0, 1, 2):
         assert np.array_equal(table.full_members_of_union(union), fresh_union_members(table, union))
     assert np.array_equal(table.full_member_median(), fresh_median(table), equal_nan=True)
+    assert np.array_equal(
+        table.clp_medians(n_clps), fresh_clp_medians(table, n_clps), equal_nan=True
+    )
 
 
 @pytest.fixture
@@ -185,6 +197,9 @@ def test_the_kept_median_follows_every_change_of_position(table):
     assert table.full_member_median() == fresh()
     table.lapse(np.array([1]), month=2)
     assert table.full_member_median() == fresh()
+    assert_fresh(table)  # the CLPs' medians too
+    table.ideology_for_update()[0] = -0.9
+    assert_fresh(table)
     with pytest.raises(ValueError):
         table.ideology[0] = 0.0
 
@@ -269,6 +284,7 @@ def test_every_read_in_a_run_sees_the_table_as_it_is(monkeypatch):
     checked("ids_by_clp", by_clp)
     checked("full_members_of_union", fresh_union_members)
     checked("full_member_median", fresh_median)
+    checked("clp_medians", fresh_clp_medians)
     for name in ("lapse", "append", "set_kind", "ideology_for_update"):
         original = getattr(MemberTable, name)
 
@@ -296,6 +312,7 @@ def test_every_change_in_a_run_drops_what_was_kept(monkeypatch):
             kept(self, RUN_CLPS)  # every derived array kept before the change
             self.full_members_of_union(0)
             self.full_member_median()
+            self.clp_medians(RUN_CLPS)
             out = _original(self, *args, **kwargs)
             assert_fresh(self, RUN_CLPS)
             changes[_name] += 1

@@ -143,6 +143,9 @@ class MemberTable:
             for name, col in COLUMNS.items()
         }
         self._derived: dict[Any, Any] = {}
+        # What the table keeps of members' positions (dropped when ideology
+        # changes too).
+        self._positional: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -184,7 +187,7 @@ class MemberTable:
         for name in COLUMNS.keys() - columns.keys():
             self._data[name][start:stop] = COLUMNS[name].default
         self._n = stop
-        self._derived.clear()
+        self._drop_kept()
         return np.arange(start, stop)
 
     def _reserve(self, rows: int) -> None:
@@ -200,12 +203,12 @@ class MemberTable:
         """Mark members as lapsed; their rows stay (ids never move)."""
         self._data["active"][ids] = False
         self._data["left"][ids] = month
-        self._derived.clear()
+        self._drop_kept()
 
     def set_kind(self, ids: np.ndarray, kind: int) -> None:
         """Change some members' type (e.g. a supporter who joins as a full member)."""
         self._data["kind"][ids] = kind
-        self._derived.clear()
+        self._drop_kept()
 
     def row(self, member_id: int) -> dict[str, Any]:
         """All columns of one member as plain Python values."""
@@ -219,20 +222,24 @@ class MemberTable:
             raise IndexError(f"no member {member_id} (table has {self._n} rows)")
         self._data[name][member_id] = value
         if name in GUARDED:
-            self._derived.clear()
+            self._drop_kept()
         elif name == POSITIONS:
-            self._derived.pop("full_median", None)
+            self._positional.clear()
 
     def ideology_for_update(self) -> np.ndarray:
         """The ideology column, writable, for the month's opinion dynamics to update in place.
 
-        Drops the kept members' median. Write through the view at once and
-        do not keep it: a later write would not drop a median kept since.
+        Drops the kept medians. Write through the view at once and do not
+        keep it: a later write would not drop medians kept since.
         """
-        self._derived.pop("full_median", None)
+        self._positional.clear()
         return self._data[POSITIONS][: self._n]
 
     # --- derived arrays, kept until a guarded column changes ----------------------
+
+    def _drop_kept(self) -> None:
+        self._derived.clear()
+        self._positional.clear()
 
     def _keep(self, key: Any, make: Any) -> Any:
         """The derived value `key`, made (and frozen read-only) on first request."""
@@ -274,12 +281,28 @@ class MemberTable:
         collection, the NEC, the groups' stakes and conference all ask for it,
         several times a month, and each computation gathers every full member.
         """
-        median = self._derived.get("full_median")
+        median = self._positional.get("median")
         if median is None:
             full = self.full_member_ids()
             median = arrays.median(self.ideology[full]) if full.size else float("nan")
-            self._derived["full_median"] = median
+            self._positional["median"] = median
         return median
+
+    def clp_medians(self, n_clps: int) -> np.ndarray:
+        """Each CLP's median full member's ideology (`np.median`'s value), NaN where
+        a CLP has none; read-only.
+
+        Kept like `full_member_median`: conference asks for it three times
+        in its month (the agenda's forecast, the tabling, the vote).
+        """
+        key = ("clp_medians", n_clps)
+        medians = self._positional.get(key)
+        if medians is None:
+            ids, bounds = self.ids_by_clp(n_clps)
+            medians = arrays.segment_medians(self.ideology[ids], bounds, float("nan"))
+            medians.flags.writeable = False
+            self._positional[key] = medians
+        return medians
 
     def full_member_clps(self) -> np.ndarray:
         """The CLP of each active full member, in the order of `full_member_ids`; read-only."""

@@ -31,7 +31,7 @@ from model.institutions.base import Institution, Stage
 from model.institutions.nec import Nec
 from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.mechanisms import agenda, arrays, conference, rule_power, union_decisions
+from model.mechanisms import agenda, conference, rule_power, union_decisions
 from model.records.events import (
     AffiliateConsultation,
     AgendaVote,
@@ -905,14 +905,14 @@ class Conference(Institution):
                 )
 
     def clp_delegates(self, fallback_median: float) -> conference.ClpDelegates:
-        ids, bounds = self.state.clp_members()
-        x = self.state.members.ideology[ids]
-        medians = arrays.segment_medians(x, bounds, fallback_median)
+        s = self.state
+        counts = s.members.full_member_counts(len(s.clps))
+        medians = np.where(counts > 0, s.members.clp_medians(len(s.clps)), fallback_median)
         control = self.state.clps.control
         lines = self.state.faction_lines
         line = np.where(control >= 0, lines[np.maximum(control, 0)] if lines.size else 0.0, np.nan)
         return conference.ClpDelegates(
-            votes=np.diff(bounds).astype(np.int64), line=line, member_median=medians
+            votes=counts.astype(np.int64), line=line, member_median=medians
         )
 
     def measure(self, row: dict[str, Any]) -> None:
