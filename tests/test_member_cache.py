@@ -69,6 +69,11 @@ def fresh_union_members(table: MemberTable, union: int) -> np.ndarray:
     return full[table._data["union"][full] == union]
 
 
+def fresh_ideology(table: MemberTable) -> np.ndarray:
+    """The active full members' ideology in id order, from the raw columns."""
+    return table._data["ideology"][fresh(table)["full_member_ids"]]
+
+
 def fresh_median(table: MemberTable) -> float:
     """The active full members' median ideology, from the raw columns."""
     full = fresh(table)["full_member_ids"]
@@ -91,6 +96,7 @@ def assert_fresh(table: MemberTable, n_clps: int = N_CLPS) -> None:
     for union in (NO_UNION, 0, 1, 2):
         assert np.array_equal(table.full_members_of_union(union), fresh_union_members(table, union))
     assert np.array_equal(table.full_member_median(), fresh_median(table), equal_nan=True)
+    assert np.array_equal(table.full_member_ideology(), fresh_ideology(table))
     assert np.array_equal(
         table.clp_medians(n_clps), fresh_clp_medians(table, n_clps), equal_nan=True
     )
@@ -284,6 +290,7 @@ def test_every_read_in_a_run_sees_the_table_as_it_is(monkeypatch):
     checked("ids_by_clp", by_clp)
     checked("full_members_of_union", fresh_union_members)
     checked("full_member_median", fresh_median)
+    checked("full_member_ideology", fresh_ideology)
     checked("clp_medians", fresh_clp_medians)
     for name in ("lapse", "append", "set_kind", "ideology_for_update"):
         original = getattr(MemberTable, name)
@@ -312,6 +319,7 @@ def test_every_change_in_a_run_drops_what_was_kept(monkeypatch):
             kept(self, RUN_CLPS)  # every derived array kept before the change
             self.full_members_of_union(0)
             self.full_member_median()
+            self.full_member_ideology()
             self.clp_medians(RUN_CLPS)
             out = _original(self, *args, **kwargs)
             assert_fresh(self, RUN_CLPS)

@@ -283,10 +283,24 @@ class MemberTable:
         """
         median = self._positional.get("median")
         if median is None:
-            full = self.full_member_ids()
-            median = arrays.median(self.ideology[full]) if full.size else float("nan")
+            x = self.full_member_ideology()
+            median = arrays.median(x) if x.size else float("nan")
             self._positional["median"] = median
         return median
+
+    def full_member_ideology(self) -> np.ndarray:
+        """The ideology of each active full member, in the order of `full_member_ids`; read-only.
+
+        Kept like `full_member_median`: organising, MPs' focus, the median and
+        data collection read it in the same month, and each gather reads
+        every full member's row.
+        """
+        x = self._positional.get("full_ideology")
+        if x is None:
+            x = self.ideology[self.full_member_ids()]
+            x.flags.writeable = False
+            self._positional["full_ideology"] = x
+        return x
 
     def clp_medians(self, n_clps: int) -> np.ndarray:
         """Each CLP's median full member's ideology (`np.median`'s value), NaN where

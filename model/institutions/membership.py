@@ -259,7 +259,7 @@ class Membership(Institution):
         n_registered = 0
         if n_active > full.size:
             n_registered = int(np.count_nonzero(m.kind[m.active_ids()] == REGISTERED_SUPPORTER))
-        x = m.ideology[full]  # for the mean and sd
+        x = m.full_member_ideology()
         row["members_full"] = int(full.size)
         row["registered_supporters"] = n_registered
         row["affiliated_supporters"] = n_active - int(full.size) - n_registered

@@ -62,12 +62,16 @@ class Organising(Institution):
     def faction_sizes(self) -> np.ndarray:
         """Active members (of every type) in each faction.
 
-        Counted over the active members' ids the table keeps, not with a
-        mask over every row (lapsed ones included).
+        One count of a mask per faction: comparing and counting whole
+        columns is several times quicker than gathering the active rows
+        (factions are few).
         """
         m = self.state.members
-        faction = m.faction[m.active_ids()]
-        return np.bincount(faction[faction >= 0], minlength=len(self.state.factions))
+        active, faction = m.active, m.faction
+        return np.array(
+            [np.count_nonzero(active & (faction == f)) for f in range(len(self.state.factions))],
+            dtype=np.int64,
+        )
 
     def stages(self) -> list[Stage]:
         """Recruitment and targeting, every month."""
@@ -107,6 +111,7 @@ class Organising(Institution):
             faction_lines=s.faction_lines,
             affinity=s.config.meetings.unaligned_affinity,
             member_clps=m.full_member_clps(),
+            member_ideology=m.full_member_ideology(),
         )
         targets = dynamics.choose_targets(
             expected,

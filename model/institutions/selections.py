@@ -424,7 +424,7 @@ class Selections(Institution):
         m = self.state.members
         n_clps = len(self.state.clps)
         totals = np.bincount(
-            m.full_member_clps(), weights=m.ideology[m.full_member_ids()], minlength=n_clps
+            m.full_member_clps(), weights=m.full_member_ideology(), minlength=n_clps
         )
         means = totals / np.maximum(m.full_member_counts(n_clps), 1)
         lines, trigger_distance, _, _ = self._faction_arrays()

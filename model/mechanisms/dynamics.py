@@ -432,6 +432,7 @@ def expected_attendance(
     faction_lines: np.ndarray,
     affinity: float,
     member_clps: np.ndarray | None = None,
+    member_ideology: np.ndarray | None = None,
 ) -> ExpectedMeeting:
     """Expected meeting attendance and slate votes per CLP.
 
@@ -446,6 +447,7 @@ def expected_attendance(
         affinity: distance within which an unaligned member votes a
             faction's slate (as in `meetings.slate_choice`).
         member_clps: `clp[members]`, when the caller has it already.
+        member_ideology: `ideology[members]`, when the caller has it already.
 
     Returns:
         The ExpectedMeeting.
@@ -465,7 +467,8 @@ def expected_attendance(
     if n_factions:
         # Unaligned members close to a faction's line vote its slate:
         # column += (nearest - column) where they are, without a masked write.
-        nearest, distance = nearest_line(ideology[members], faction_lines, dtype=column.dtype)
+        x = ideology[members] if member_ideology is None else member_ideology
+        nearest, distance = nearest_line(x, faction_lines, dtype=column.dtype)
         unaligned &= distance <= affinity
         nearest -= column
         nearest *= unaligned
