@@ -461,19 +461,22 @@ def expected_attendance(
     unaligned = f < 0
     column = np.multiply(unaligned, width, dtype=f.dtype)
     column += f
+    # One key array, updated in place from the members' bins to the slates'
+    # (each pass over it costs more than one over the narrow columns).
     key = np.multiply(clp[members] if member_clps is None else member_clps, width, dtype=np.intp)
-    by_member = np.bincount(key + column, weights=weight, minlength=n_clps * width)
+    key += column
+    by_member = np.bincount(key, weights=weight, minlength=n_clps * width)
 
     if n_factions:
-        # Unaligned members close to a faction's line vote its slate:
-        # column += (nearest - column) where they are, without a masked write.
+        # Unaligned members close to a faction's line vote its slate: their
+        # key moves by (nearest - column), computed in the narrow dtype;
+        # multiplying by the mask avoids a masked write.
         x = ideology[members] if member_ideology is None else member_ideology
         nearest, distance = nearest_line(x, faction_lines, dtype=column.dtype)
         unaligned &= distance <= affinity
         nearest -= column
         nearest *= unaligned
         key += nearest
-    key += column
     by_slate = np.bincount(key, weights=weight, minlength=n_clps * width)
     return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
 
