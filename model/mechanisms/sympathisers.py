@@ -237,7 +237,9 @@ def drawn_shares(
     if moment.campaign:
         settled = settled * (1.0 + election_surge)
     rates = np.asarray(rates, dtype=float)
-    share = np.divide(rates - settled, rates, out=np.zeros_like(rates), where=rates > 0)
+    # A vanishing rate can overflow the ratio; the clip below bounds it anyway.
+    with np.errstate(over="ignore"):
+        share = np.divide(rates - settled, rates, out=np.zeros_like(rates), where=rates > 0)
     return np.clip(share, 0.0, 1.0)
 
 
