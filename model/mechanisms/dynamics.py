@@ -63,12 +63,7 @@ def influence(
     Returns:
         The new ideology array (`out`, or a copy; inactive rows unchanged).
     """
-    if out is None:
-        x = ideology.copy()
-    else:
-        if out is not ideology:
-            out[:] = ideology
-        x = out
+    x = _start_from(ideology, out)
     ids = np.flatnonzero(active) if active_ids is None else active_ids
     if ids.size == 0:
         return x
@@ -157,6 +152,15 @@ def pair_within(
     return members[first], members[first + 1]
 
 
+def _start_from(column: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """The array to update: a copy of `column`, or `out` holding its values (may be `column`)."""
+    if out is None:
+        return column.copy()
+    if out is not column:
+        out[:] = column
+    return out
+
+
 # --- 2. lapsing ----------------------------------------------------------------
 # (Joining is in `model.mechanisms.sympathisers`: who joins depends on the moment.)
 
@@ -204,9 +208,10 @@ def lapse_probability(
 def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: float) -> float:
     """The largest chance any member can have this month (a new member at the far end)."""
     farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
-    least_tolerant = None if params.drawn_tolerance is None else np.ones(1, dtype=bool)
-    if params.drawn_tolerance is not None and params.drawn_tolerance > params.tolerance:
-        least_tolerant = np.zeros(1, dtype=bool)
+    # The least tolerant member: drawn, if drawn members tolerate less.
+    least_tolerant = None
+    if params.drawn_tolerance is not None:
+        least_tolerant = np.array([params.drawn_tolerance < params.tolerance])
     return float(
         lapse_probability(
             np.array([leader_ideology + farthest]),
@@ -304,12 +309,7 @@ def recruit(
     Returns:
         The new faction array (`out`, or a copy).
     """
-    if out is None:
-        new = faction.copy()
-    else:
-        if out is not faction:
-            out[:] = faction
-        new = out
+    new = _start_from(faction, out)
     if faction_lines.size == 0:
         return new
     # Thinning, as in `lapsers`: pick each row with the highest rate, keep the

@@ -318,9 +318,7 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "table_builtin": builtin_markdown(result.table),
         "table_patterns": pattern_markdown(result.patterns),
         "table_comparisons": comparison_markdown(result.comparisons),
-        "table_before_after": before_after_markdown(
-            getattr(result, "previous", None), result.table
-        ),
+        "table_before_after": before_after_markdown(result.previous, result.table),
         "table_posterior": posterior_markdown(result.posterior),
         "table_priors": priors_markdown(describe_table(load_priors())),
         "table_generations": generations_markdown(gens),
