@@ -26,7 +26,11 @@ from model.agents.mps import MP, seat_mp_name
 from model.agents.unions import Union
 from model.calendar import Month
 from model.data.seats import find_seat
-from model.mechanisms.sympathisers import defeat_severity, electability_weight
+from model.mechanisms.sympathisers import (
+    defeat_discredit,
+    defeat_severity,
+    electability_weight,
+)
 from model.records.log import EventLog
 from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario
@@ -110,7 +114,8 @@ class PartyState:
         polls: the monthly national poll so far.
         election_times: model times of the general elections scheduled.
         leader_since: model time the leader took office.
-        defeats: (model time, severity) of every general election remembered.
+        defeats: (model time, severity, leader's position) of every general
+            election remembered.
         round_times: model times of the trigger-ballot rounds scheduled.
         tally: running totals for the series (deselections, retirements...).
         timings: seconds spent per stage, for benchmarks.
@@ -152,8 +157,12 @@ class PartyState:
         majority = (
             config.elections.majority_seats or config.elections.historical_total_seats // 2 + 1
         )
-        self.defeats: list[tuple[int, float]] = [
-            (self.time_of(Month.parse(e.month)), defeat_severity(e.seats, majority))
+        self.defeats: list[tuple[int, float, float | None]] = [
+            (
+                self.time_of(Month.parse(e.month)),
+                defeat_severity(e.seats, majority),
+                e.leader_ideology,
+            )
             for e in config.elections.previous
         ]
 
@@ -206,8 +215,14 @@ class PartyState:
             self.timings[stage] += _time.perf_counter() - started
 
     def record_election(self, seats: int, majority_seats: int) -> None:
-        """Remember this month's general election (members weigh electability after defeats)."""
-        self.defeats.append((self.time, defeat_severity(seats, majority_seats)))
+        """Remember this month's general election and whose line fought it.
+
+        Members weigh electability more after defeats, and hold a defeat
+        against the line of the leader who led the party into it.
+        """
+        self.defeats.append(
+            (self.time, defeat_severity(seats, majority_seats), float(self.leader.ideology))
+        )
 
     def electability_weight(self) -> float:
         """Members' weight on candidates' valence this month.
@@ -220,8 +235,22 @@ class PartyState:
         return electability_weight(
             params.valence_weight,
             params.electability_after_defeat,
-            [(self.time - at, severity) for at, severity in self.defeats],
+            [(self.time - at, severity) for at, severity, _ in self.defeats],
             params.electability_memory_months,
+        )
+
+    def defeat_discredit(self, position: float) -> float:
+        """How far the defeats remembered discredit a candidate at `position` (≥ 0).
+
+        A defeat counts against the line of the leader who lost it, fading
+        over `electability_memory_months` (`sympathisers.defeat_discredit`).
+        """
+        params = self.config.contests
+        return defeat_discredit(
+            position,
+            [(self.time - at, severity, line) for at, severity, line in self.defeats],
+            params.electability_memory_months,
+            params.defeat_blame_width,
         )
 
     # --- who is who -------------------------------------------------------------------

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from model.agents.members import FULL_MEMBER, REGISTERED_SUPPORTER
+from model.calendar import Month
 from model.counting.count import count_ballots
 from model.mechanisms import contests
+from model.mechanisms.sympathisers import defeat_discredit
 from model.party import PartyModel
 from model.rules.presets import get_preset
 from model.scenario.schema import ContestSpec, parse_scenario
@@ -315,3 +317,37 @@ def test_the_principled_left_weighs_electability_less():
     assert (
         contests.utilities(voters, field, params=plain, rng=rng, electability=1.0)[0].argmax() == 1
     )
+
+
+def test_a_candidate_on_the_line_that_lost_is_seen_as_less_electable():
+    # The default scenario remembers 2015, lost on Ed Miliband's line (-0.3).
+    field = [
+        {"name": "Miliband Line", "ideology": -0.3, "valence": 0.5},
+        {"name": "Elsewhere", "ideology": 0.5, "valence": 0.5},
+    ]
+    scheduled = [{"month": "2016-11", "kind": "vacancy", "candidates": field}]
+
+    def contest(blame):
+        scenario = with_contests(
+            "labour_2014", scheduled, lend_share=0.5, campaign_shock_sd=0.0, defeat_blame=blame
+        )
+        party, (rec,) = contest_records(scenario)
+        valence = {c["name"]: c["valence"] for c in rec.nominations["candidates"]}
+        members = rec.first_round_by_type["members"]
+        return party, valence, members["Miliband Line"] / sum(members.values())
+
+    _, plain, share_plain = contest(0.0)
+    party, blamed, share_blamed = contest(2.0)
+    assert plain == {"Miliband Line": 0.5, "Elsewhere": 0.5}
+    # The discredit is severity x fading x closeness of each defeat remembered, times the blame.
+    state = party.state
+    opened = state.time_of(Month.parse("2016-11"))
+    remembered = [(opened - at, severity, line) for at, severity, line in state.defeats]
+    assert [line for *_, line in remembered] == [0.1, -0.3]  # Brown's 2010, Miliband's 2015
+    memory = state.config.contests.electability_memory_months
+    on_line = 2.0 * defeat_discredit(-0.3, remembered, memory, 0.3)
+    elsewhere = 2.0 * defeat_discredit(0.5, remembered, memory, 0.3)
+    assert on_line > 0.1 and elsewhere < on_line / 5
+    assert blamed["Miliband Line"] == pytest.approx(0.5 - on_line, abs=1e-5)
+    assert blamed["Elsewhere"] == pytest.approx(0.5 - elsewhere, abs=1e-5)
+    assert share_blamed < share_plain

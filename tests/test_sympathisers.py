@@ -181,3 +181,47 @@ def test_drawn_shares_are_shares(leader, months, shock, campaign):
     )
     share = _rates(moment)
     assert ((share >= 0) & (share <= 1)).all()
+
+
+def test_a_defeat_discredits_the_line_that_lost_it():
+    corbyn_2019 = [(4, 0.38, -0.8)]
+    on_line = sym.defeat_discredit(-0.8, corbyn_2019, 60, 0.3)
+    near = sym.defeat_discredit(-0.6, corbyn_2019, 60, 0.3)
+    far = sym.defeat_discredit(-0.2, corbyn_2019, 60, 0.3)
+    assert on_line == pytest.approx(0.38 * np.exp(-4 / 60))
+    assert on_line > near > far > 0.0 and far < 0.02 * on_line
+    # It fades as the defeat recedes, and a win or an unknown line discredits nothing.
+    assert sym.defeat_discredit(-0.8, [(60, 0.38, -0.8)], 60, 0.3) == pytest.approx(
+        on_line * np.exp(-56 / 60)
+    )
+    assert sym.defeat_discredit(-0.8, [(4, 0.0, -0.8), (4, 0.38, None)], 60, 0.3) == 0.0
+    # Defeats on two lines each count against their own.
+    both = [(56, 0.29, -0.3), (4, 0.38, -0.8)]
+    assert sym.defeat_discredit(-0.3, both, 60, 0.3) > sym.defeat_discredit(
+        -0.3, corbyn_2019, 60, 0.3
+    )
+    assert sym.defeat_discredit(-0.8, both, 60, 0.3) == pytest.approx(
+        on_line + 0.29 * np.exp(-56 / 60) * np.exp(-((0.5 / 0.3) ** 2))
+    )
+
+
+@given(
+    position=st.floats(-1.0, 1.0),
+    defeats=st.lists(
+        st.tuples(
+            st.floats(0.0, 240.0),
+            st.floats(0.0, 1.0),
+            st.one_of(st.none(), st.floats(-1.0, 1.0)),
+        ),
+        max_size=5,
+    ),
+    width=st.floats(0.05, 1.0),
+)
+def test_discredit_is_bounded_by_the_severities_remembered(position, defeats, width):
+    value = sym.defeat_discredit(position, defeats, 60.0, width)
+    assert 0.0 <= value <= sum(severity for _, severity, _ in defeats) + 1e-12
+    # Moving onto the line of the single heaviest recent defeat never lowers it.
+    if defeats and defeats[-1][2] is not None:
+        assert sym.defeat_discredit(defeats[-1][2], defeats[-1:], 60.0, width) >= (
+            sym.defeat_discredit(position, defeats[-1:], 60.0, width)
+        )

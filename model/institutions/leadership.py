@@ -165,14 +165,18 @@ class Leadership(Institution):
             )
             chosen = [sitting[i] for i in picks]
         # Each candidate's campaign goes better or worse than their standing
-        # promised: one shock to perceived electability per contest.
+        # promised: one shock to perceived electability per contest. A
+        # candidate on the line a remembered defeat was fought on is seen as
+        # less electable (the past-results rule).
         shock = rng.normal(0.0, params.campaign_shock_sd, len(chosen))
         candidates = [
             contests.Candidate(
                 name=mp.name,
                 mp=self.state.mps.index(mp),
                 ideology=mp.ideology,
-                valence=mp.valence + float(shock[i]),
+                valence=mp.valence
+                + float(shock[i])
+                - params.defeat_blame * self.state.defeat_discredit(mp.ideology),
                 faction=mp.faction,
                 incumbent=challenge and mp is self.state.leader,
             )

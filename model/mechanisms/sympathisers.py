@@ -122,6 +122,46 @@ def electability_weight(
     )
 
 
+def defeat_discredit(
+    position: float,
+    defeats: Sequence[tuple[float, float, float | None]],
+    memory: float,
+    width: float,
+) -> float:
+    """How far a defeat remembered discredits a candidate's line (0 = not at all).
+
+    Budge's "past results" rule: a party that lost moves away from the
+    policy it lost on (Budge 1994, British Journal of Political Science
+    24(4); Somer-Topcu 2009, Journal of Politics 71(1): parties change more
+    after losing votes). Members judging electability do the same: a
+    candidate who stands where the leader who lost stood is seen as less
+    likely to win, in proportion to the defeat's severity, fading as it
+    recedes. Who led the defeat matters, not only that there was one: after
+    2015 the line that had lost was Ed Miliband's; after 2019 it was
+    Corbyn's (2020's candidates said so themselves: Long-Bailey promised
+    continuity, Starmer "unity" and electability;
+    labour_politics.json electability_and_members_polls.contest_2020).
+
+    Args:
+        position: the candidate's position.
+        defeats: (months since, severity, position of the leader who led
+            the party into it, None if not known) for each election remembered.
+        memory: months over which a defeat's effect fades by a factor e.
+        width: distance from the defeated leader's position over which the
+            discredit falls (Gaussian, as `attraction`).
+
+    Returns:
+        The discredit (≥ 0): Σ severity × fading × closeness to the defeated line.
+    """
+    total = 0.0
+    for months, severity, line in defeats:
+        if line is None or severity <= 0.0:
+            continue
+        closeness = float(np.exp(-(((position - line) / width) ** 2)))
+        total += severity * float(np.exp(-max(months, 0.0) / memory)) * closeness
+    return total
+
+
 def defeat_severity(seats: int, majority_seats: int) -> float:
     """How far short of a majority an election left the party (0 for a win, up to 1)."""
     if majority_seats <= 0:

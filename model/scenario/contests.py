@@ -97,6 +97,22 @@ class ContestSpec(Strict):
     electability_memory_months: float = Field(
         60.0, gt=0.0, le=240.0, description="Months over which a defeat's effect fades."
     )
+    defeat_blame: float = Field(
+        0.0,
+        ge=0.0,
+        le=5.0,
+        description=(
+            "Valence (perceived electability) a candidate loses per unit of a remembered "
+            "defeat's severity when standing on the line of the leader who lost it "
+            "(Budge's past-results rule); 0: defeats discredit no line."
+        ),
+    )
+    defeat_blame_width: float = Field(
+        0.3,
+        gt=0.0,
+        le=2.0,
+        description="How far from the defeated leader's position the discredit reaches.",
+    )
     incumbency_weight: float = Field(
         0.0, ge=0.0, le=2.0, description="Utility bonus of the sitting leader in a challenge."
     )

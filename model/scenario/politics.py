@@ -248,6 +248,15 @@ class PreviousElection(Strict):
 
     month: MonthText
     seats: int = Field(ge=0, le=1000, description="Seats the party won.")
+    leader_ideology: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description=(
+            "Position of the leader who led the party into it (the line a defeat "
+            "discredits, `contests.defeat_blame`); None: no line."
+        ),
+    )
 
 
 class ElectionSpec(Strict):
