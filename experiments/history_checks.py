@@ -10,7 +10,8 @@ data up to December 2016 only) and reports, per seed and in summary:
 * 2020 (forecast): the winner and Starmer's first-round share (56.2%);
 * the 2019 trigger round (forecast): full selections (6 MPs triggered,
   1 deselected) [data: trigger_ballots_and_reselection.round_2019];
-* membership (forecast after 2016): the peak year and the fall from the
+* membership at year ends (fit targets to 2016, forecasts after), the peak
+  year and the fall from the
   2020 level to December 2024 (the real one: about a third);
 * Momentum: CLPs held before its founding in October 2015 (must be none);
 * the PLP's median in 2019 and at the end.
@@ -37,6 +38,16 @@ from model.records.events import LeadershipContest, TriggerBallot
 from model.scenario.bundled import bundled_dir
 
 FOUNDED = "2015-10"  # Momentum [data: momentum_and_factions.founded]
+# Year-end full members [data: membership.year_end_series]; 2010-2016 are fit targets.
+PUBLISHED_MEMBERS = {
+    "2010": 193261,
+    "2015": 388262,
+    "2016": 543645,
+    "2017": 564443,
+    "2019": 532046,
+    "2020": 523332,
+    "2024": 333235,
+}
 
 
 def first_round_share(contest: LeadershipContest, name: str) -> float:
@@ -73,13 +84,16 @@ def one_run(args: tuple[int, float]) -> dict[str, Any]:
     members = s["members_full"] / scale
     year_end = members[members.index.str.endswith("-12")]
     row["members peak year"] = int(year_end.idxmax()[:4])
-    row["members 2020-12"] = int(members.loc["2020-12"])
-    row["members 2024-12"] = int(members.loc["2024-12"])
+    for year in PUBLISHED_MEMBERS:
+        row[f"members {year}-12"] = int(members.loc[f"{year}-12"])
     row["fall 2020-2024 %"] = round(100 * (1 - members.loc["2024-12"] / members.loc["2020-12"]), 1)
     before = s.loc[s.index < FOUNDED, "clps_momentum"] if "clps_momentum" in s else s.iloc[:0, :1]
     row["Momentum CLPs before founding"] = int(before.max()) if len(before) else 0
     row["PLP median 2019-11"] = round(float(s.loc["2019-11", "plp_median"]), 3)
     row["PLP median end"] = round(float(s["plp_median"].iloc[-1]), 3)
+    if "clps_momentum" in s:
+        row["Momentum CLPs 2019-12"] = int(s.loc["2019-12", "clps_momentum"])
+        row["Momentum CLPs 2024-12"] = int(s["clps_momentum"].iloc[-1])
     return row
 
 
@@ -93,6 +107,10 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
             return "not held"
         return f"median {np.median(v):.1f} (10-90%: {np.quantile(v, 0.1):.1f}-{np.quantile(v, 0.9):.1f})"
 
+    def spread_k(key: str) -> str:
+        v = np.array([r[key] for r in rows if key in r], dtype=float) / 1000
+        return f"median {np.median(v):.0f} (10-90%: {np.quantile(v, 0.1):.0f}-{np.quantile(v, 0.9):.0f})"
+
     winners = [r.get("2020 winner") for r in rows]
     starmer = sum(w == "Keir Starmer" for w in winners)
     lines += [
@@ -101,10 +119,17 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         f"2016 Corbyn first round: {spread('2016 Corbyn R1 %')}  [published 61.8]",
         f"2020 Starmer wins in {starmer} of {len(rows)} runs; first round {spread('2020 Starmer R1 %')}  [published 56.2] (forecast)",
         f"2019 round, full selections: {spread('2019 full selections')}; deselected {spread('2019 deselected')}  [published 6 triggered, 1 deselected] (forecast)",
-        f"membership peak year: {spread('members peak year')}  [published 2017: 552,000] (forecast)",
+        *(
+            f"members at the end of {year} (thousands): "
+            f"{spread_k(f'members {year}-12')}  [published {published / 1000:.0f}]"
+            + (" (forecast)" if year > "2016" else "")
+            for year, published in PUBLISHED_MEMBERS.items()
+        ),
+        f"membership peak year: {spread('members peak year')}  [published 2017: 564,443] (forecast)",
         f"membership fall 2020-12 -> 2024-12 (%): {spread('fall 2020-2024 %')}  [published about a third] (forecast)",
         f"Momentum CLPs before October 2015: max {max(r['Momentum CLPs before founding'] for r in rows)}  [must be 0]",
         f"PLP median 2019-11: {spread('PLP median 2019-11')}; at the end: {spread('PLP median end')}",
+        f"Momentum CLPs at the end of 2019: {spread('Momentum CLPs 2019-12')}; of 2024: {spread('Momentum CLPs 2024-12')}",
     ]
     return lines
 

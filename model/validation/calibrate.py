@@ -14,9 +14,14 @@ Monte Carlo (pyabc's :class:`~pyabc.ABCSMC`):
 * **summary statistics** — each non-binary fit target: shares in percentage
   points, counts as log(1 + count); a figure the run did not produce counts as 0;
 * **distance** — an adaptive Euclidean distance (Prangle 2017) whose scales are
-  refitted every generation with pyabc's ``pcmad`` (median absolute deviation,
-  plus the deviation from the observation unless too many statistics are
-  biased: Schälte et al. 2022), so no target dominates by its unit;
+  refitted every generation with pyabc's ``mad`` (the median absolute
+  deviation of the generation's simulations), so no target dominates by its
+  unit. Not ``pcmad``, which adds each statistic's deviation from the
+  observation to its scale: a target the model misses is then down-weighted
+  for being missed, and a calibration of November 2026 that used it accepted
+  Corbyn at 94% in 2016 (published 61.8%) with that target's weight at a
+  hundredth of a membership count's (docs/calibration.md). The median is
+  robust to the runs in which a contest was not held (counted as 0 above);
 * **sampler** — pyabc's multicore evaluation-parallel sampler (or Dask, or
   single core);
 * **resume** — pyabc's SQLite history (``pyabc.db``) holds every generation;
@@ -373,14 +378,14 @@ def _run_abc(
     """The pyabc part of run_calibration (run, export)."""
     import pyabc
     from pyabc.distance import AdaptivePNormDistance
-    from pyabc.distance.scale import pcmad
+    from pyabc.distance.scale import mad
     from tqdm.auto import tqdm
 
     from model.records.writers import atomic_write, write_text
 
     sampler, closer = _sampler(settings, progress)
     distance = AdaptivePNormDistance(
-        p=2, scale_function=pcmad, scale_log_file=str(out / "scale_weights.json")
+        p=2, scale_function=mad, scale_log_file=str(out / "scale_weights.json")
     )
     abc = pyabc.ABCSMC(
         problem,
