@@ -275,6 +275,16 @@ def test_measures_of_a_synthetic_run() -> None:
     assert math.isnan(m["nec_clp_left_2018"])  # not modelled: never a number
 
 
+def test_leavers_are_summed_over_the_contest_months_at_full_size(data: dict[str, Any]) -> None:
+    months = ["2015-05", "2015-06", "2015-12", "2016-01", "2016-02"]
+    series = pd.DataFrame({"date": months, "lapsed": [1000, 10, 20, 30, 4000]})
+    m = compute_measures(RunData(series, [], scale=0.1), MEASURES)
+    assert m["lapsed_2015_16"] == 600.0  # (10 + 20 + 30) / 0.1: June 2015 to January 2016
+    short = compute_measures(RunData(series.iloc[:3], [], scale=0.1), MEASURES)
+    assert math.isnan(short["lapsed_2015_16"])  # the run stopped before January 2016
+    assert target("lapsed_2015_16").observed(data) == 13860  # the party's figure
+
+
 def test_machinery_end_to_end(tmp_path: Path, data: dict[str, Any]) -> None:
     out = tmp_path / "validation"
     settings = ValidationSettings(

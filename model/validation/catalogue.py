@@ -17,6 +17,7 @@ from model.validation.institution_targets import institution_targets
 from model.validation.measures import (
     Measure,
     faction_size_at,
+    lapsed_between,
     last_value,
     leader_lost_seat,
     members_at,
@@ -567,6 +568,30 @@ def _membership() -> list[Target]:
     return out
 
 
+def _leavers() -> list[Target]:
+    # Who left while the 2015 surge came in: the party's own figures for
+    # 6 May 2015 - 10 January 2016, about eight months (model months June to
+    # January). The one published count of leavers before the split.
+    return [
+        Target(
+            "lapsed_2015_16",
+            "Membership",
+            "Members who left, May 2015 - January 2016",
+            LONG,
+            "2016-01",
+            "politics:membership_flows.events[0]",
+            lapsed_between("2015-06", "2016-01"),
+            "members",
+            "membership",
+            derive=key_value("left_in_period"),
+            baseline=Baseline(
+                "nobody leaves beyond replacement (membership was flat 2010-2014)", constant=0.0
+            ),
+            note="members who lapsed, full members only",
+        )
+    ]
+
+
 def _momentum() -> list[Target]:
     last = Baseline(
         "the last figure before the split (September 2016, ~18,000)",
@@ -650,6 +675,7 @@ def _targets() -> list[Target]:
         *_contest_2016(),
         *_contest_2020(),
         *_membership(),
+        *_leavers(),
         *_momentum(),
         *_plp_and_rounds(),
         *institution_targets(),

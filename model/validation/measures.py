@@ -170,6 +170,24 @@ def members_at(month: str) -> Measure:
     return lambda run: run.at("members_full", month) / run.scale
 
 
+def lapsed_between(first: str, last: str) -> Measure:
+    """Full members who lapsed in the months `first`..`last` (inclusive), scaled to full size.
+
+    NaN if the run did not reach `last`.
+    """
+
+    def measure(run: RunData) -> float:
+        if "lapsed" not in run.series.columns:
+            return math.nan
+        dates = run.series["date"]
+        if not (dates == last).any():
+            return math.nan
+        inside = (dates >= first) & (dates <= last)
+        return float(run.series.loc[inside, "lapsed"].sum()) / run.scale
+
+    return measure
+
+
 def faction_size_at(month: str, faction: str) -> Measure:
     """A faction's members in a month, scaled to full size."""
     return lambda run: run.at(f"faction_{faction}", month) / run.scale

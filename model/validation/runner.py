@@ -33,6 +33,7 @@ from model.validation.shocks import perturb_candidates
 
 SERIES_KEPT = [
     "members_full",
+    "lapsed",
     "registered_supporters",
     "affiliated_supporters",
     "plp_size",
