@@ -101,15 +101,12 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
     """One line per check: the spread over seeds against the published figure."""
     lines = []
 
-    def spread(key: str) -> str:
-        v = np.array([r[key] for r in rows if key in r], dtype=float)
+    def spread(key: str, per: float = 1.0, digits: int = 1) -> str:
+        v = np.array([r[key] for r in rows if key in r], dtype=float) / per
         if not v.size:
             return "not held"
-        return f"median {np.median(v):.1f} (10-90%: {np.quantile(v, 0.1):.1f}-{np.quantile(v, 0.9):.1f})"
-
-    def spread_k(key: str) -> str:
-        v = np.array([r[key] for r in rows if key in r], dtype=float) / 1000
-        return f"median {np.median(v):.0f} (10-90%: {np.quantile(v, 0.1):.0f}-{np.quantile(v, 0.9):.0f})"
+        low, high = np.quantile(v, 0.1), np.quantile(v, 0.9)
+        return f"median {np.median(v):.{digits}f} (10-90%: {low:.{digits}f}-{high:.{digits}f})"
 
     winners = [r.get("2020 winner") for r in rows]
     starmer = sum(w == "Keir Starmer" for w in winners)
@@ -121,7 +118,7 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         f"2019 round, full selections: {spread('2019 full selections')}; deselected {spread('2019 deselected')}  [published 6 triggered, 1 deselected] (forecast)",
         *(
             f"members at the end of {year} (thousands): "
-            f"{spread_k(f'members {year}-12')}  [published {published / 1000:.0f}]"
+            f"{spread(f'members {year}-12', per=1000, digits=0)}  [published {published / 1000:.0f}]"
             + (" (forecast)" if year > "2016" else "")
             for year, published in PUBLISHED_MEMBERS.items()
         ),

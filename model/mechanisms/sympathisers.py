@@ -118,8 +118,13 @@ def electability_weight(
         The weight (≥ base).
     """
     return base + after_defeat * sum(
-        severity * float(np.exp(-max(months, 0.0) / memory)) for months, severity in defeats
+        severity * _fading(months, memory) for months, severity in defeats
     )
+
+
+def _fading(months: float, memory: float) -> float:
+    """What is left of a defeat's effect `months` after it (1 at once, 1/e after `memory`)."""
+    return float(np.exp(-max(months, 0.0) / memory))
 
 
 def defeat_discredit(
@@ -153,13 +158,11 @@ def defeat_discredit(
     Returns:
         The discredit (≥ 0): Σ severity × fading × closeness to the defeated line.
     """
-    total = 0.0
-    for months, severity, line in defeats:
-        if line is None or severity <= 0.0:
-            continue
-        closeness = float(np.exp(-(((position - line) / width) ** 2)))
-        total += severity * float(np.exp(-max(months, 0.0) / memory)) * closeness
-    return total
+    return sum(
+        severity * _fading(months, memory) * float(attraction(np.array([line]), position, width)[0])
+        for months, severity, line in defeats
+        if line is not None and severity > 0.0
+    )
 
 
 def defeat_severity(seats: int, majority_seats: int) -> float:
