@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -313,3 +314,16 @@ def test_a_bundled_scenario_runs_by_name(tmp_path: Path, capsys, monkeypatch):
     (tmp_path / "default").write_text(text)
     assert main(["run", "default", "--plan"]) == 0
     assert "The month of local" in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(monkeypatch, capsys):
+    # `factions run default --plan | head -1`: the pipe's reader has closed.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed_pipe = os.fdopen(write_end, "w", buffering=1)
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    try:
+        assert main(["run", "default", "--plan"]) == 141
+    finally:
+        closed_pipe.close()
+    assert "Traceback" not in capsys.readouterr().err
