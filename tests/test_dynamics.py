@@ -211,3 +211,39 @@ def test_lapsers_count_the_drawn_members_own_tolerance():
     # Only the drawn half is beyond its tolerance: 0.1 x 0.4 = 4% a month.
     assert np.count_nonzero(gone < 50_000) == 0
     assert 1800 < np.count_nonzero(gone >= 50_000) < 2200
+
+
+def test_loyalty_grows_with_tenure_for_members_who_joined_for_the_party():
+    loyal = FLOWS.model_copy(update={"loyalty": 0.3, "churn": 0.0})
+    # Four members 0.9 from the leader: new, two years in, long-standing, and
+    # long-standing but drawn by a leader (who never grows loyal).
+    x = np.full(4, -0.9)
+    tenure = np.array([0, 24, 10_000, 10_000])
+    drawn = np.array([False, False, False, True])
+    p = dynamics.lapse_probability(x, tenure, 0.0, loyal, drawn=drawn)
+    tolerated = 0.5 + 0.3 * (1.0 - np.exp(-tenure / 24.0))
+    tolerated[3] = 0.5
+    assert p.tolist() == pytest.approx((0.1 * (0.9 - tolerated)).tolist())
+    assert p[0] > p[1] > p[2]
+    assert p[3] == pytest.approx(p[0])
+    # A drawn tolerance, when set, is what the drawn tolerate.
+    both = loyal.model_copy(update={"drawn_tolerance": 0.2})
+    assert dynamics.lapse_probability(x, tenure, 0.0, both, drawn=drawn)[3] == pytest.approx(
+        0.1 * 0.7
+    )
+    # No loyalty: tenure changes nothing beyond churn.
+    flat = dynamics.lapse_probability(x, tenure, 0.0, FLOWS.model_copy(update={"churn": 0.0}))
+    assert np.ptp(flat) == 0
+
+
+def test_lapsers_with_loyalty_keep_the_long_standing():
+    rng = np.random.default_rng(5)
+    loyal = FLOWS.model_copy(update={"loyalty": 0.4, "churn": 0.0})
+    x = np.full(100_000, -0.8)
+    joined = np.where(np.arange(x.size) < 50_000, -10_000, 0)  # old half, new half
+    gone = dynamics.lapsers(
+        x, joined, np.arange(x.size), 0, 0.0, loyal, rng, drawn=np.zeros(x.size, dtype=bool)
+    )
+    # The old tolerate 0.9 > 0.8 and stay; the new lapse at 0.1 x 0.3 = 3%.
+    assert np.count_nonzero(gone < 50_000) == 0
+    assert 1300 < np.count_nonzero(gone >= 50_000) < 1700

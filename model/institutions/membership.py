@@ -155,7 +155,7 @@ class Membership(Institution):
         for shock in self.shocks_now():
             if shock.lapse > 0:
                 lapse_shock = (shock.lapse, shock.centre, shock.width)
-        attached = flows.drawn_tolerance is not None
+        attached = flows.tracks_drawn
         leaving = dynamics.lapsers(
             m.ideology,
             m.joined,

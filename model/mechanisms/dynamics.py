@@ -180,7 +180,11 @@ def lapse_probability(
     the distance from the leader beyond what a member tolerates (members
     leave mainly over ideology and the leader: labour_politics.json
     members_ideology_and_composition.leavers); and any extra hazard a dated
-    shock adds.
+    shock adds. What a member tolerates grows with tenure for those who
+    joined for the party (`params.loyalty`, Hirschman's loyalty), over the
+    same months in which new members' extra churn fades; members drawn by a
+    leader, a contest or a shock tolerate `params.drawn_tolerance` (or
+    `params.tolerance`) however long they stay.
 
     Args:
         ideology: members' ideology.
@@ -197,10 +201,18 @@ def lapse_probability(
     newness = np.exp(-np.maximum(tenure, 0) / params.tenure_scale_months)
     churn = params.churn * (1.0 + params.new_member_churn * newness)
     tolerance: np.ndarray | float = params.tolerance
-    if drawn is not None and params.drawn_tolerance is not None:
+    if params.loyalty > 0:
+        # Loyalty to the party builds with the years in it: a long-standing
+        # member puts up with a leader far from their views for longer.
+        tolerance = params.tolerance + params.loyalty * (1.0 - newness)
+    if drawn is not None and params.tracks_drawn:
         # Who came for a leader or a contest is attached to that, not to the
-        # party: they leave sooner when the leader moves away from them.
-        tolerance = np.where(drawn, params.drawn_tolerance, params.tolerance)
+        # party: they leave sooner when the leader moves away from them, and
+        # do not grow loyal to the party.
+        drawn_tolerance = (
+            params.tolerance if params.drawn_tolerance is None else params.drawn_tolerance
+        )
+        tolerance = np.where(drawn, drawn_tolerance, tolerance)
     excess = np.maximum(0.0, np.abs(ideology - leader_ideology) - tolerance)
     return np.minimum(1.0, churn + params.dissatisfaction * excess + extra)
 
@@ -209,6 +221,7 @@ def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: f
     """The largest chance any member can have this month (a new member at the far end)."""
     farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
     # The least tolerant member: drawn, if drawn members tolerate less.
+    # (A new member has no loyalty yet, so tenure 0 is the least tolerant.)
     least_tolerant = None
     if params.drawn_tolerance is not None:
         least_tolerant = np.array([params.drawn_tolerance < params.tolerance])

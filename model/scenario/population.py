@@ -226,7 +226,22 @@ class FlowSpec(Strict):
             "a contest or a dated shock rather than by the party (None: as `tolerance`)."
         ),
     )
+    loyalty: float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description=(
+            "Extra distance from the leader tolerated by a long-standing member who joined for "
+            "the party (not drawn), growing with tenure over `tenure_scale_months` "
+            "(Hirschman's loyalty; 0: none)."
+        ),
+    )
     shocks: list[ShockSpec] = Field(default_factory=list)
+
+    @property
+    def tracks_drawn(self) -> bool:
+        """Whether who joined drawn (by a leader, a contest or a shock) matters for lapsing."""
+        return self.drawn_tolerance is not None or self.loyalty > 0
 
 
 class MeetingSpec(Strict):
