@@ -72,11 +72,14 @@ def influence(
     # of their own CLP who is also meeting this month.
     meeters = ids[np.flatnonzero(rng.random(ids.size) < params.interaction_rate)]
     a, b = pair_within(meeters, clp, rng, groups=clp[meeters])
-    gap = x[b] - x[a]
-    close = np.abs(gap) < params.confidence_bound
+    # The pairs are disjoint, so each meeter's new position is written once,
+    # from the values gathered for the gap (no second gather).
+    at_a, at_b = x[a], x[b]
+    gap = at_b - at_a
+    close = np.flatnonzero(np.abs(gap) < params.confidence_bound)
     step = params.convergence * gap[close]
-    x[a[close]] += step
-    x[b[close]] -= step
+    x[a[close]] = at_a[close] + step
+    x[b[close]] = at_b[close] - step
 
     # Pull, cue and drift touch only the active rows: gather them once, update
     # in place and scatter back. Members who do not trust the leader get a cue
@@ -141,14 +144,17 @@ def pair_within(
     order = np.argsort(key, kind="stable")
     members, g = members[order], g[order]
     n = members.size
+    # Position i pairs with i + 1 when both are in one group and i's rank in
+    # its group is even: i has the parity of its group's first position.
     starts_group = np.empty(n, dtype=bool)
     starts_group[0] = True
     np.not_equal(g[1:], g[:-1], out=starts_group[1:])
-    starts = np.flatnonzero(starts_group)
-    rank = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
-    first = np.flatnonzero(rank % 2 == 0)
-    first = first[first + 1 < n]
-    first = first[~starts_group[first + 1]]
+    start_parity = (np.flatnonzero(starts_group) & 1).astype(bool)
+    group_index = np.cumsum(starts_group) - 1
+    even_rank = start_parity[group_index] == (np.arange(n) & 1).astype(bool)
+    even_rank[-1] = False
+    even_rank[:-1] &= ~starts_group[1:]
+    first = np.flatnonzero(even_rank)
     return members[first], members[first + 1]
 
 
