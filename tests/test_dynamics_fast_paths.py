@@ -207,3 +207,49 @@ def test_members_grouped_by_clp_as_a_plain_sort_groups_them():
 
 def test_allocator_tuning_is_idempotent():
     assert keep_freed_memory() == keep_freed_memory()
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096, 1 << 20])
+def test_blocks_do_not_change_influence_or_expected_attendance(monkeypatch, block):
+    # The elementwise passes run a block of rows at a time (dynamics.BLOCK):
+    # any block size gives the very same floats as one pass over every row.
+    rng = np.random.default_rng(10)
+    n = 9_000
+    x = rng.uniform(-1, 1, n)
+    clp = rng.integers(0, 30, n)
+    faction = np.where(rng.random(n) < 0.3, rng.integers(0, 3, n), -1).astype(np.int16)
+    trusts = rng.random(n) < 0.4
+    active = rng.random(n) < 0.8
+    activism = rng.random(n).astype(np.float32)
+    lines = np.array([-0.6, 0.0, 0.4])
+    params = InfluenceSpec(
+        interaction_rate=0.3,
+        confidence_bound=0.3,
+        convergence=0.2,
+        faction_pull=0.1,
+        leader_cue=0.05,
+        noise_sd=0.01,
+    )
+
+    def run() -> tuple[bytes, bytes, bytes]:
+        moved = dynamics.influence(
+            x,
+            clp,
+            faction,
+            trusts,
+            active,
+            faction_lines=lines,
+            leader_ideology=-0.3,
+            params=params,
+            rng=np.random.default_rng(11),
+        )
+        members = np.flatnonzero(active)
+        expected = dynamics.expected_attendance(
+            activism, moved, clp, faction, members, n_clps=30, faction_lines=lines, affinity=0.2
+        )
+        return moved.tobytes(), expected.members.tobytes(), expected.slates.tobytes()
+
+    monkeypatch.setattr(dynamics, "BLOCK", 1 << 30)
+    whole = run()
+    monkeypatch.setattr(dynamics, "BLOCK", block)
+    assert run() == whole

@@ -58,14 +58,14 @@ class Agms(Institution):
         in_meeting = np.zeros(len(s.clps), dtype=bool)
         in_meeting[clps] = True
         # The full members and their CLPs, as the table keeps them for the month.
-        here = np.flatnonzero(in_meeting[m.full_member_clps()])
-        ids = m.full_member_ids()[here]
+        full_clps = m.full_member_clps()
+        here = np.flatnonzero(in_meeting[full_clps])
         specs = [f.spec for f in s.factions]
         spec = s.config.meetings
         return meetings.hold_meetings(
             np.sort(clps),
-            m.full_member_clps()[here],
-            ids,
+            full_clps[here],
+            m.full_member_ids()[here],
             ideology=m.ideology,
             activism=m.activism,
             faction=m.faction,
