@@ -16,6 +16,7 @@ from model.validation.calibrate import (
     posterior_draws,
     posterior_summary,
     run_calibration,
+    spread_scale,
     theta_seed,
     weighted_quantiles,
 )
@@ -167,6 +168,28 @@ def test_summary_statistics_and_seeds() -> None:
     assert encode("members", math.e - 1) == pytest.approx(1.0)
     assert theta_seed({"a": 1.0, "b": 2.0}) == theta_seed({"b": 2.0, "a": 1.0})
     assert theta_seed({"a": 1.0}) != theta_seed({"a": 1.0000001})
+
+
+def test_a_contest_most_runs_did_not_hold_keeps_a_weight_in_the_distance() -> None:
+    rng = np.random.default_rng(3)
+    # Column 0: a share, in 30 of 100 runs (0 where the contest was not held);
+    # column 1: an ordinary spread; column 2: alike in every run.
+    held = rng.random(100) < 0.3
+    samples = np.column_stack(
+        [np.where(held, rng.normal(70, 5, 100), 0.0), rng.normal(0, 2, 100), np.full(100, 4.0)]
+    )
+    scales = spread_scale(samples)
+    # The median absolute deviation of column 0 is 0 (most runs are 0) and
+    # would drop it; the fallback is its mean absolute deviation.
+    assert np.median(np.abs(samples[:, 0] - np.median(samples[:, 0]))) == 0
+    column = samples[:, 0]
+    assert scales[0] == pytest.approx(np.mean(np.abs(column - column.mean())))
+    assert scales[0] > 0
+    # Where the median absolute deviation is positive, it is the scale.
+    column = samples[:, 1]
+    assert scales[1] == pytest.approx(np.median(np.abs(column - np.median(column))))
+    # A statistic every run gives alike has no spread, and no weight.
+    assert scales[2] == 0
 
 
 def test_candidates_shocks_are_deterministic_per_draw_and_seed() -> None:

@@ -14,14 +14,17 @@ Monte Carlo (pyabc's :class:`~pyabc.ABCSMC`):
 * **summary statistics** — each non-binary fit target: shares in percentage
   points, counts as log(1 + count); a figure the run did not produce counts as 0;
 * **distance** — an adaptive Euclidean distance (Prangle 2017) whose scales are
-  refitted every generation with pyabc's ``mad`` (the median absolute
-  deviation of the generation's simulations), so no target dominates by its
-  unit. Not ``pcmad``, which adds each statistic's deviation from the
-  observation to its scale: a target the model misses is then down-weighted
-  for being missed, and a calibration of November 2026 that used it accepted
-  Corbyn at 94% in 2016 (published 61.8%) with that target's weight at a
-  hundredth of a membership count's (docs/calibration.md). The median is
-  robust to the runs in which a contest was not held (counted as 0 above);
+  refitted every generation (:func:`spread_scale`): the median absolute
+  deviation of the generation's simulations, so no target dominates by its
+  unit, or their mean absolute deviation where the median one is 0. The
+  fallback matters: when most runs did not hold a contest (2016 is only
+  held where Corbyn won 2015), its figures are 0 in most runs, the median
+  absolute deviation is 0, and pyabc gives a statistic of zero scale no
+  weight at all — calibrations of November 2026 never fitted 2016 and
+  accepted Corbyn at 75–97% there (published 61.8%). Not ``pcmad``, which
+  adds each statistic's deviation from the observation to its scale: a
+  target the model misses is then down-weighted for being missed
+  (docs/calibration.md);
 * **sampler** — pyabc's multicore evaluation-parallel sampler (or Dask, or
   single core);
 * **resume** — pyabc's SQLite history (``pyabc.db``) holds every generation;
@@ -120,6 +123,28 @@ def encode(unit: str, value: float) -> float:
     if unit in COUNT_UNITS:
         return math.log1p(max(float(value), 0.0))
     return float(value)
+
+
+def spread_scale(samples: np.ndarray, **_: Any) -> np.ndarray:
+    """Each statistic's scale for the adaptive distance (a pyabc scale function).
+
+    The median absolute deviation of the generation's simulations; where it
+    is 0 — most runs share one value, such as the 0 of a contest they did not
+    hold — the mean absolute deviation instead, so that the runs that did
+    differ still count. Only a statistic every run gives alike has scale 0
+    (and no weight).
+
+    Args:
+        samples: simulations × statistics.
+
+    Returns:
+        One scale per statistic.
+    """
+    samples = np.atleast_2d(np.asarray(samples, dtype=float))
+    median = np.median(samples, axis=0)
+    scale = np.median(np.abs(samples - median), axis=0)
+    mean_deviation = np.mean(np.abs(samples - samples.mean(axis=0)), axis=0)
+    return np.where(scale > 0, scale, mean_deviation)
 
 
 def theta_seed(theta: Mapping[str, float]) -> int:
@@ -378,14 +403,13 @@ def _run_abc(
     """The pyabc part of run_calibration (run, export)."""
     import pyabc
     from pyabc.distance import AdaptivePNormDistance
-    from pyabc.distance.scale import mad
     from tqdm.auto import tqdm
 
     from model.records.writers import atomic_write, write_text
 
     sampler, closer = _sampler(settings, progress)
     distance = AdaptivePNormDistance(
-        p=2, scale_function=mad, scale_log_file=str(out / "scale_weights.json")
+        p=2, scale_function=spread_scale, scale_log_file=str(out / "scale_weights.json")
     )
     abc = pyabc.ABCSMC(
         problem,
