@@ -214,7 +214,7 @@ def test_lapsers_count_the_drawn_members_own_tolerance():
 
 
 def test_loyalty_grows_with_tenure_for_members_who_joined_for_the_party():
-    loyal = FLOWS.model_copy(update={"loyalty": 0.3, "churn": 0.0})
+    loyal = FLOWS.model_copy(update={"tenure_tolerance": 0.3, "churn": 0.0})
     # Four members 0.9 from the leader: new, two years in, long-standing, and
     # long-standing but drawn by a leader (who never grows loyal).
     x = np.full(4, -0.9)
@@ -238,7 +238,7 @@ def test_loyalty_grows_with_tenure_for_members_who_joined_for_the_party():
 
 def test_lapsers_with_loyalty_keep_the_long_standing():
     rng = np.random.default_rng(5)
-    loyal = FLOWS.model_copy(update={"loyalty": 0.4, "churn": 0.0})
+    loyal = FLOWS.model_copy(update={"tenure_tolerance": 0.4, "churn": 0.0})
     x = np.full(100_000, -0.8)
     joined = np.where(np.arange(x.size) < 50_000, -10_000, 0)  # old half, new half
     gone = dynamics.lapsers(

@@ -203,7 +203,7 @@ def lapse_probability(
     leave mainly over ideology and the leader: labour_politics.json
     members_ideology_and_composition.leavers); and any extra hazard a dated
     shock adds. What a member tolerates grows with tenure for those who
-    joined for the party (`params.loyalty`, Hirschman's loyalty), over the
+    joined for the party (`params.tenure_tolerance`, Hirschman's loyalty), over the
     same months in which new members' extra churn fades; members drawn by a
     leader, a contest or a shock tolerate `params.drawn_tolerance` (or
     `params.tolerance`) however long they stay.
@@ -223,10 +223,10 @@ def lapse_probability(
     newness = np.exp(-np.maximum(tenure, 0) / params.tenure_scale_months)
     churn = params.churn * (1.0 + params.new_member_churn * newness)
     tolerance: np.ndarray | float = params.tolerance
-    if params.loyalty > 0:
+    if params.tenure_tolerance > 0:
         # Loyalty to the party builds with the years in it: a long-standing
         # member puts up with a leader far from their views for longer.
-        tolerance = params.tolerance + params.loyalty * (1.0 - newness)
+        tolerance = params.tolerance + params.tenure_tolerance * (1.0 - newness)
     if drawn is not None and params.tracks_drawn:
         # Who came for a leader or a contest is attached to that, not to the
         # party: they leave sooner when the leader moves away from them, and

@@ -226,7 +226,7 @@ class FlowSpec(Strict):
             "a contest or a dated shock rather than by the party (None: as `tolerance`)."
         ),
     )
-    loyalty: float = Field(
+    tenure_tolerance: float = Field(
         0.0,
         ge=0.0,
         le=2.0,
@@ -241,7 +241,7 @@ class FlowSpec(Strict):
     @property
     def tracks_drawn(self) -> bool:
         """Whether who joined drawn (by a leader, a contest or a shock) matters for lapsing."""
-        return self.drawn_tolerance is not None or self.loyalty > 0
+        return self.drawn_tolerance is not None or self.tenure_tolerance > 0
 
 
 class MeetingSpec(Strict):
