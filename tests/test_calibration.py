@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -361,3 +362,28 @@ def test_without_pyabc_calibrating_says_how_to_install_it(monkeypatch, tmp_path,
     err = capsys.readouterr().err
     assert err.count("party-factions[calibrate]") == 2 and "Traceback" not in err
     assert not (tmp_path / "v").exists() and not (tmp_path / "c").exists()
+
+
+def test_a_weight_bound_changes_the_fingerprint_only_when_set() -> None:
+    plain = CalibrationSettings(scale=0.05, population=80, generations=5)
+    bounded = CalibrationSettings(scale=0.05, population=80, generations=5, max_weight_ratio=50)
+    extra = {"priors": "table"}
+    # Earlier calibrations (no bound) keep their fingerprints, so they resume.
+    assert plain.fingerprint(extra) == CalibrationSettings(
+        scale=0.05, population=80, generations=7
+    ).fingerprint(extra)
+    assert bounded.fingerprint(extra) != plain.fingerprint(extra)
+
+
+def test_a_bounded_calibration_keeps_every_weight_within_the_ratio(tmp_path: Path) -> None:
+    pytest.importorskip("pyabc")
+    out = tmp_path / "bounded"
+    settings = CalibrationSettings(
+        scale=0.01, population=4, generations=2, workers=1, sampler="single", max_weight_ratio=3.0
+    )
+    # Five months reach the 2010 contest, so some targets are measured.
+    run_calibration(out, settings, months=5, progress=False)
+    weights = json.loads((out / "scale_weights.json").read_text())
+    for generation in weights.values():
+        positive = [w for w in generation.values() if w > 0]
+        assert max(positive) / min(positive) <= 3.0 + 1e-9

@@ -71,6 +71,13 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
         default=0.05,
         help="stop when a generation's acceptance rate would fall below this (0.05)",
     )
+    parser.add_argument(
+        "--max-weight-ratio",
+        type=float,
+        default=None,
+        metavar="R",
+        help="bound each target's distance weight at R times the smallest (default: unbounded)",
+    )
     parser.add_argument("--priors", type=Path, metavar="FILE", help="another priors table (TOML)")
     parser.add_argument(
         "--quick",
@@ -172,6 +179,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         workers=workers,
         sampler=args.sampler,
         scheduler=args.scheduler,
+        max_weight_ratio=args.max_weight_ratio,
     )
     mark = settings.fingerprint({"priors": table.model_dump(mode="json")})
     try:

@@ -94,6 +94,12 @@ class CalibrationSettings:
         workers: processes (multicore) or Dask workers.
         sampler: "multicore", "single" or "dask".
         scheduler: a Dask scheduler address, or "local" (only with sampler "dask").
+        max_weight_ratio: bound each statistic's distance weight at this many
+            times the smallest non-zero one (pyabc's ``max_scale_weight_ratio``);
+            None: unbounded. A statistic that varies little between runs but
+            that the model misses by a constant (a count it always over- or
+            undershoots) otherwise gets a weight that lets its noise decide
+            which particles are accepted.
     """
 
     scale: float
@@ -104,6 +110,7 @@ class CalibrationSettings:
     workers: int = 1
     sampler: SamplerKind = "multicore"
     scheduler: str | None = None
+    max_weight_ratio: float | None = None
 
     def fingerprint(self, extra: Mapping[str, Any]) -> str:
         """A hash of what makes two calibrations the same (not the generations or workers)."""
@@ -112,6 +119,9 @@ class CalibrationSettings:
             "population": self.population,
             **extra,
         }
+        if self.max_weight_ratio is not None:
+            # Only when set, so that earlier calibrations keep their fingerprints.
+            data["max_weight_ratio"] = self.max_weight_ratio
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -409,7 +419,10 @@ def _run_abc(
 
     sampler, closer = _sampler(settings, progress)
     distance = AdaptivePNormDistance(
-        p=2, scale_function=spread_scale, scale_log_file=str(out / "scale_weights.json")
+        p=2,
+        scale_function=spread_scale,
+        max_scale_weight_ratio=settings.max_weight_ratio,
+        scale_log_file=str(out / "scale_weights.json"),
     )
     abc = pyabc.ABCSMC(
         problem,
