@@ -19,6 +19,7 @@ from model.validation.calibrate import (
     run_calibration,
     spread_scale,
     theta_seed,
+    unweighted_targets,
     weighted_quantiles,
 )
 from model.validation.history import citations, load_history, load_politics, resolve
@@ -387,3 +388,24 @@ def test_a_bounded_calibration_keeps_every_weight_within_the_ratio(tmp_path: Pat
     for generation in weights.values():
         positive = [w for w in generation.values() if w > 0]
         assert max(positive) / min(positive) <= 3.0 + 1e-9
+
+
+def test_targets_without_weight_in_the_last_generation_are_named(tmp_path: Path) -> None:
+    weights = {"0": {"a": 0.0, "b": 1.0, "c": 0.0}, "1": {"a": 0.5, "b": 1.0, "c": 0.0}}
+    (tmp_path / "scale_weights.json").write_text(json.dumps(weights))
+    # Only the last generation counts: "a" gained a weight, "c" never had one.
+    assert unweighted_targets(tmp_path / "scale_weights.json") == ["c"]
+    assert unweighted_targets(tmp_path / "missing.json") == []
+
+
+def test_a_calibration_records_the_targets_it_could_not_weigh(tmp_path: Path) -> None:
+    pytest.importorskip("pyabc")
+    out = tmp_path / "short"
+    settings = CalibrationSettings(
+        scale=0.01, population=3, generations=1, workers=1, sampler="single"
+    )
+    # Five months from May 2010: the 2015 and 2016 contests are never held.
+    result = run_calibration(out, settings, months=5, progress=False)
+    unweighted = result.settings["unweighted_targets"]
+    assert "2015_r1_jeremy_corbyn" in unweighted and "2016_r1_jeremy_corbyn" in unweighted
+    assert json.loads((out / "settings.json").read_text())["unweighted_targets"] == unweighted

@@ -217,6 +217,13 @@ def run_calibrate(args: argparse.Namespace) -> int:
             print(
                 f"  {row['parameter']:<26} {row['prior']:<26} not calibrated (drawn from the prior)"
             )
+    unweighted = result.settings.get("unweighted_targets") or []
+    if unweighted:
+        print(
+            f"\nwarning: {len(unweighted)} fit target(s) had no weight in the last generation "
+            "(every run gave the same value, e.g. a contest none held), so the posterior is "
+            "not fitted to them: " + ", ".join(unweighted)
+        )
     print(
         f"\n{result.settings['generations_done']} generations, {result.settings['simulations']:,} "
         f"simulations; {time.perf_counter() - started:.0f} s. Results in {out}/"

@@ -157,6 +157,30 @@ def spread_scale(samples: np.ndarray, **_: Any) -> np.ndarray:
     return np.where(scale > 0, scale, mean_deviation)
 
 
+def unweighted_targets(scale_weights_file: Path) -> list[str]:
+    """The fit targets that carried no weight in the distance of the last generation.
+
+    pyabc silently gives a statistic of zero scale no weight: a target every
+    run of the generation gave alike (usually a contest no run held, counted
+    as 0) did not take part in choosing the particles. The calibration
+    records them, and the command warns, so that no one reads the posterior
+    as fitted to a target it never saw.
+
+    Args:
+        scale_weights_file: the calibration's ``scale_weights.json``.
+
+    Returns:
+        Target keys, in the file's order (empty if the file is missing).
+    """
+    if not scale_weights_file.exists():
+        return []
+    generations = json.loads(scale_weights_file.read_text())
+    if not generations:
+        return []
+    last = generations[max(generations, key=int)]
+    return [key for key, weight in last.items() if not weight > 0]
+
+
 def theta_seed(theta: Mapping[str, float]) -> int:
     """The seed of one evaluation: a hash of its parameter values (so it can be rerun)."""
     text = json.dumps({k: repr(float(v)) for k, v in sorted(theta.items())})
@@ -489,6 +513,7 @@ def _run_abc(
         ]
     )
     atomic_write(out / "priors.csv", lambda p: priors.to_csv(p, index=False))
+    record["unweighted_targets"] = unweighted_targets(out / "scale_weights.json")
     record["seconds_this_call"] = round(time.perf_counter() - started, 1)
     record["generations_done"] = int(done)
     record["simulations"] = int(history.total_nr_simulations)
