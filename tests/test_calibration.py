@@ -376,18 +376,25 @@ def test_a_weight_bound_changes_the_fingerprint_only_when_set() -> None:
     assert bounded.fingerprint(extra) != plain.fingerprint(extra)
 
 
-def test_a_bounded_calibration_keeps_every_weight_within_the_ratio(tmp_path: Path) -> None:
+def test_a_bounded_calibration_keeps_weights_within_the_ratio_and_names_the_unweighted(
+    tmp_path: Path,
+) -> None:
     pytest.importorskip("pyabc")
     out = tmp_path / "bounded"
     settings = CalibrationSettings(
         scale=0.01, population=4, generations=2, workers=1, sampler="single", max_weight_ratio=3.0
     )
-    # Five months reach the 2010 contest, so some targets are measured.
-    run_calibration(out, settings, months=5, progress=False)
+    # Five months reach the 2010 contest, so some targets are measured; the
+    # 2015 and 2016 contests are never held, so theirs carry no weight.
+    result = run_calibration(out, settings, months=5, progress=False)
     weights = json.loads((out / "scale_weights.json").read_text())
     for generation in weights.values():
         positive = [w for w in generation.values() if w > 0]
         assert max(positive) / min(positive) <= 3.0 + 1e-9
+    # The calibration records the targets it could not weigh.
+    unweighted = result.settings["unweighted_targets"]
+    assert "2015_r1_jeremy_corbyn" in unweighted and "2016_r1_jeremy_corbyn" in unweighted
+    assert json.loads((out / "settings.json").read_text())["unweighted_targets"] == unweighted
 
 
 def test_targets_without_weight_in_the_last_generation_are_named(tmp_path: Path) -> None:
@@ -396,16 +403,3 @@ def test_targets_without_weight_in_the_last_generation_are_named(tmp_path: Path)
     # Only the last generation counts: "a" gained a weight, "c" never had one.
     assert unweighted_targets(tmp_path / "scale_weights.json") == ["c"]
     assert unweighted_targets(tmp_path / "missing.json") == []
-
-
-def test_a_calibration_records_the_targets_it_could_not_weigh(tmp_path: Path) -> None:
-    pytest.importorskip("pyabc")
-    out = tmp_path / "short"
-    settings = CalibrationSettings(
-        scale=0.01, population=3, generations=1, workers=1, sampler="single"
-    )
-    # Five months from May 2010: the 2015 and 2016 contests are never held.
-    result = run_calibration(out, settings, months=5, progress=False)
-    unweighted = result.settings["unweighted_targets"]
-    assert "2015_r1_jeremy_corbyn" in unweighted and "2016_r1_jeremy_corbyn" in unweighted
-    assert json.loads((out / "settings.json").read_text())["unweighted_targets"] == unweighted
