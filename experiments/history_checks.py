@@ -37,6 +37,7 @@ from model import PartyModel, load_scenario
 from model.records.events import LeadershipContest, TriggerBallot
 from model.scenario.bundled import bundled_dir
 
+ELECTION_2015, ELECTION_2019 = "2015-05", "2019-12"  # [data: general_elections]
 FOUNDED = "2015-10"  # Momentum [data: momentum_and_factions.founded]
 # Year-end full members [data: membership.year_end_series]; 2010-2016 are fit targets.
 PUBLISHED_MEMBERS = {
@@ -74,8 +75,25 @@ def one_run(args: tuple[int, float]) -> dict[str, Any]:
             row[f"{year} Corbyn R1 %"] = round(
                 first_round_share(contests[year], "Jeremy Corbyn"), 1
             )
+    for year in ("2015", "2016"):
+        if year in contests and contests[year].members_by_joining_month:
+            before, since = contests[year].members_by_cohort([ELECTION_2015])
+            for label, cohort in (("before", before), ("since", since)):
+                total = sum(cohort.values())
+                if total:
+                    row[f"{year} Corbyn % of members joined {label} GE2015"] = round(
+                        100 * cohort.get("Jeremy Corbyn", 0) / total, 1
+                    )
     if "2020" in contests:
         row["2020 winner"] = contests["2020"].winner
+        if contests["2020"].members_by_joining_month:
+            cohorts = contests["2020"].members_by_cohort([ELECTION_2015, ELECTION_2019])
+            for label, cohort in zip(("<2015", "2015-19", "since GE2019"), cohorts, strict=True):
+                total = sum(cohort.values())
+                if total:
+                    row[f"2020 Starmer % of members joined {label}"] = round(
+                        100 * cohort.get("Keir Starmer", 0) / total, 1
+                    )
         row["2020 Starmer R1 %"] = round(first_round_share(contests["2020"], "Keir Starmer"), 1)
     rounds = [t for t in party.events.of_type(TriggerBallot) if t.month == "2019-09"]
     row["2019 full selections"] = sum(bool(t.outcome.get("full_selection")) for t in rounds)
@@ -113,8 +131,21 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
     lines += [
         f"2010 Ed Miliband, members' section, last round: {spread('2010 EdM members last round %')}  [published 45.6]",
         f"2015 Corbyn first round: {spread('2015 Corbyn R1 %')}  [published 59.5]",
+        f"2015 Corbyn, members joined before / since the 2015 election: "
+        f"{spread('2015 Corbyn % of members joined before GE2015')} / "
+        f"{spread('2015 Corbyn % of members joined since GE2015')}  "
+        "[YouGov Aug 2015: pre-2015 members 'very close', newer 'extremely pro-Corbyn']",
         f"2016 Corbyn first round: {spread('2016 Corbyn R1 %')}  [published 61.8]",
+        f"2016 Corbyn, members joined before / since the 2015 election: "
+        f"{spread('2016 Corbyn % of members joined before GE2015')} / "
+        f"{spread('2016 Corbyn % of members joined since GE2015')}  "
+        "[YouGov Aug 2016, PMP: Smith led among pre-2015 members, so below 50]",
         f"2020 Starmer wins in {starmer} of {len(rows)} runs; first round {spread('2020 Starmer R1 %')}  [published 56.2] (forecast)",
+        f"2020 Starmer, members joined before 2015 / 2015-19 / since the 2019 election: "
+        f"{spread('2020 Starmer % of members joined <2015')} / "
+        f"{spread('2020 Starmer % of members joined 2015-19')} / "
+        f"{spread('2020 Starmer % of members joined since GE2019')}  "
+        "[YouGov poll Feb 2020: 56 / 43 / 67] (forecast)",
         f"2019 round, full selections: {spread('2019 full selections')}; deselected {spread('2019 deselected')}  [published 6 triggered, 1 deselected] (forecast)",
         *(
             f"members at the end of {year} (thousands): "

@@ -100,6 +100,9 @@ def test_targets_cover_what_the_issue_asks() -> None:
 TEXT_OUTCOMES = {"conference_2017_passes", "open_selection_2018_falls", "college_2021_dropped"}
 """Binary targets whose outcome is read from a sentence in the data (its words, not digits)."""
 
+TEXT_BOUNDS = {"2016_cohort_before_2015_corbyn_over_half"}
+"""Bounds read from a sentence in the data: another sentence gives no bound."""
+
 
 @pytest.mark.parametrize("t", TARGETS, ids=lambda t: t.key)
 def test_published_figure_and_source_are_read_from_the_json(
@@ -130,6 +133,12 @@ def test_published_figure_and_source_are_read_from_the_json(
         assert t.published(changed) == "Rosena Allin-Khan"
     elif t.path.startswith(history_module.POLITICS_PREFIX):  # read from labour_politics.json
         bare = t.path[len(history_module.POLITICS_PREFIX) :]
+        if t.key in TEXT_BOUNDS:
+            changed = _set_at(load_politics(), bare, "Something else happened")
+            monkeypatch.setattr(history_module, "_politics", lambda: changed)
+            with pytest.raises(ValueError, match="no longer say"):
+                t.published(data)
+            return
         if t.key in TEXT_OUTCOMES:
             changed = _set_at(load_politics(), bare, "Something else happened")
         else:

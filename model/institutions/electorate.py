@@ -129,7 +129,9 @@ class Electorate:
         ids = np.flatnonzero(full)
         mps = np.array([mp.ideology for mp in self.state.sitting_mps])
         parts = [
-            contests.VoterRoll.of("members", m.ideology[ids], m.turnout[ids], union=m.union[ids])
+            contests.VoterRoll.of(
+                "members", m.ideology[ids], m.turnout[ids], union=m.union[ids], joined=m.joined[ids]
+            )
         ]
         for kind, code in (
             ("registered_supporters", REGISTERED_SUPPORTER),

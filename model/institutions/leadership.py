@@ -417,6 +417,12 @@ class Leadership(Institution):
                 count=ballot.result.to_dict(),
                 ballots=contests.profile_to_dict(ballot.profile),
             )
+            if ballot.members_by_joined is not None:
+                names = [c.name for c in nominations.on_ballot]
+                fields["members_by_joining_month"] = {
+                    str(self.state.start.plus(at - 1)): dict(zip(names, tally, strict=True))
+                    for at, tally in ballot.members_by_joined.items()
+                }
         self.state.events.record(
             LeadershipContest,
             self.state.now,

@@ -423,6 +423,10 @@ def plp_threshold(rules: LeadershipRules, plp_size: int, n_meps: int, *, challen
 # --- the electorate and the ballot -------------------------------------------------
 
 
+NOT_RECORDED = np.iinfo(np.int32).min
+"""A voter's joining month when the roll does not hold it."""
+
+
 @dataclass
 class VoterRoll:
     """Everyone entitled to vote, by voter type, with who turned out.
@@ -432,32 +436,53 @@ class VoterRoll:
         voter_type: index into VOTER_TYPES per voter.
         union: the voter's affiliate (-1 none), for the union cue.
         turnout: each voter's chance of voting.
+        joined: the model month each voter joined (`NOT_RECORDED` for voters
+            whose joining is not held: MPs, levy payers drawn for the ballot).
     """
 
     ideology: np.ndarray
     voter_type: np.ndarray
     union: np.ndarray
     turnout: np.ndarray
+    joined: np.ndarray | None = None
 
     @staticmethod
     def concat(parts: list[VoterRoll]) -> VoterRoll:
         """Join rolls."""
+        joined = None
+        if any(p.joined is not None for p in parts):
+            joined = np.concatenate([p.joined_or_unrecorded() for p in parts])
         return VoterRoll(
             ideology=np.concatenate([p.ideology for p in parts]),
             voter_type=np.concatenate([p.voter_type for p in parts]).astype(np.int8),
             union=np.concatenate([p.union for p in parts]).astype(np.int16),
             turnout=np.concatenate([p.turnout for p in parts]),
+            joined=joined,
         )
 
+    def joined_or_unrecorded(self) -> np.ndarray:
+        """Each voter's joining month (`NOT_RECORDED` where none is held)."""
+        if self.joined is None:
+            return np.full(self.ideology.size, NOT_RECORDED, dtype=np.int32)
+        return self.joined
+
     @staticmethod
-    def of(kind: str, ideology: np.ndarray, turnout: np.ndarray | float, union=None) -> VoterRoll:
-        """A roll of one voter type."""
+    def of(
+        kind: str,
+        ideology: np.ndarray,
+        turnout: np.ndarray | float,
+        union=None,
+        *,
+        joined: np.ndarray | None = None,
+    ) -> VoterRoll:
+        """A roll of one voter type (with each voter's joining month, where known)."""
         n = ideology.size
         return VoterRoll(
             ideology=ideology.astype(float),
             voter_type=np.full(n, VOTER_TYPES.index(kind), dtype=np.int8),
             union=np.full(n, -1, dtype=np.int16) if union is None else union.astype(np.int16),
             turnout=np.broadcast_to(np.asarray(turnout, dtype=float), (n,)).copy(),
+            joined=None if joined is None else joined.astype(np.int32),
         )
 
 
@@ -500,12 +525,17 @@ class BallotOutcome:
         profile: the grouped ballots counted (so the record replays).
         electorate: per voter type: eligible, voted, turnout.
         first_round_by_type: first-preference votes per voter type.
+        members_by_joined: members' first-preference votes per candidate (in
+            ballot order) by the model month they joined (None: the roll
+            holds no joining months), so that any split by length of
+            membership can be drawn afterwards.
     """
 
     result: CountResult
     profile: BallotProfile
     electorate: dict[str, dict[str, float]]
     first_round_by_type: dict[str, dict[str, int]]
+    members_by_joined: dict[int, list[int]] | None = None
 
 
 def count_contest(
@@ -585,7 +615,41 @@ def count_contest(
         firsts = firsts[firsts >= 0]
         tally = np.bincount(firsts, minlength=len(names))
         first_round[kind] = dict(zip(names, tally.tolist(), strict=True))
-    return BallotOutcome(result, profile, electorate, first_round)
+    by_joined = None
+    if roll.joined is not None:
+        by_joined = members_by_joined(
+            rankings[:, 0],
+            roll.joined[voted],
+            voter_type == VOTER_TYPES.index("members"),
+            len(names),
+        )
+    return BallotOutcome(result, profile, electorate, first_round, by_joined)
+
+
+def members_by_joined(
+    first: np.ndarray, joined: np.ndarray, is_member: np.ndarray, n_candidates: int
+) -> dict[int, list[int]]:
+    """Members' first preferences tallied by the month they joined.
+
+    The published splits of the electorate by length of membership (YouGov
+    in August 2016 and February 2020; the Party Members Project) are of full
+    members; MPs and anyone whose joining is not held are left out.
+
+    Args:
+        first: each voter's first preference (candidate index; -1 none).
+        joined: each voter's joining month (`NOT_RECORDED`: not held).
+        is_member: voters in the members' section.
+        n_candidates: candidates on the ballot.
+
+    Returns:
+        Joining month -> first preferences per candidate, months ascending.
+    """
+    keep = is_member & (joined != NOT_RECORDED) & (first >= 0)
+    months, at = np.unique(joined[keep], return_inverse=True)
+    tally = np.bincount(
+        at * n_candidates + first[keep], minlength=months.size * n_candidates
+    ).reshape(months.size, n_candidates)
+    return {int(m): row.tolist() for m, row in zip(months, tally, strict=True)}
 
 
 def profile_to_dict(profile: BallotProfile) -> dict[str, Any]:

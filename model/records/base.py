@@ -20,7 +20,7 @@ from model.calendar import Month
 __all__ = ["DECIDED_BY", "OPTIONAL", "SCHEMA", "Event", "EventError", "jsonable"]
 
 
-SCHEMA = 5
+SCHEMA = 6
 """Version of the event layout (bump on any change of fields).
 
 2: seat names next to CLP indices (``seat`` of agm, trigger_ballot, selection,
@@ -32,6 +32,8 @@ affiliation_change, union_nomination, affiliate_consultation, proposal_withdrawn
 package_formed, nec_vote, agenda_vote, nec_election, deputy_contest; conference,
 parts, effect and forced of conference_vote; rule_change decided by an NEC meeting).
 5: contest_not_held (a scheduled contest whose leader does not lead).
+6: full members' first preferences by the month they joined
+(``members_by_joining_month`` of leadership_contest).
 """
 
 

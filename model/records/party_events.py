@@ -84,6 +84,10 @@ class LeadershipContest(Event):
         winner, winner_faction, winner_ideology: who won (None if nobody).
         electorate: per voter type {"eligible", "voted", "turnout"} (ballots only).
         first_round_by_type: per voter type, first preferences per candidate.
+        members_by_joining_month: full members' first preferences per
+            candidate, by the month they joined ("YYYY-MM"; members of the
+            starting membership carry their drawn joining month), so that
+            the electorate can be split by length of membership.
         count: the count (`CountResult.to_dict()`), every round by section.
         ballots: the grouped ballots counted (replayable).
     """
@@ -108,6 +112,9 @@ class LeadershipContest(Event):
     first_round_by_type: dict[str, dict[str, int]] | None = field(default=None, metadata=OPTIONAL)
     count: dict[str, Any] | None = field(default=None, metadata=OPTIONAL)
     ballots: dict[str, Any] | None = field(default=None, metadata=OPTIONAL)
+    members_by_joining_month: dict[str, dict[str, int]] | None = field(
+        default=None, metadata=OPTIONAL
+    )
 
     @property
     def balloted(self) -> bool:
@@ -118,6 +125,27 @@ class LeadershipContest(Event):
     def rounds(self) -> list[dict[str, Any]]:
         """The count's rounds (empty without a ballot)."""
         return [] if self.count is None else list(self.count.get("rounds", []))
+
+    def members_by_cohort(self, cuts: list[str]) -> list[dict[str, int]]:
+        """Members' first preferences in the cohorts that `cuts` divide them into.
+
+        Args:
+            cuts: ascending months "YYYY-MM"; cohort k holds those who joined
+                in or after cuts[k-1] and before cuts[k] (the first: before
+                cuts[0]; the last: in or after cuts[-1]).
+
+        Returns:
+            len(cuts) + 1 tallies, candidate -> first preferences (empty
+            tallies where the record holds no joining months).
+        """
+        cohorts: list[dict[str, int]] = [
+            dict.fromkeys(self.on_ballot, 0) for _ in range(len(cuts) + 1)
+        ]
+        for month, tally in (self.members_by_joining_month or {}).items():
+            k = sum(month >= cut for cut in cuts)
+            for name, n in tally.items():
+                cohorts[k][name] = cohorts[k].get(name, 0) + n
+        return cohorts
 
     def candidate(self, name: str) -> dict[str, Any] | None:
         """A declared candidate's record (name, ideology, valence, faction, incumbent)."""

@@ -137,6 +137,40 @@ def type_share(month: str, name: str, voter_type: str) -> Measure:
     return measure
 
 
+def cohort_share(month: str, name: str, cuts: Sequence[str], cohort: int) -> Measure:
+    """A candidate's share (%) of the first preferences of one cohort of full members.
+
+    Members are divided by the month they joined (`LeadershipContest.members_by_cohort`):
+    cohort 0 joined before cuts[0], cohort k in or after cuts[k-1] (and before cuts[k]).
+    NaN where the contest was not held, or the record holds no joining months.
+    """
+
+    def measure(run: RunData) -> float:
+        rec = run.contest(month)
+        if rec is None or not rec.members_by_joining_month:
+            return math.nan
+        votes = rec.members_by_cohort(list(cuts))[cohort]
+        total = sum(votes.values())
+        return 100.0 * votes.get(name, 0) / total if total else math.nan
+
+    return measure
+
+
+def excess_over(threshold: float, measure: Measure) -> Measure:
+    """How far a measure lies above `threshold` (0 at or below it; NaN stays NaN).
+
+    For a published fact that is a bound rather than a figure ("Smith led
+    among the members of before 2015": Corbyn's share there exceeded 50% by
+    nothing), so that the fact can be scored and fitted like a number.
+    """
+
+    def excess(run: RunData) -> float:
+        value = measure(run)
+        return value if math.isnan(value) else max(0.0, value - threshold)
+
+    return excess
+
+
 def type_votes(month: str, voter_type: str) -> Measure:
     """First-preference votes cast by one voter type, scaled to full size."""
 

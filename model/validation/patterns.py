@@ -70,6 +70,11 @@ def _corbyn_order(row: Row) -> bool | None:
     return None if got is None else got[0] > got[1] > got[2]
 
 
+def _smith_leads_old_members_2016(row: Row) -> bool | None:
+    got = _get(row, "2016_cohort_before_2015_corbyn_over_half")
+    return None if got is None else got[0] <= 0.0
+
+
 def _membership_peak_and_fall(row: Row) -> bool | None:
     years = list(range(2015, 2025))
     got = _get(row, *(f"members_{y}" for y in years))
@@ -172,6 +177,15 @@ PATTERNS: list[Pattern] = [
             "2015_r1_affiliated_supporters_jeremy_corbyn",
             "2015_r1_members_jeremy_corbyn",
         ),
+    ),
+    Pattern(
+        "smith_leads_old_members_2016",
+        "2016: Owen Smith leads among members who joined before the 2015 election "
+        "(Corbyn wins on the newer members)",
+        "[data: members_ideology_and_composition.cohort_differences_2015_16"
+        ".pre_ge2015_members_voted_smith_2016] (labour_politics.json)",
+        _smith_leads_old_members_2016,
+        ("2016_cohort_before_2015_corbyn_over_half",),
     ),
     Pattern(
         "membership_peak_fall",

@@ -176,6 +176,25 @@ def share_of(name: str) -> Callable[[Mapping[str, Any]], float]:
     return derive
 
 
+def bound_from_fact(phrase: str, excess: float = 0.0) -> Callable[[Any], float]:
+    """A bound read from a sentence: `excess` while the data still say `phrase`.
+
+    For facts published as words, not digits ("members from before May 2015
+    voted predominantly for Owen Smith"): the target is the measure's excess
+    over the bound, and the data give that excess (0) only while they say so.
+
+    Raises:
+        ValueError: the sentence no longer says `phrase` (the data changed).
+    """
+
+    def derive(text: Any) -> float:
+        if phrase.lower() not in str(text).lower():
+            raise ValueError(f"the data no longer say {phrase!r}: {text!r}")
+        return excess
+
+    return derive
+
+
 def key_value(key: str) -> Callable[[Mapping[str, Any]], Any]:
     return lambda value: value[key]
 
