@@ -99,8 +99,12 @@ def test_every_prior_applies_to_existing_fields_and_holds_the_scenario_value() -
 
 def test_prior_justifications_cite_real_data() -> None:
     history, politics = load_history(), load_politics()
-    for p in load_priors().parameter:
-        for path in citations(p.justification):
+    table = load_priors()
+    rows = [(p.name, p.justification) for p in table.parameter]
+    rows += [(f"tolerance {t.family}", t.justification) for t in table.tolerance]
+    assert any(name.startswith("tolerance") for name, _ in rows)
+    for name, justification in rows:
+        for path in citations(justification):
             found = False
             for data in (history, politics):
                 try:
@@ -108,7 +112,7 @@ def test_prior_justifications_cite_real_data() -> None:
                     found = True
                 except (KeyError, ValueError):
                     pass
-            assert found, f"{p.name}: {path} is in neither data set"
+            assert found, f"{name}: {path} is in neither data set"
 
 
 @pytest.mark.parametrize(
@@ -403,3 +407,55 @@ def test_targets_without_weight_in_the_last_generation_are_named(tmp_path: Path)
     # Only the last generation counts: "a" gained a weight, "c" never had one.
     assert unweighted_targets(tmp_path / "scale_weights.json") == ["c"]
     assert unweighted_targets(tmp_path / "missing.json") == []
+
+
+def test_tolerance_weights_come_from_the_families_of_the_table(tmp_path: Path) -> None:
+    from model.validation.calibrate import table_identity, tolerance_weights
+    from model.validation.catalogue import TARGETS
+
+    table = load_priors()
+    fit = [t for t in TARGETS if t.period == "fit" and not t.is_binary]
+    weights = tolerance_weights(fit, table)
+    assert set(weights) == {t.key for t in fit}
+    for t in fit:
+        assert weights[t.key] == pytest.approx(1.0 / table.tolerance_of(t.family))
+    # A share missed by its tolerance weighs as much as a count missed by its own.
+    share = next(t for t in fit if t.family == "contest share")
+    members = next(t for t in fit if t.family == "membership")
+    assert weights[share.key] * table.tolerance_of("contest share") == pytest.approx(
+        weights[members.key] * table.tolerance_of("membership")
+    )
+    # A family without a tolerance is named, with the families the table has.
+    bare = table.model_copy(update={"tolerance": table.tolerance[1:]})
+    with pytest.raises(KeyError, match="contest share"):
+        tolerance_weights(fit, bare)
+    # The tolerances are part of a calibration's identity only for that distance.
+    assert "tolerance" not in table_identity(table, "adaptive")
+    assert table_identity(table, "tolerance")["tolerance"][0]["family"] == "contest share"
+    plain = CalibrationSettings(scale=0.05, population=80, generations=5)
+    fixed = CalibrationSettings(scale=0.05, population=80, generations=5, distance="tolerance")
+    assert plain.fingerprint({}) != fixed.fingerprint({})
+
+
+def test_a_bad_tolerance_row_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "priors.toml"
+    bad = '\n[[tolerance]]\nfamily = "membership"\nscale = -1.0\njustification = "[assumption] a test"\n'
+    path.write_text(GOOD_ROW + SPREADS + bad, encoding="utf-8")
+    with pytest.raises(PriorError) as err:
+        load_priors(path)
+    assert "tolerance 1 (membership).scale" in str(err.value)
+
+
+def test_a_calibration_with_the_tolerance_distance_uses_fixed_weights(tmp_path: Path) -> None:
+    pytest.importorskip("pyabc")
+    out = tmp_path / "fixed"
+    settings = CalibrationSettings(
+        scale=0.01, population=4, generations=2, workers=1, sampler="single", distance="tolerance"
+    )
+    result = run_calibration(out, settings, months=5, progress=False)
+    weights = json.loads((out / "weights.json").read_text())
+    assert weights["2010_r1_ed_miliband"] == pytest.approx(1 / 3.0)
+    assert weights["members_2010"] == pytest.approx(1 / 0.1)
+    assert not (out / "scale_weights.json").exists()
+    assert result.settings["unweighted_targets"] == []
+    assert len(result.posterior) == 4

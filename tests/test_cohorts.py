@@ -28,9 +28,7 @@ from model.validation.patterns import _smith_leads_old_members_2016
 )
 def test_the_tally_by_joining_month_matches_a_loop(voters: list) -> None:
     first = np.array([v[0] for v in voters], dtype=int)
-    joined = np.array(
-        [v[1] if v[3] else contests.NOT_RECORDED for v in voters], dtype=np.int32
-    )
+    joined = np.array([v[1] if v[3] else contests.NOT_RECORDED for v in voters], dtype=np.int32)
     member = np.array([v[2] for v in voters], dtype=bool)
     got = contests.members_by_joined(first, joined, member, 4)
     expected: dict[int, list[int]] = {}

@@ -78,6 +78,13 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
         metavar="R",
         help="bound each target's distance weight at R times the smallest (default: unbounded)",
     )
+    parser.add_argument(
+        "--distance",
+        choices=("adaptive", "tolerance"),
+        default="adaptive",
+        help="adaptive: each target scaled by its spread across the runs (default); "
+        "tolerance: by its family's tolerance in the priors table ([[tolerance]])",
+    )
     parser.add_argument("--priors", type=Path, metavar="FILE", help="another priors table (TOML)")
     parser.add_argument(
         "--quick",
@@ -157,6 +164,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             posterior_summary,
             require_pyabc,
             run_calibration,
+            table_identity,
         )
         from model.validation.priors import load_priors
 
@@ -180,8 +188,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
         sampler=args.sampler,
         scheduler=args.scheduler,
         max_weight_ratio=args.max_weight_ratio,
+        distance=args.distance,
     )
-    mark = settings.fingerprint({"priors": table.model_dump(mode="json")})
+    mark = settings.fingerprint({"priors": table_identity(table, settings.distance)})
     try:
         action = prepare_output(
             out, "calibration", fingerprint=mark, overwrite=args.overwrite, resume=args.resume

@@ -132,12 +132,35 @@ class Campaign(_Strict):
     justification: str = Field(min_length=10)
 
 
+class Tolerance(_Strict):
+    """How far the model may miss one family of fit targets (the ``tolerance`` distance).
+
+    Attributes:
+        family: the targets' family (``Target.family``: "contest share",
+            "membership", ...).
+        scale: the miss that counts as one unit of distance, in the family's
+            summary-statistic units (percentage points; log(1 + count) for counts).
+        justification: "[assumption] ..." or the data it rests on.
+    """
+
+    family: str = Field(min_length=1)
+    scale: float = Field(gt=0.0, le=100.0)
+    justification: str = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Tolerance:
+        if "[assumption" not in self.justification and "[data:" not in self.justification:
+            raise ValueError('justification must say "[assumption] ..." or cite "[data: PATH]"')
+        return self
+
+
 class PriorTable(_Strict):
     """The whole priors table."""
 
     parameter: list[Parameter] = Field(min_length=1)
     candidates: Spread
     campaign: Campaign
+    tolerance: list[Tolerance] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> PriorTable:
@@ -145,7 +168,26 @@ class PriorTable(_Strict):
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"parameter names must be unique; repeated: {', '.join(doubles)}")
+        families = [t.family for t in self.tolerance]
+        doubles = sorted({f for f in families if families.count(f) > 1})
+        if doubles:
+            raise ValueError(f"tolerance families must be unique; repeated: {', '.join(doubles)}")
         return self
+
+    def tolerance_of(self, family: str) -> float:
+        """The tolerance of a family of targets.
+
+        Raises:
+            KeyError: the table has no tolerance for `family` (the message names it).
+        """
+        for t in self.tolerance:
+            if t.family == family:
+                return t.scale
+        known = ", ".join(repr(t.family) for t in self.tolerance) or "none"
+        raise KeyError(
+            f"the priors table has no [[tolerance]] for the target family {family!r} "
+            f"(it has: {known})"
+        )
 
     @property
     def calibrated(self) -> list[Parameter]:
@@ -205,11 +247,14 @@ def load_priors(path: str | Path | None = None) -> PriorTable:
         problems = []
         for e in err.errors():
             where = ".".join(str(x) for x in e["loc"])
-            if where.startswith("parameter.") and isinstance(e["loc"][1], int):
-                rows = data.get("parameter", [])
-                index = e["loc"][1]
-                name = rows[index].get("name", "?") if index < len(rows) else "?"
-                where = f"parameter {index + 1} ({name})" + "".join(f".{x}" for x in e["loc"][2:])
+            for section, key in (("parameter", "name"), ("tolerance", "family")):
+                if where.startswith(f"{section}.") and isinstance(e["loc"][1], int):
+                    rows = data.get(section, [])
+                    index = e["loc"][1]
+                    name = rows[index].get(key, "?") if index < len(rows) else "?"
+                    where = f"{section} {index + 1} ({name})" + "".join(
+                        f".{x}" for x in e["loc"][2:]
+                    )
             problems.append(f"{where}: {e['msg']}")
         raise PriorError(label, problems) from None
 
