@@ -254,3 +254,20 @@ def test_a_growing_segment_needs_both_ends():
     data["flows"]["pool"][0]["starts_at"] = 1000.0
     with pytest.raises(ValueError, match="reaches_by"):
         parse_scenario(data)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_joiners_carry_their_clps_lean(share: float) -> None:
+    scenario = small_scenario(members={"joiners_lean": share, "clp_lean_sd": 0.3})
+    party = PartyModel(scenario, rng=4)
+    membership = party.institutions["membership"]
+    before = len(party.state.members)
+    pool = np.full(4000, -0.2)
+    added = membership.add_members(pool, np.random.default_rng(9))
+    assert added.size == 4000 and len(party.state.members) == before + 4000
+    m = party.state.members
+    lean = party.state.clps.lean[m.clp[added]]
+    assert np.ptp(lean) > 0.3  # the CLPs differ
+    assert m.ideology[added] == pytest.approx(np.clip(-0.2 + share * lean, -1.0, 1.0))
+    # Joiners spread over the CLPs by size: the lean adds no drift to the party.
+    assert abs(float(m.ideology[added].mean()) + 0.2) < 0.05

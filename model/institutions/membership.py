@@ -223,6 +223,15 @@ class Membership(Institution):
         spec = s.config.members
         count = ideology.size
         clp = self.random_clps(count, rng)
+        if spec.joiners_lean > 0:
+            # Local political culture: a joiner in a left-leaning CLP stands
+            # where that CLP's members do, relative to the party, as the
+            # starting members were drawn (`population.build_clps`).
+            ideology = np.clip(
+                ideology + spec.joiners_lean * s.clps.lean[clp],
+                sympathisers.IDEOLOGY_MIN,
+                sympathisers.IDEOLOGY_MAX,
+            )
         union = np.full(count, NO_UNION, dtype=np.int16)
         payers = rng.random(count) < spec.levy_payer_share
         if payers.any():

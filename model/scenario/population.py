@@ -114,6 +114,13 @@ class MemberSpec(Strict):
     clp_lean_sd: float = Field(
         0.15, ge=0.0, le=1.0, description="Sd of CLPs' local lean added to members' ideology."
     )
+    joiners_lean: Share = Field(
+        0.0,
+        description=(
+            "Share of their CLP's lean that joiners carry (1: as the starting members; "
+            "0: joiners come at their pool's position wherever they join)."
+        ),
+    )
 
 
 class InfluenceSpec(Strict):
