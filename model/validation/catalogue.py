@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from model.scenario.schema import Scenario
+from model.validation.cohort_targets import cohort_bound_2016, cohort_measures, cohorts_2020
 from model.validation.history import approximate_number
 from model.validation.institution_targets import institution_targets
 from model.validation.measures import (
     Measure,
-    cohort_share,
-    excess_over,
     faction_size_at,
     lapsed_between,
     last_value,
@@ -39,7 +38,6 @@ from model.validation.targets import (
     Baseline,
     Target,
     affiliated_from_inputs,
-    bound_from_fact,
     clp_others,
     equal_odds,
     equal_shares,
@@ -384,25 +382,7 @@ def _contest_2016() -> list[Target]:
                 ),
             )
         )
-    out.append(
-        Target(
-            "2016_cohort_before_2015_corbyn_over_half",
-            "2016 by length of membership",
-            "2016 Corbyn's share of members who joined before the 2015 election, "
-            "points above 50 (Smith led among them)",
-            LONG,
-            m,
-            "politics:members_ideology_and_composition.cohort_differences_2015_16"
-            ".pre_ge2015_members_voted_smith_2016",
-            excess_over(50.0, cohort_share(m, "Jeremy Corbyn", (ELECTION_2015,), 0)),
-            "points",
-            "cohort bound",
-            derive=bound_from_fact("predominantly for Owen Smith"),
-            note="a bound, not a figure: YouGov (Aug 2016) and the Party Members Project "
-            "found Owen Smith ahead among members from before May 2015, so Corbyn's share "
-            "there exceeded half by nothing; NaN where the contest was not held",
-        )
-    )
+    out.append(cohort_bound_2016())
     for name in ("Jeremy Corbyn", "Owen Smith"):
         left = name == "Jeremy Corbyn"
         out.append(
@@ -542,46 +522,7 @@ def _contest_2020() -> list[Target]:
                 note="in 2020 nearly every CLP nominated (a route to the ballot)",
             )
         )
-    out.extend(_cohorts_2020())
-    return out
-
-
-ELECTION_2015, ELECTION_2019 = "2015-05", "2019-12"
-"""The general elections that divide members into cohorts by when they joined
-[data: general_elections] (labour_history.json)."""
-
-COHORTS_2020 = (
-    ("joined_before_2015", "joined before the 2015 election"),
-    ("joined_2015_2019", "joined 2015–2019"),
-    ("joined_since_2019_ge", "joined since the 2019 election"),
-)
-
-
-def _cohorts_2020() -> list[Target]:
-    """The 2020 vote by length of membership, from YouGov's selectorate poll (forecast period)."""
-    out: list[Target] = []
-    m = "2020-04"
-    path = "politics:members_ideology_and_composition.cohort_vote_2020_yougov_sky"
-    for k, (column, label) in enumerate(COHORTS_2020):
-        for name in ("Keir Starmer", "Rebecca Long-Bailey"):
-            surname = name.split()[-1]
-            out.append(
-                Target(
-                    f"2020_cohort_{column}_{slug(name)}",
-                    "2020 by length of membership (poll)",
-                    f"2020 round 1, {surname} (% of members who {label}; YouGov, Feb 2020)",
-                    LONG,
-                    m,
-                    path,
-                    cohort_share(m, name, (ELECTION_2015, ELECTION_2019), k),
-                    "%",
-                    "cohort poll",
-                    derive=nested("round1", column, surname),
-                    baseline=equal_shares(3),
-                    note="a poll of the selectorate (n=1,323), not the count; the poll's "
-                    "'before 2015' is read as before the 2015 election [assumption]",
-                )
-            )
+    out.extend(cohorts_2020())
     return out
 
 
@@ -778,21 +719,9 @@ def _extra_measures() -> dict[str, Measure]:
         "2010_final_david_miliband": round_share("2010-09", "David Miliband", "final"),
         "2015_final_jeremy_corbyn": round_share("2015-09", "Jeremy Corbyn", "final"),
         "2020_winner_long_bailey": winner_is("2020-04", "Rebecca Long-Bailey"),
-        "2015_cohort_before_2015_jeremy_corbyn": cohort_share(
-            "2015-09", "Jeremy Corbyn", (ELECTION_2015,), 0
-        ),
-        "2015_cohort_since_2015_jeremy_corbyn": cohort_share(
-            "2015-09", "Jeremy Corbyn", (ELECTION_2015,), 1
-        ),
-        "2016_cohort_before_2015_jeremy_corbyn": cohort_share(
-            "2016-09", "Jeremy Corbyn", (ELECTION_2015,), 0
-        ),
-        "2016_cohort_since_2015_jeremy_corbyn": cohort_share(
-            "2016-09", "Jeremy Corbyn", (ELECTION_2015,), 1
-        ),
         "trigger_2022_triggered": trigger_round("2022-06", "triggered"),
         "trigger_2022_deselected": trigger_round("2022-06", "deselected"),
-    }
+    } | cohort_measures()
     # The 2022 contest opens in June and its result comes three months later.
     for name in ("Left candidate", "Soft-left candidate", "Right candidate"):
         short = slug(name)

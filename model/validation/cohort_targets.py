@@ -1,0 +1,99 @@
+"""Validation targets by length of membership: who voted how, by when they joined.
+
+A leadership contest records full members' first preferences by the month
+they joined (`LeadershipContest.members_by_joining_month`); the published
+splits divide members at general elections:
+
+* 2016 (fit period): Owen Smith led among the members of before the 2015
+  election — YouGov, August 2016, and the Party Members Project — a bound on
+  Corbyn's share there, scored as its excess over half;
+* 2020 (forecast period): YouGov/Sky's selectorate poll of February 2020,
+  Starmer and Long-Bailey among those who joined before 2015, in 2015–19 and
+  after the 2019 election.
+
+Declarations only, as in :mod:`model.validation.catalogue`.
+"""
+
+from __future__ import annotations
+
+from model.validation.measures import Measure, cohort_share, excess_over
+from model.validation.targets import (
+    LONG,
+    Target,
+    bound_from_fact,
+    equal_shares,
+    nested,
+    slug,
+)
+
+ELECTION_2015, ELECTION_2019 = "2015-05", "2019-12"
+"""The general elections that divide members into cohorts by when they joined
+[data: general_elections] (labour_history.json)."""
+
+COHORTS_2020 = (
+    ("joined_before_2015", "joined before the 2015 election"),
+    ("joined_2015_2019", "joined 2015–2019"),
+    ("joined_since_2019_ge", "joined since the 2019 election"),
+)
+"""The poll's columns (labour_politics.json) and what they mean."""
+
+
+def cohort_bound_2016() -> Target:
+    """Smith led among the members of before 2015: Corbyn's share there exceeded half by nothing."""
+    m = "2016-09"
+    return Target(
+        "2016_cohort_before_2015_corbyn_over_half",
+        "2016 by length of membership",
+        "2016 Corbyn's share of members who joined before the 2015 election, "
+        "points above 50 (Smith led among them)",
+        LONG,
+        m,
+        "politics:members_ideology_and_composition.cohort_differences_2015_16"
+        ".pre_ge2015_members_voted_smith_2016",
+        excess_over(50.0, cohort_share(m, "Jeremy Corbyn", (ELECTION_2015,), 0)),
+        "points",
+        "cohort bound",
+        derive=bound_from_fact("predominantly for Owen Smith"),
+        note="a bound, not a figure: YouGov (Aug 2016) and the Party Members Project "
+        "found Owen Smith ahead among members from before May 2015, so Corbyn's share "
+        "there exceeded half by nothing; NaN where the contest was not held",
+    )
+
+
+def cohorts_2020() -> list[Target]:
+    """The 2020 vote by length of membership, from YouGov's selectorate poll (forecast period)."""
+    out: list[Target] = []
+    m = "2020-04"
+    path = "politics:members_ideology_and_composition.cohort_vote_2020_yougov_sky"
+    for k, (column, label) in enumerate(COHORTS_2020):
+        for name in ("Keir Starmer", "Rebecca Long-Bailey"):
+            surname = name.split()[-1]
+            out.append(
+                Target(
+                    f"2020_cohort_{column}_{slug(name)}",
+                    "2020 by length of membership (poll)",
+                    f"2020 round 1, {surname} (% of members who {label}; YouGov, Feb 2020)",
+                    LONG,
+                    m,
+                    path,
+                    cohort_share(m, name, (ELECTION_2015, ELECTION_2019), k),
+                    "%",
+                    "cohort poll",
+                    derive=nested("round1", column, surname),
+                    baseline=equal_shares(3),
+                    note="a poll of the selectorate (n=1,323), not the count; the poll's "
+                    "'before 2015' is read as before the 2015 election [assumption]",
+                )
+            )
+    return out
+
+
+def cohort_measures() -> dict[str, Measure]:
+    """Diagnostics without a published figure: Corbyn's share by cohort in 2015 and 2016."""
+    out: dict[str, Measure] = {}
+    for month in ("2015-09", "2016-09"):
+        for k, cohort in enumerate(("before_2015", "since_2015")):
+            out[f"{month[:4]}_cohort_{cohort}_jeremy_corbyn"] = cohort_share(
+                month, "Jeremy Corbyn", (ELECTION_2015,), k
+            )
+    return out
