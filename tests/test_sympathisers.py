@@ -225,3 +225,82 @@ def test_discredit_is_bounded_by_the_severities_remembered(position, defeats, wi
         assert sym.defeat_discredit(defeats[-1][2], defeats[-1:], 60.0, width) >= (
             sym.defeat_discredit(position, defeats[-1:], 60.0, width)
         )
+
+
+def test_a_poll_of_the_electorate_counts_first_preferences():
+    members = np.array([-0.9, -0.8, -0.7, -0.1, 0.0, 0.1, 0.2, 0.5])
+    standing = sym.contest_standing(members, [-0.8, 0.0, 0.4])
+    assert standing == pytest.approx((3 / 8, 4 / 8, 1 / 8))
+    # Electability moves the undecided middle, not the wings.
+    swayed = sym.contest_standing(
+        members, [-0.8, 0.0, 0.4], valences=[0.0, 0.0, 1.0], electability_weight=0.25
+    )
+    assert swayed[2] > standing[2] and swayed[0] == standing[0]
+    assert sym.contest_standing(np.zeros(0), [-0.5, 0.5]) == (0.5, 0.5)
+
+
+def test_a_fringe_candidate_draws_few_and_a_front_runner_draws_as_before():
+    means = np.array([-0.7, -0.1, 0.3])
+    candidates = [-0.75, -0.1, 0.3]
+    plain = sym.contest_stake(means, candidates, 0.3)
+    # Viability off, or no poll: the stake is unchanged.
+    assert sym.contest_stake(means, candidates, 0.3, standing=(0.1, 0.6, 0.3)) == pytest.approx(
+        plain
+    )
+    assert sym.contest_stake(means, candidates, 0.3, viability=1.0) == pytest.approx(plain)
+    fringe = sym.contest_stake(means, candidates, 0.3, standing=(0.1, 0.6, 0.3), viability=1.0)
+    # The left's favourite polls a sixth of the front-runner: a sixth of the stake.
+    assert fringe[0] == pytest.approx(plain[0] / 6)
+    assert fringe[1] == pytest.approx(plain[1])
+    assert fringe[2] == pytest.approx(plain[2] / 2)
+    steeper = sym.contest_stake(means, candidates, 0.3, standing=(0.1, 0.6, 0.3), viability=2.0)
+    assert steeper[0] == pytest.approx(plain[0] / 36)
+    # Rising in the polls brings the left in.
+    rising = sym.contest_stake(means, candidates, 0.3, standing=(0.5, 0.3, 0.2), viability=1.0)
+    assert rising[0] == pytest.approx(plain[0]) and rising[0] > fringe[0]
+
+
+def test_a_contest_polls_the_members_only_when_viability_is_on():
+    from model.party import PartyModel
+    from tests.conftest import small_scenario
+
+    contest = {
+        "scheduled": [
+            {
+                "month": "2017-01",
+                "closes": "2017-03",
+                "kind": "vacancy",
+                "candidates": [
+                    {"name": "Fringe", "ideology": -0.7, "valence": 0.1},
+                    {"name": "Favourite", "ideology": 0.0, "valence": 0.8},
+                ],
+            }
+        ]
+    }
+    hazard = {}
+    for viability in (0.0, 2.0):
+        scenario = small_scenario(contests=contest, flows={"viability": viability})
+        party = PartyModel(scenario, rng=5)
+        membership = party.institutions["membership"]
+        party.run_for(4)  # the contest is open in month 4 (January 2017)
+        moment = membership.moment()
+        assert bool(moment.contest_standing) == (viability > 0)
+        if viability:
+            assert sum(moment.contest_standing) == pytest.approx(1.0)
+            assert moment.contest_standing[0] < moment.contest_standing[1]
+        flows = scenario.flows
+        hazard[viability] = sym.joining_rates(
+            membership.segment_means,
+            moment,
+            join_rate=flows.join_rate,
+            width=flows.attraction_width,
+            contest_surge=flows.contest_surge,
+            election_surge=flows.election_surge,
+            settled_share=flows.settled_share,
+            novelty_months=flows.novelty_months,
+            viability=viability,
+        )
+    # The left, whose favourite polls far behind, holds back; the centre,
+    # whose favourite leads, comes in as before.
+    assert hazard[2.0][0] < 0.7 * hazard[0.0][0]
+    assert hazard[2.0][2] == pytest.approx(hazard[0.0][2])

@@ -96,6 +96,8 @@ class Electorate:
             flows.attraction_width,
             valences=[c.valence for c in contest.on_ballot],
             electability_weight=s.electability_weight(),
+            standing=pool.contest_standing(contest) if flows.viability > 0 else (),
+            viability=flows.viability,
         )
         alternative = (
             params.membership_cost_gbp

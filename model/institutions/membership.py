@@ -132,6 +132,7 @@ class Membership(Institution):
             leader_months=s.time - s.leader_since,
             contest_candidates=tuple(c.ideology for c in contest.on_ballot),
             contest_valences=tuple(c.valence for c in contest.on_ballot),
+            contest_standing=self.contest_standing(contest) if flows.viability > 0 else (),
             electability_weight=s.electability_weight(),
             surge_joins=sympathisers.surge_joining_share(
                 members_can_vote,
@@ -141,6 +142,17 @@ class Membership(Institution):
             ),
             campaign=campaign,
             shock_multiplier=shock,
+        )
+
+    def contest_standing(self, contest: Any) -> tuple[float, ...]:
+        """The candidates' standing among the full members now (a poll of the electorate)."""
+        m = self.state.members
+        ids = m.full_member_ids()
+        return sympathisers.contest_standing(
+            m.ideology[ids],
+            [c.ideology for c in contest.on_ballot],
+            valences=[c.valence for c in contest.on_ballot],
+            electability_weight=self.state.electability_weight(),
         )
 
     # --- flows -------------------------------------------------------------------------
@@ -184,6 +196,7 @@ class Membership(Institution):
             election_surge=flows.election_surge,
             settled_share=flows.settled_share,
             novelty_months=flows.novelty_months,
+            viability=flows.viability,
         )
         counts = sympathisers.draw_joiners(self.stock, rates, s.config.party.scale, rng)
         self.joined_this_month = int(counts.sum())

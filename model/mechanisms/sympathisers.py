@@ -62,6 +62,8 @@ def contest_stake(
     *,
     valences: Sequence[float] = (),
     electability_weight: float = 0.0,
+    standing: Sequence[float] = (),
+    viability: float = 0.0,
 ) -> np.ndarray:
     """Each segment's stake in an open contest: how much the outcome matters to it.
 
@@ -80,6 +82,17 @@ def contest_stake(
         width: attraction width.
         valences: candidates' valence (electability); empty: none.
         electability_weight: weight of valence this contest (see `electability_weight`).
+        standing: each candidate's share of the electorate's first
+            preferences so far (`contest_standing`); empty: not used.
+        viability: how much a segment's stake follows its favourite's
+            standing: the stake is multiplied by (standing of the favourite /
+            standing of the front-runner) ** viability (0: not at all).
+            Sympathisers come in for a candidate who can win — the momentum
+            of primaries (Bartels 1988) — so a fringe candidate draws few
+            (Abbott's 7% in 2010) and a rising one draws more as they rise
+            (the 2015 surge grew with Corbyn's poll leads: YouGov had him
+            at 43% of the selectorate in July and 53% in August,
+            labour_politics.json `electability_and_members_polls.contest_2015`).
 
     Returns:
         Stake in [0, 1] per segment.
@@ -90,7 +103,49 @@ def contest_stake(
     if len(valences):
         boost = np.exp(electability_weight * (np.asarray(valences) - max(valences)))
         pulls = pulls * boost[:, None]
-    return np.clip(pulls.max(axis=0) - pulls.min(axis=0), 0.0, 1.0)
+    stake = np.clip(pulls.max(axis=0) - pulls.min(axis=0), 0.0, 1.0)
+    if viability > 0 and len(standing):
+        shares = np.asarray(standing, dtype=float)
+        front = shares.max()
+        if front > 0:
+            favourite = pulls.argmax(axis=0)
+            stake = stake * (shares[favourite] / front) ** viability
+    return stake
+
+
+def contest_standing(
+    voter_ideology: np.ndarray,
+    candidates: Sequence[float],
+    *,
+    valences: Sequence[float] = (),
+    electability_weight: float = 0.0,
+) -> tuple[float, ...]:
+    """Each candidate's share of the electorate's first preferences, as a poll would find it.
+
+    Each voter's favourite by distance and perceived electability (the
+    utility of `mechanisms.contests.utilities` without its noise, so the
+    poll draws nothing from the random streams).
+
+    Args:
+        voter_ideology: the electorate so far (full members).
+        candidates: the candidates' positions.
+        valences: their valence; empty: none.
+        electability_weight: the moment's weight on valence.
+
+    Returns:
+        Shares summing to 1 (equal shares for an empty electorate).
+    """
+    n = len(candidates)
+    x = np.asarray(voter_ideology, dtype=float)
+    if n == 0:
+        return ()
+    if x.size == 0:
+        return tuple([1.0 / n] * n)
+    utility = -np.abs(x[:, None] - np.asarray(candidates, dtype=float)[None, :])
+    if len(valences):
+        utility = utility + electability_weight * np.asarray(valences, dtype=float)[None, :]
+    counts = np.bincount(utility.argmax(axis=1), minlength=n)
+    return tuple((counts / counts.sum()).tolist())
 
 
 def electability_weight(
@@ -181,6 +236,8 @@ class JoiningMoment:
         leader_months: months since the leader took office (new leaders draw a wave).
         contest_candidates: positions of an open contest's candidates (empty: none).
         contest_valences: their valence.
+        contest_standing: their share of the members' first preferences so
+            far (empty: not polled; see `contest_standing`).
         electability_weight: members' weight on valence this month.
         surge_joins: the share of a contest's would-be voters who join as
             members (the rest sign up as supporters, or stay out when joining
@@ -193,6 +250,7 @@ class JoiningMoment:
     leader_months: float = 1e9
     contest_candidates: tuple[float, ...] = ()
     contest_valences: tuple[float, ...] = ()
+    contest_standing: tuple[float, ...] = ()
     electability_weight: float = 0.0
     surge_joins: float = 1.0
     campaign: bool = False
@@ -209,6 +267,7 @@ def joining_rates(
     election_surge: float,
     settled_share: float = 1.0,
     novelty_months: float = 12.0,
+    viability: float = 0.0,
 ) -> np.ndarray:
     """Each segment's monthly joining hazard (share of its stock that joins).
 
@@ -223,6 +282,8 @@ def joining_rates(
             a new one (joining comes in waves after events: a new leader's
             wave fades over `novelty_months`).
         novelty_months: how fast a new leader's wave fades.
+        viability: how much a segment's stake follows its favourite's
+            standing (`contest_stake`; 0: not at all).
 
     Returns:
         Hazard in [0, 1] per segment.
@@ -237,6 +298,8 @@ def joining_rates(
             width,
             valences=moment.contest_valences,
             electability_weight=moment.electability_weight,
+            standing=moment.contest_standing,
+            viability=viability,
         )
         surge = contest_surge * stake * moment.surge_joins
         # The stake draws people to the contest, not to the leader: its

@@ -201,6 +201,16 @@ class FlowSpec(Strict):
     contest_surge: float = Field(
         ge=0.0, le=1000.0, description="Extra joining per unit of a segment's stake in a contest."
     )
+    viability: float = Field(
+        0.0,
+        ge=0.0,
+        le=5.0,
+        description=(
+            "How much a segment's stake in a contest follows its favourite's standing among "
+            "the members (stake × (favourite's share / front-runner's share) ** viability); "
+            "0: not at all."
+        ),
+    )
     election_surge: float = Field(
         0.0, ge=0.0, le=100.0, description="Extra joining in a general-election campaign."
     )
