@@ -57,6 +57,12 @@ def first_round_share(contest: LeadershipContest, name: str) -> float:
     return float(totals.get(name, 0.0))
 
 
+def cohort_share(cohort: dict[str, int], name: str) -> float | None:
+    """A candidate's share (%) of one cohort's first preferences (None: nobody voted)."""
+    total = sum(cohort.values())
+    return round(100 * cohort.get(name, 0) / total, 1) if total else None
+
+
 def one_run(args: tuple[int, float]) -> dict[str, Any]:
     """The checks for one seed."""
     seed, scale = args
@@ -79,21 +85,17 @@ def one_run(args: tuple[int, float]) -> dict[str, Any]:
         if year in contests and contests[year].members_by_joining_month:
             before, since = contests[year].members_by_cohort([ELECTION_2015])
             for label, cohort in (("before", before), ("since", since)):
-                total = sum(cohort.values())
-                if total:
-                    row[f"{year} Corbyn % of members joined {label} GE2015"] = round(
-                        100 * cohort.get("Jeremy Corbyn", 0) / total, 1
-                    )
+                share = cohort_share(cohort, "Jeremy Corbyn")
+                if share is not None:
+                    row[f"{year} Corbyn % of members joined {label} GE2015"] = share
     if "2020" in contests:
         row["2020 winner"] = contests["2020"].winner
         if contests["2020"].members_by_joining_month:
             cohorts = contests["2020"].members_by_cohort([ELECTION_2015, ELECTION_2019])
             for label, cohort in zip(("<2015", "2015-19", "since GE2019"), cohorts, strict=True):
-                total = sum(cohort.values())
-                if total:
-                    row[f"2020 Starmer % of members joined {label}"] = round(
-                        100 * cohort.get("Keir Starmer", 0) / total, 1
-                    )
+                share = cohort_share(cohort, "Keir Starmer")
+                if share is not None:
+                    row[f"2020 Starmer % of members joined {label}"] = share
         row["2020 Starmer R1 %"] = round(first_round_share(contests["2020"], "Keir Starmer"), 1)
     rounds = [t for t in party.events.of_type(TriggerBallot) if t.month == "2019-09"]
     row["2019 full selections"] = sum(bool(t.outcome.get("full_selection")) for t in rounds)
