@@ -459,3 +459,34 @@ def test_a_calibration_with_the_tolerance_distance_uses_fixed_weights(tmp_path: 
     assert not (out / "scale_weights.json").exists()
     assert result.settings["unweighted_targets"] == []
     assert len(result.posterior) == 4
+
+
+def test_a_calibration_with_fixed_candidates_runs_the_scenarios_own_attributes(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("pyabc")
+    plain = CalibrationSettings(scale=0.05, population=80, generations=5)
+    fixed = CalibrationSettings(scale=0.05, population=80, generations=5, candidates="fixed")
+    assert plain.candidates == "drawn" and plain.fingerprint({}) != fixed.fingerprint({})
+    out = tmp_path / "fixed_candidates"
+    settings = CalibrationSettings(
+        scale=0.01, population=4, generations=1, workers=1, sampler="single", candidates="fixed"
+    )
+    result = run_calibration(out, settings, months=5, progress=False)
+    table = load_priors()
+    # No draw of the named candidates' attributes; the campaign shock stays the model's.
+    assert result.settings["spread"] == {
+        "ideology_sd": 0.0,
+        "valence_sd": 0.0,
+        "shock_sd": table.campaign.shock_sd,
+    }
+    # The setting reaches the runs: at the same parameters (so the same seed),
+    # drawing the attributes changes the 2010 contest; fixing them does not.
+    from model.validation.calibrate import build_problem
+
+    drawn = build_problem(scale=0.01, table=table, months=5)
+    fixed_problem = build_problem(scale=0.01, table=table, months=5)
+    fixed_problem.spread = type(drawn.spread)(shock_sd=table.campaign.shock_sd)
+    theta = {n: float(result.posterior.iloc[0][n]) for n in drawn.parameter_names}
+    assert fixed_problem.simulate(theta) == fixed_problem.simulate(theta)
+    assert drawn.simulate(theta) != fixed_problem.simulate(theta)

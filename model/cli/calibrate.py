@@ -85,6 +85,14 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
         help="adaptive: each target scaled by its spread across the runs (default); "
         "tolerance: by its family's tolerance in the priors table ([[tolerance]])",
     )
+    parser.add_argument(
+        "--candidates",
+        choices=("drawn", "fixed"),
+        default="drawn",
+        help="drawn: each run draws the named candidates' attributes around the scenario's "
+        "(the priors table's [candidates] spread; default); fixed: every run uses the "
+        "scenario's own attributes",
+    )
     parser.add_argument("--priors", type=Path, metavar="FILE", help="another priors table (TOML)")
     parser.add_argument(
         "--quick",
@@ -189,6 +197,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         max_weight_ratio=args.max_weight_ratio,
         distance=args.distance,
+        candidates=args.candidates,
     )
     mark = settings.fingerprint({"priors": table_identity(table, settings.distance)})
     try:
