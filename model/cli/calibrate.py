@@ -4,7 +4,7 @@
                        [--workers N] [--sampler multicore|single|dask] [--scheduler ADDRESS]
                        [--min-epsilon E] [--min-acceptance A] [--priors FILE]
                        [--quick] [--resume] [--overwrite]
-    factions calibrate --apply DIR [--point best|median] [--scenarios DIR]
+    factions calibrate --apply DIR [--point best|median|robust] [--scenarios DIR]
 
 Fits the calibrated parameters of the priors table (model/validation/priors.toml)
 with pyabc's ABC-SMC to every fit target, on runs cut at the split (December
@@ -111,10 +111,19 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
     )
     parser.add_argument(
         "--point",
-        choices=("best", "median"),
+        choices=("best", "median", "robust"),
         default="best",
         help="with --apply: the last generation's particle with the smallest distance (best), "
-        "or each parameter's posterior median",
+        "each parameter's posterior median (median), or the particle with the smallest mean "
+        "distance when re-run with --rescore-seeds at the scenario's own candidates (robust; "
+        "the scores are kept in DIR/robust.csv)",
+    )
+    parser.add_argument(
+        "--rescore-seeds",
+        type=positive_int,
+        default=3,
+        metavar="N",
+        help="with --point robust: seeds 1..N per particle (3)",
     )
     parser.add_argument(
         "--scenarios",
@@ -140,7 +149,13 @@ def run_apply(args: argparse.Namespace) -> int:
         print(f"error: no scenario folder {folder}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        fitted = calibrated_point(args.apply, args.point, load_priors(args.priors))
+        fitted = calibrated_point(
+            args.apply,
+            args.point,
+            load_priors(args.priors),
+            seeds=range(1, args.rescore_seeds + 1),
+            workers=args.workers or 1,
+        )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -9,7 +9,11 @@ point of the posterior:
   smallest distance. It is one combination the model actually ran, so its
   parameters are mutually consistent (fast joining with fast churn, say);
 * ``median``: each parameter's weighted posterior median, which may mix
-  incompatible combinations and was never run as such.
+  incompatible combinations and was never run as such;
+* ``robust``: the particle of the last generation with the smallest mean
+  distance over a few seeds, at the scenario's own candidate attributes
+  (`model.validation.rescore`): ``best`` is chosen on one run, and where a
+  run swings with its seed that is the luckiest run, not the best point.
 
 Only the value on a line tagged ``[calibrated: NAME]`` (or ``[calibrated:
 1 - NAME]``, which gets one minus the value) changes; the rest of the line,
@@ -20,7 +24,7 @@ its comment included, is kept. Parameters the calibration does not fit
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -29,7 +33,7 @@ import numpy as np
 from model.validation.calibrate import load_posterior, weighted_quantiles
 from model.validation.priors import PriorTable, load_priors
 
-Point = Literal["best", "median"]
+Point = Literal["best", "median", "robust"]
 
 TAG_RE = re.compile(r"\[calibrated:\s*(?:(1\s*-\s*))?([A-Za-z_0-9]+)\s*\]")
 VALUE_RE = re.compile(r"^(\s*[A-Za-z_][A-Za-z_0-9]*\s*=\s*)([-+]?[0-9][0-9_.eE+-]*)(\s*#.*)$")
@@ -49,15 +53,23 @@ def _rounded(value: float, weight: bool) -> float:
 
 
 def calibrated_point(
-    folder: str | Path, point: Point = "best", table: PriorTable | None = None
+    folder: str | Path,
+    point: Point = "best",
+    table: PriorTable | None = None,
+    *,
+    seeds: Sequence[int] = (1, 2, 3),
+    workers: int = 1,
 ) -> dict[str, float]:
     """One point of a finished calibration: parameter name -> value, rounded for the files.
 
     Args:
         folder: the calibration folder (its posterior.csv).
-        point: "best" (the smallest distance in the last generation) or
-            "median" (each parameter's weighted posterior median).
+        point: "best" (the smallest distance in the last generation),
+            "median" (each parameter's weighted posterior median) or
+            "robust" (the smallest mean distance over `seeds`).
         table: the priors table (default: the package's).
+        seeds: with "robust", the seeds every particle is re-run with.
+        workers: with "robust", processes for the re-runs.
 
     Raises:
         FileNotFoundError: the folder holds no finished calibration.
@@ -69,14 +81,21 @@ def calibrated_point(
     if missing:
         raise ValueError(f"the posterior in {folder} lacks {', '.join(missing)}: calibrate again")
     weights = posterior["weight"].to_numpy(dtype=float)
+    row = None
+    if point == "robust":
+        from model.validation.rescore import rescore, robust_particle
+
+        row = robust_particle(rescore(folder, seeds=seeds, table=table, workers=workers))
     out = {}
     for p in table.calibrated:
         if point == "best":
             value = float(posterior.loc[posterior["distance"].idxmin(), p.name])
+        elif point == "robust":
+            value = float(posterior.loc[row, p.name])
         elif point == "median":
             value = weighted_quantiles(posterior[p.name].to_numpy(dtype=float), weights, [0.5])[0]
         else:
-            raise ValueError(f"point must be 'best' or 'median', not {point!r}")
+            raise ValueError(f"point must be 'best', 'median' or 'robust', not {point!r}")
         out[p.name] = _rounded(float(np.clip(value, p.prior.low, p.prior.high)), bool(p.complement))
     return out
 

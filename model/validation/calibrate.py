@@ -269,14 +269,19 @@ class FitProblem:
         """The fit targets measured in one scenario."""
         return [t.key for t in self.targets if t.scenario == scenario]
 
-    def simulate(self, theta: Mapping[str, float]) -> dict[str, float]:
+    def simulate(self, theta: Mapping[str, float], seed: int | None = None) -> dict[str, float]:
         """One evaluation: the summary statistics of the model at `theta`.
 
         Every scenario is checked to end at or before the split, and every
         value is read through a FitView (which refuses anything but fit
         targets), so nothing after the split can enter the fit.
+
+        Args:
+            theta: the calibrated parameters' values.
+            seed: the model's seed (default: one derived from `theta`, as
+                pyabc's evaluations use; `rescore` passes its own).
         """
-        seed = theta_seed(theta)
+        seed = theta_seed(theta) if seed is None else int(seed)
         stats: dict[str, float] = {}
         # What may be read is decided here, from the split, not by self.targets:
         # a forecast target slipped into self.targets is refused by the view.
