@@ -1,0 +1,68 @@
+"""experiments/fit_point.py: the direct search for the best point of the fit period."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.validation.priors import load_priors
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _fit_point():
+    spec = importlib.util.spec_from_file_location(
+        "fit_point", REPO / "experiments" / "fit_point.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_prior_quantiles_map_to_values_and_back() -> None:
+    fit_point = _fit_point()
+    table = load_priors()
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        u = rng.random(len(table.calibrated))
+        values = fit_point.from_unit(table, u)
+        for p in table.calibrated:
+            assert p.prior.low <= values[p.name] <= p.prior.high
+        assert np.allclose(fit_point.to_unit(table, values), u)
+    # Log-uniform priors are searched in log space: the midpoint is the geometric mean.
+    log_prior = next(p for p in table.calibrated if p.prior.dist == "loguniform")
+    mid = fit_point.from_unit(table, np.full(len(table.calibrated), 0.5))[log_prior.name]
+    assert mid == pytest.approx(np.sqrt(log_prior.prior.low * log_prior.prior.high))
+
+
+def test_a_short_search_writes_its_best_point_as_a_calibration_folder(tmp_path: Path) -> None:
+    pytest.importorskip("cma")
+    from model.validation.apply import calibrated_point
+
+    fit_point = _fit_point()
+    out = tmp_path / "fit"
+    # Five months reach the 2010 contest: enough targets to search on, in seconds.
+    common = ["--out", str(out), "--scale", "0.01", "--popsize", "4", "--seeds", "1"]
+    common += ["--months", "5"]
+    assert fit_point.main([*common, "--generations", "1"]) == 0
+    log = pd.read_csv(out / "evaluations.csv")
+    assert len(log) == 4 and (log["distance"] > 0).all()
+    posterior = pd.read_csv(out / "posterior.csv")
+    assert len(posterior) == 1
+    assert posterior["distance"].iloc[0] == pytest.approx(log["distance"].min())
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["settings"]["candidates"] == "fixed" and settings["evaluations"] == 4
+    # `factions calibrate --apply DIR` reads it like any calibration.
+    point = calibrated_point(out, "best")
+    best = log.loc[log["distance"].idxmin()]
+    assert point["churn"] == pytest.approx(float(best["churn"]), rel=0.01)
+    # A folder with results is not written into without --resume; with it, the search goes on.
+    assert fit_point.main([*common, "--generations", "2"]) == 2
+    assert fit_point.main([*common, "--generations", "2", "--resume"]) == 0
+    assert len(pd.read_csv(out / "evaluations.csv")) == 8
