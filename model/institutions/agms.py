@@ -58,8 +58,9 @@ class Agms(Institution):
         in_meeting = np.zeros(len(s.clps), dtype=bool)
         in_meeting[clps] = True
         # The full members and their CLPs, as the table keeps them for the month.
+        # (`take` looks the CLPs up about twice as fast as indexing by an array.)
         full_clps = m.full_member_clps()
-        here = np.flatnonzero(in_meeting[full_clps])
+        here = np.flatnonzero(in_meeting.take(full_clps))
         specs = [f.spec for f in s.factions]
         spec = s.config.meetings
         return meetings.hold_meetings(
