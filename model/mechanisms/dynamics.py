@@ -112,10 +112,9 @@ def influence(
             xf = xa[aligned]
             xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
             xa[aligned] = xf
-        # One scratch block for the cue and the drift: (leader - x) * trusts * cue
-        # (the same product as (cue * trusts) * (leader - x), signed zeros
-        # included), then the drift as `normal(0, sd)` draws it (0 + sd * z,
-        # z standard normal).
+        # A scratch block for the cue: (leader - x) * trusts * cue (the same
+        # product as (cue * trusts) * (leader - x), signed zeros included);
+        # then the drift, sd * z with z standard normal, in a block of its own.
         scratch = buffer[: rows.size]
         if params.leader_cue > 0:
             np.subtract(leader_ideology, xa, out=scratch)
