@@ -8,6 +8,7 @@ import pytest
 from model.agents.members import FULL_MEMBER, REGISTERED_SUPPORTER
 from model.calendar import Month
 from model.counting.count import count_ballots
+from model.counting.profile import group_ballots
 from model.mechanisms import contests
 from model.mechanisms.sympathisers import defeat_discredit
 from model.party import PartyModel
@@ -351,3 +352,32 @@ def test_a_candidate_on_the_line_that_lost_is_seen_as_less_electable():
     assert blamed["Miliband Line"] == pytest.approx(0.5 - on_line, abs=1e-5)
     assert blamed["Elsewhere"] == pytest.approx(0.5 - elsewhere, abs=1e-5)
     assert share_blamed < share_plain
+
+
+def test_clp_nominations_counts_only_meetings_without_a_majority():
+    # A majority of first preferences nominates at once; every meeting's
+    # nominee is still the full count's, and the stream ends where counting
+    # every meeting leaves it (one lot drawn per meeting with ballots).
+    rng = np.random.default_rng(11)
+    field = [cand("A", -0.5), cand("B", 0.0), cand("C", 0.4)]
+    names = [c.name for c in field]
+    meetings = []
+    for _ in range(300):
+        n = int(rng.integers(0, 12))
+        rankings = np.array([rng.permutation(3) for _ in range(n)], dtype=np.int8).reshape(n, 3)
+        rankings[rng.random(n) < 0.3, 1:] = -1  # some rank one candidate only
+        rankings[rng.random(n) < 0.1, :] = -1  # and some nobody
+        meetings.append(rankings)
+    ours, plain = np.random.default_rng(5), np.random.default_rng(5)
+    nominee, attendees = contests.clp_nominations(meetings, field, rng=ours)
+    for i, rankings in enumerate(meetings):
+        valid = rankings[rankings[:, 0] >= 0]
+        assert attendees[i] == len(rankings)
+        if len(valid) == 0:
+            assert nominee[i] == -1
+            continue
+        result = count_ballots(
+            group_ballots(valid, candidates=names), rng=int(plain.integers(2**31))
+        )
+        assert nominee[i] == names.index(result.winner)
+    assert ours.bit_generator.state == plain.bit_generator.state

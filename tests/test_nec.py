@@ -10,6 +10,7 @@ from model.mechanisms.nec import (
     Slate,
     allocate_union_seats,
     composition,
+    distinct_orders,
     elect_clp_section,
     endorses,
     nec_vote,
@@ -141,3 +142,16 @@ def test_the_nec_decides_only_procedures():
     assert "leadership.electorate" not in NEC_PROCEDURAL_FIELDS
     with pytest.raises(ValueError):
         elect_clp_section(_orders(1, 1, 1), SLATES, 2, "lottery", seed=1)
+
+
+def test_distinct_orders_is_np_unique_of_the_rows():
+    # The count by base-k codes gives np.unique(axis=0)'s arrays, dtypes included.
+    rng = np.random.default_rng(5)
+    for k in (1, 2, 3, 4, 5):
+        for n in (1, 7, 1_000, 50_000):
+            lean = (rng.random((n, 1)) < 0.5) * np.arange(k)  # some orders far commoner
+            orders = np.argsort(-rng.random((n, k)) - lean, axis=1, kind="stable")
+            groups, counts = distinct_orders(orders)
+            want_groups, want_counts = np.unique(orders, axis=0, return_counts=True)
+            assert groups.dtype == want_groups.dtype and counts.dtype == want_counts.dtype
+            assert np.array_equal(groups, want_groups) and np.array_equal(counts, want_counts)

@@ -58,8 +58,9 @@ class Agms(Institution):
         in_meeting = np.zeros(len(s.clps), dtype=bool)
         in_meeting[clps] = True
         # The full members and their CLPs, as the table keeps them for the month.
+        # (`take` looks the CLPs up about twice as fast as indexing by an array.)
         full_clps = m.full_member_clps()
-        here = np.flatnonzero(in_meeting[full_clps])
+        here = np.flatnonzero(in_meeting.take(full_clps))
         specs = [f.spec for f in s.factions]
         spec = s.config.meetings
         return meetings.hold_meetings(
@@ -93,22 +94,30 @@ class Agms(Institution):
                 return
             result = self.meet(meeting, s.targeted)
             names = [f.name for f in s.factions] + ["unaligned"]
-            for i, clp in enumerate(result.units):
-                before = int(s.clps.control[clp])
-                after = int(result.winner[i])
+            # The records' plain values, converted once for all the meetings.
+            now = s.now
+            before = s.clps.control[result.units].tolist()
+            after = result.winner.tolist()
+            eligible, attendees = result.eligible.tolist(), result.attendees.tolist()
+            votes, places = result.votes.tolist(), result.places.tolist()
+            targeted = s.targeted[:, result.units].T.tolist()
+            lots = result.ties_broken.tolist()
+            for i, clp in enumerate(result.units.tolist()):
                 s.events.record(
                     Agm,
-                    s.now,
+                    now,
                     decided_by="meeting",
-                    clp=int(clp),
-                    eligible=int(result.eligible[i]),
-                    attendees=int(result.attendees[i]),
-                    votes=dict(zip(names, result.votes[i].tolist(), strict=True)),
-                    places=dict(zip(names, result.places[i].tolist(), strict=True)),
-                    targeted_by=[f.name for f in s.factions if f.targets[clp]],
-                    control_before=s.faction_name(before),
-                    control_after=s.faction_name(after),
-                    tie_broken=bool(result.ties_broken[i]),
+                    clp=clp,
+                    eligible=eligible[i],
+                    attendees=attendees[i],
+                    votes=dict(zip(names, votes[i], strict=True)),
+                    places=dict(zip(names, places[i], strict=True)),
+                    targeted_by=[
+                        f.name for f, on in zip(s.factions, targeted[i], strict=True) if on
+                    ],
+                    control_before=s.faction_name(before[i]),
+                    control_after=s.faction_name(after[i]),
+                    tie_broken=lots[i],
                 )
             s.clps.control[result.units] = result.winner
             s.clps.places[result.units] = result.places

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from model.agents.members import FULL_MEMBER
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.institutions.stakes import Stakes
@@ -273,7 +272,7 @@ class Nec(Institution):
             if not slates:
                 return
             m = s.members
-            ids = np.flatnonzero(m.active & (m.kind == FULL_MEMBER))
+            ids = m.full_member_ids()
             turnout = m.turnout[ids].astype(float)
             scale = (
                 s.config.nec.turnout / turnout.mean() if turnout.size and turnout.mean() else 0.0

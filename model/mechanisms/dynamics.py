@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.mechanisms import draws
 from model.scenario.schema import FlowSpec, InfluenceSpec
 
 IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
@@ -77,9 +78,13 @@ def influence(
         return x
 
     # Deffuant meetings: a random share of members each meet one other member
-    # of their own CLP who is also meeting this month.
-    meeters = ids[np.flatnonzero(rng.random(ids.size) < params.interaction_rate)]
-    a, b = pair_within(meeters, clp, rng, groups=clp[meeters])
+    # of their own CLP who is also meeting this month. Each active member
+    # meets with chance `interaction_rate`, independently: drawn as a binomial
+    # number of meeters and a uniformly random sample of that many, in random
+    # order (the same distribution as one Bernoulli per member, with about a
+    # tenth of the draws), so pairing needs no shuffle of its own.
+    meeters = ids[draws.bernoulli_sample(ids.size, params.interaction_rate, rng)]
+    a, b = pair_within(meeters, clp, rng, groups=clp[meeters], shuffled=True)
     # The pairs are disjoint, so each meeter's new position is written once,
     # from the values gathered for the gap (no second gather).
     at_a, at_b = x[a], x[b]
@@ -97,6 +102,7 @@ def influence(
     # cue weight of zero, which leaves them exactly unchanged.
     pull = faction_lines.size and params.faction_pull > 0
     buffer = np.empty(min(ids.size, BLOCK), dtype=x.dtype)
+    drift = np.empty(buffer.size, dtype=np.float32)
     for start in range(0, ids.size, BLOCK):
         rows = ids[start : start + BLOCK]
         xa = x[rows]
@@ -106,10 +112,9 @@ def influence(
             xf = xa[aligned]
             xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
             xa[aligned] = xf
-        # One scratch block for the cue and the drift: (leader - x) * trusts * cue
-        # (the same product as (cue * trusts) * (leader - x), signed zeros
-        # included), then the drift as `normal(0, sd)` draws it (0 + sd * z,
-        # z standard normal).
+        # A scratch block for the cue: (leader - x) * trusts * cue (the same
+        # product as (cue * trusts) * (leader - x), signed zeros included);
+        # then the drift, sd * z with z standard normal, in a block of its own.
         scratch = buffer[: rows.size]
         if params.leader_cue > 0:
             np.subtract(leader_ideology, xa, out=scratch)
@@ -117,9 +122,12 @@ def influence(
             scratch *= params.leader_cue
             xa += scratch
         if params.noise_sd > 0:
-            rng.standard_normal(rows.size, out=scratch)
-            scratch *= params.noise_sd
-            xa += scratch
+            # Single-precision normals (numpy's float32 ziggurat, quicker than
+            # float64): a drift of a few thousandths needs no more digits.
+            noise = drift[: rows.size]
+            rng.standard_normal(rows.size, dtype=np.float32, out=noise)
+            noise *= np.float32(params.noise_sd)
+            xa += noise
         np.clip(xa, IDEOLOGY_MIN, IDEOLOGY_MAX, out=xa)
         x[rows] = xa
     return x
@@ -130,20 +138,23 @@ def pair_within(
     group: np.ndarray,
     rng: np.random.Generator,
     groups: np.ndarray | None = None,
+    shuffled: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random disjoint pairs of members who share a group (a CLP).
 
-    The members are shuffled, then sorted by group (stably, so each group's
-    members stay in random order), and neighbours within a group pair up; in
-    a group with an odd number of members the last one sits out. So each
-    member meets a uniformly random other member of its group.
+    The members are shuffled (unless they come in uniformly random order
+    already), then sorted by group (stably, so each group's members stay in
+    random order), and neighbours within a group pair up; in a group with an
+    odd number of members the last one sits out. So each member meets a
+    uniformly random other member of its group.
 
     Args:
         members: ids of the members looking for a partner (distinct).
         group: each member's group, indexed by id (all rows; values >= 0).
         rng: random generator.
-        groups: `group[members]`, when the caller has it already (gathering
-            it in id order, before the shuffle, reads the column in order).
+        groups: `group[members]`, when the caller has it already.
+        shuffled: `members` is in uniformly random order (e.g. drawn by
+            `draws.bernoulli_sample`): no shuffle is drawn.
 
     Returns:
         (a, b): ids of the pairs' first and second members; `a[i]` meets `b[i]`.
@@ -152,8 +163,10 @@ def pair_within(
         return members[:0], members[:0]
     if groups is None:
         groups = group[members]
-    shuffle = rng.permutation(members.size)
-    members, g = members[shuffle], groups[shuffle]
+    g = groups
+    if not shuffled:
+        shuffle = rng.permutation(members.size)
+        members, g = members[shuffle], g[shuffle]
     # A narrow unsigned key lets numpy use its O(n) radix sort.
     narrow = int(g.min()) >= 0 and int(g.max()) <= np.iinfo(np.uint16).max
     key = g.astype(np.uint16) if narrow else g

@@ -341,6 +341,37 @@ class NecElectionResult:
         }
 
 
+def distinct_orders(orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(orders, axis=0, return_counts=True)` for slate orders, by a count.
+
+    Each row (a ranking of k slates, entries 0..k-1) is read as a number in
+    base k, first column most significant, so the numbers sort as the rows
+    do; one `bincount` over them replaces the row-wise sort of `np.unique`
+    (about 0.1 s for the full party's voters). The same arrays as np.unique's.
+
+    Args:
+        orders: (voters, k) slate orders, as from :func:`slate_orders`.
+
+    Returns:
+        (the distinct rows in lexicographic order, how many voters gave each).
+    """
+    voters, k = orders.shape
+    if voters == 0 or k == 0 or k**k > 4 * voters + 2**16:
+        return np.unique(orders, axis=0, return_counts=True)
+    code = np.zeros(voters, dtype=np.int64)
+    for column in range(k):
+        code *= k
+        code += orders[:, column]
+    tally = np.bincount(code, minlength=1)
+    present = np.flatnonzero(tally)
+    groups = np.empty((present.size, k), dtype=orders.dtype)
+    rest = present.copy()
+    for column in range(k - 1, -1, -1):
+        groups[:, column] = rest % k
+        rest //= k
+    return groups, tally[present]
+
+
 def elect_clp_section(
     orders: np.ndarray,
     slates: Sequence[Slate],
@@ -369,7 +400,7 @@ def elect_clp_section(
     slate_first = {s.name: int(first[k]) for k, s in enumerate(slates)}
     if voters == 0 or not names:
         return NecElectionResult(system, seats, voters, slate_first, (), {}, {})
-    groups, counts = np.unique(orders, axis=0, return_counts=True)
+    groups, counts = distinct_orders(orders)
     rankings = np.array(
         [
             [i for k in order for i in range(offsets[k], offsets[k + 1])]
