@@ -277,6 +277,10 @@ def check_python(command: Command, args: list[str]) -> None:
     else:
         script = REPO / args[0]
         assert script.is_file(), f"{where}: {args[0]} does not exist"
+        # A script given --out writes there (experiments/fit_point.py's folder is
+        # then applied with `factions calibrate --apply`).
+        if "--out" in args[:-1]:
+            command.outputs.append(Path(args[args.index("--out") + 1]).as_posix())
 
 
 def is_cheap(command: Command, real_outputs: set[str]) -> bool:
