@@ -87,3 +87,28 @@ def test_before_and_after_sets_each_figure_beside_the_last_published_one() -> No
         "Of the 2 scored figures in both runs, 1 were inside their 90% interval before and 1 are now."
         in text
     )
+
+
+def test_the_calibration_row_describes_an_abc_run_or_a_direct_search() -> None:
+    from model.validation.report import calibration_description
+
+    abc = {
+        "library": "pyabc 0.13.0",
+        "settings": {"scale": 0.05, "population": 80},
+        "generations_done": 5,
+        "simulations": 2303,
+        "targets": ["a", "b"],
+    }
+    assert calibration_description(abc) == (
+        "pyabc 0.13.0 ABC-SMC, 80 particles × 5 generations, 2,303 simulations at scale 0.05, "
+        "2 fit targets"
+    )
+    search = {
+        "method": "CMA-ES (cma 4.5.0), experiments/fit_point.py",
+        "evaluations": 1080,
+        "settings": {"scale": 0.05},
+        "targets": ["a", "b", "c"],
+    }
+    assert calibration_description(search).startswith("one point: CMA-ES")
+    assert "1,080 runs at scale 0.05, 3 fit targets" in calibration_description(search)
+    assert calibration_description({}).startswith("–")

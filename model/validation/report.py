@@ -245,6 +245,25 @@ def _scale_check(folder: Path) -> str:
     )
 
 
+def calibration_description(calibration: dict[str, Any]) -> str:
+    """The calibration row: an ABC run's budget, or a direct search's (experiments/fit_point.py)."""
+    if not calibration:
+        return "– (no calibration: the scenarios' values, or draws from the priors)"
+    settings = calibration.get("settings", {})
+    scale = f"{settings.get('scale', math.nan):g}" if settings else "–"
+    targets = len(calibration.get("targets", []))
+    if "method" in calibration:
+        return (
+            f"one point: {calibration['method']}, {calibration.get('evaluations', 0):,} runs at "
+            f"scale {scale}, {targets} fit targets"
+        )
+    return (
+        f"{calibration.get('library', '–')} ABC-SMC, {settings.get('population', '–')} particles × "
+        f"{calibration.get('generations_done', '–')} generations, "
+        f"{calibration.get('simulations', 0):,} simulations at scale {scale}, {targets} fit targets"
+    )
+
+
 def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
     """The named fields of the page."""
     s = result.settings
@@ -312,6 +331,7 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "calibration_scale": f"{cal_settings.get('scale', math.nan):g}" if cal_settings else "–",
         "calibration_targets": str(len(calibration.get("targets", []))) if calibration else "–",
         "calibration_library": str(calibration.get("library", "–")),
+        "calibration_description": calibration_description(calibration),
         "table_scores": score_markdown(result.scores),
         "table_families": family_markdown(result.families),
         "table_targets": target_markdown(result.table),
