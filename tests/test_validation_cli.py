@@ -90,6 +90,19 @@ def test_a_tiny_validation_from_the_command_line(
     assert "](images/validation_coverage.png)" in (docs / "validation.md").read_text(
         encoding="utf-8"
     )
+    # Publishing the same run again compares with the page it replaced, not with itself.
+    import pandas as pd
+
+    first = pd.read_csv(docs / "validation_table.csv")
+    older = first.assign(median=first["median"].astype(float) + 1.0, git_revision="older")
+    older.to_csv(out / "previous_page_table.csv", index=False)
+    assert (
+        main(["validate-history", *TINY, "--out", str(out), "--resume", "--publish", str(docs)])
+        == 0
+    )
+    page = (docs / "validation.md").read_text(encoding="utf-8")
+    assert "runs at `older`" in page
+    assert pd.read_csv(docs / "validation_table.csv")["git_revision"].iloc[0] != "older"
     # Never replaced by accident; --resume reruns nothing; --overwrite replaces.
     # (The figures were checked above; they are skipped from here on, for speed.)
     import model.validation.figures as figures

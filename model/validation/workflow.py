@@ -121,6 +121,8 @@ class ValidationResult:
 
 
 PUBLISHED_TABLE = "validation_table.csv"
+PREVIOUS_TABLE = "previous_page_table.csv"
+"""In a validation folder: the published page's rows this run replaced (its before-and-after)."""
 """The published page's rows, kept beside it in docs/: the next publication compares with them."""
 
 PUBLISHED_COLUMNS = (
@@ -361,8 +363,15 @@ def publish_page(result: ValidationResult, docs: Path) -> list[Path]:
 
     written = []
     kept = docs / PUBLISHED_TABLE
-    if kept.exists():
+    # The page this run replaces, kept in the run's folder on its first publish: a
+    # second publish of the same run (after --resume, or an edited template) then
+    # compares with that page, not with the rows the first publish wrote over it.
+    before = result.folder / PREVIOUS_TABLE
+    if before.exists():
+        result.previous = pd.read_csv(before)
+    elif kept.exists():
         result.previous = pd.read_csv(kept)
+        shutil.copy2(kept, before)
     images = docs / "images"
     images.mkdir(parents=True, exist_ok=True)
     new = sorted((result.folder / "figures").glob("validation_*.png"))
