@@ -35,6 +35,7 @@ import json
 import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--priors", type=Path, help="another priors table (TOML)")
+    parser.add_argument(
+        "--candidates",
+        choices=("fixed", "drawn"),
+        default="fixed",
+        help="fixed: the scenario's own candidate attributes (default); drawn: each seed also "
+        "draws them around the scenario's (the priors table's [candidates] spread, the same "
+        "draw for every point), so the point must fit whatever the attributes",
+    )
     parser.add_argument("--months", type=int, help="cut the runs shorter still (tests)")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
@@ -116,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
 
     table = load_priors(args.priors)
     problem = build_problem(scale=args.scale, table=table, months=args.months)
-    problem.spread = Spread(shock_sd=problem.spread.shock_sd)
+    if args.candidates == "fixed":
+        problem.spread = Spread(shock_sd=problem.spread.shock_sd)
     weights = tolerance_weights(problem.targets, table)
     names = [p.name for p in table.calibrated]
 
@@ -189,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write(args.out / "posterior.csv", lambda p: posterior.to_csv(p, index=False))
     record: dict[str, Any] = {
         "fingerprint": "fit_point",
-        "settings": {"scale": args.scale, "distance": "tolerance", "candidates": "fixed",
+        "settings": {"scale": args.scale, "distance": "tolerance", "candidates": args.candidates,
                      "seeds": seeds, "popsize": args.popsize, "generations": int(es.countiter)},
         "targets": [t.key for t in problem.targets],
         "parameters": names,
-        "spread": {"ideology_sd": 0.0, "valence_sd": 0.0, "shock_sd": problem.spread.shock_sd},
+        "spread": asdict(problem.spread),
         "method": f"CMA-ES (cma {cma.__version__}), experiments/fit_point.py",
         "evaluations": len(rows) * len(seeds),
     }  # fmt: skip
