@@ -56,18 +56,7 @@ _WEIGHTS: dict[str, float] = {}
 
 def to_unit(table: PriorTable, values: dict[str, float]) -> np.ndarray:
     """Parameter values as [0, 1] quantiles of their priors (clipped into the support)."""
-    out = []
-    for p in table.calibrated:
-        low, high, v = (
-            p.prior.low,
-            p.prior.high,
-            float(np.clip(values[p.name], p.prior.low, p.prior.high)),
-        )
-        if p.prior.dist == "loguniform":
-            out.append((np.log(v) - np.log(low)) / (np.log(high) - np.log(low)))
-        else:
-            out.append((v - low) / (high - low))
-    return np.array(out)
+    return np.array([p.prior.to_unit(values[p.name]) for p in table.calibrated])
 
 
 def from_unit(table: PriorTable, u: np.ndarray) -> dict[str, float]:

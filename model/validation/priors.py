@@ -76,6 +76,13 @@ class Distribution(_Strict):
             return np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
         return self.low + u * (self.high - self.low)
 
+    def to_unit(self, value: float) -> float:
+        """The [0, 1] quantile of a value (clipped into the support): `from_unit`'s inverse."""
+        v = float(np.clip(value, self.low, self.high))
+        if self.dist == "loguniform":
+            return float((np.log(v) - np.log(self.low)) / (np.log(self.high) - np.log(self.low)))
+        return (v - self.low) / (self.high - self.low)
+
     def contains(self, value: float) -> bool:
         """Whether a value lies in the support."""
         return self.low <= value <= self.high

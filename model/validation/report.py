@@ -270,7 +270,6 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
     h = s["headline"]
     scales = sorted(set(s["scale"].values()))
     calibration = s.get("calibration") or {}
-    cal_settings = calibration.get("settings", {})
     folder = result.folder
     generations = folder / "calibration" / "generations.csv"
     gens = pd.read_csv(generations) if generations.exists() else pd.DataFrame()
@@ -325,12 +324,6 @@ def fields(result: ValidationResult, images: str = "figures") -> dict[str, str]:
         "goal_winner_2020": fmt(h["goal_winner_2020"], "share"),
         "verdict_share_90": meets_share,
         "verdict_winner_2020": meets_winner,
-        "calibration_population": str(cal_settings.get("population", "–")),
-        "calibration_generations": str(calibration.get("generations_done", "–")),
-        "calibration_simulations": f"{calibration.get('simulations', 0):,}" if calibration else "–",
-        "calibration_scale": f"{cal_settings.get('scale', math.nan):g}" if cal_settings else "–",
-        "calibration_targets": str(len(calibration.get("targets", []))) if calibration else "–",
-        "calibration_library": str(calibration.get("library", "–")),
         "calibration_description": calibration_description(calibration),
         "table_scores": score_markdown(result.scores),
         "table_families": family_markdown(result.families),
