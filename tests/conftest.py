@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model.scenario.schema import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = REPO / "scenarios" / "default.toml"
+
+
+def within(observed: float, n: int, p: float, sigmas: float = 4.0) -> bool:
+    """`observed` successes out of `n` is within `sigmas` binomial sds of n*p."""
+    return abs(observed - n * p) <= sigmas * np.sqrt(n * p * (1 - p)) + 1
 
 
 def small_scenario(**changes) -> Scenario:

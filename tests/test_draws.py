@@ -11,11 +11,7 @@ import numpy as np
 from scipy import stats
 
 from model.mechanisms import draws, dynamics
-
-
-def within(observed: float, n: int, p: float, sigmas: float = 4.0) -> bool:
-    """`observed` successes out of `n` is within `sigmas` binomial sds of n*p."""
-    return abs(observed - n * p) <= sigmas * np.sqrt(n * p * (1 - p)) + 1
+from tests.conftest import within
 
 
 def test_bernoulli_sample_edges():

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 from model.agents.members import REGISTERED_SUPPORTER, MemberTable, keep_freed_memory
-from model.mechanisms import dynamics
+from model.mechanisms import draws, dynamics
 from model.scenario.schema import FlowSpec, InfluenceSpec, PoolSegment
+from tests.conftest import within
 
 FLOWS = FlowSpec(
     pool=[PoolSegment(name="left", size=1e5, mean=-0.7, sd=0.1)],
@@ -32,21 +33,16 @@ FLOWS = FlowSpec(
 )
 
 
-def within(observed: int, n: int, p: float, sigmas: float = 4.0) -> bool:
-    """`observed` successes out of `n` is within `sigmas` binomial sds of n*p."""
-    return abs(observed - n * p) <= sigmas * np.sqrt(n * p * (1 - p)) + 1
-
-
 def test_bernoulli_positions_include_each_position_independently():
     rng = np.random.default_rng(1)
-    assert dynamics.bernoulli_positions(0, 0.5, rng).size == 0
-    assert dynamics.bernoulli_positions(10, 0.0, rng).size == 0
-    assert dynamics.bernoulli_positions(10, 1.0, rng).tolist() == list(range(10))
+    assert draws.bernoulli_positions(0, 0.5, rng).size == 0
+    assert draws.bernoulli_positions(10, 0.0, rng).size == 0
+    assert draws.bernoulli_positions(10, 1.0, rng).tolist() == list(range(10))
     n, p, runs = 2_000, 0.02, 5_000
     hits = np.zeros(n)
     counts = []
     for _ in range(runs):
-        pos = dynamics.bernoulli_positions(n, p, rng)
+        pos = draws.bernoulli_positions(n, p, rng)
         assert np.all(np.diff(pos) > 0) and (pos.size == 0 or 0 <= pos[0] <= pos[-1] < n)
         hits[pos] += 1
         counts.append(pos.size)

@@ -288,18 +288,7 @@ def test_a_contest_polls_the_members_only_when_viability_is_on():
         if viability:
             assert sum(moment.contest_standing) == pytest.approx(1.0)
             assert moment.contest_standing[0] < moment.contest_standing[1]
-        flows = scenario.flows
-        hazard[viability] = sym.joining_rates(
-            membership.segment_means,
-            moment,
-            join_rate=flows.join_rate,
-            width=flows.attraction_width,
-            contest_surge=flows.contest_surge,
-            election_surge=flows.election_surge,
-            settled_share=flows.settled_share,
-            novelty_months=flows.novelty_months,
-            viability=viability,
-        )
+        hazard[viability] = membership.joining_rates(moment)
     # The left, whose favourite polls far behind, holds back; the centre,
     # whose favourite leads, comes in as before.
     assert hazard[2.0][0] < 0.7 * hazard[0.0][0]

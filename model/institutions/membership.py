@@ -144,6 +144,21 @@ class Membership(Institution):
             shock_multiplier=shock,
         )
 
+    def joining_rates(self, moment: sympathisers.JoiningMoment) -> np.ndarray:
+        """Each segment's joining hazard at `moment`, with the scenario's flows."""
+        flows = self.state.config.flows
+        return sympathisers.joining_rates(
+            self.segment_means,
+            moment,
+            join_rate=flows.join_rate,
+            width=flows.attraction_width,
+            contest_surge=flows.contest_surge,
+            election_surge=flows.election_surge,
+            settled_share=flows.settled_share,
+            novelty_months=flows.novelty_months,
+            viability=flows.viability,
+        )
+
     def contest_standing(self, contest: Any) -> tuple[float, ...]:
         """The candidates' standing among the full members now (a poll of the electorate)."""
         m = self.state.members
@@ -187,17 +202,7 @@ class Membership(Institution):
             self.stock = np.maximum(self.stock + np.where(growing, self.growth, 0.0), 0.0)
 
         moment = self.moment()
-        rates = sympathisers.joining_rates(
-            self.segment_means,
-            moment,
-            join_rate=flows.join_rate,
-            width=flows.attraction_width,
-            contest_surge=flows.contest_surge,
-            election_surge=flows.election_surge,
-            settled_share=flows.settled_share,
-            novelty_months=flows.novelty_months,
-            viability=flows.viability,
-        )
+        rates = self.joining_rates(moment)
         counts = sympathisers.draw_joiners(self.stock, rates, s.config.party.scale, rng)
         self.joined_this_month = int(counts.sum())
         if self.joined_this_month:

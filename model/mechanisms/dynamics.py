@@ -306,7 +306,7 @@ def lapsers(
     # lapses with exactly its own chance, and only the few picked need a look-up.
     peak = shock[0] if shock else 0.0
     highest = highest_lapse_probability(leader_ideology, params, peak)
-    ids = candidates[bernoulli_positions(candidates.size, highest, rng)]
+    ids = candidates[draws.bernoulli_positions(candidates.size, highest, rng)]
     if ids.size == 0 or highest <= 0:
         return ids[:0]
     x = ideology[ids]
@@ -367,7 +367,7 @@ def recruit(
     highest = float(rates.max())
     if highest <= 0:
         return new
-    picked = bernoulli_positions(faction.size, highest, rng)
+    picked = draws.bernoulli_positions(faction.size, highest, rng)
     picked = picked[eligible[picked]]
     own = faction[picked]
     keep = rng.random(picked.size) * highest
@@ -387,37 +387,6 @@ def recruit(
     leaves = drifted & (keep[aligned] < rates[own])
     new[members[leaves]] = -1
     return new
-
-
-def bernoulli_positions(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
-    """Positions in 0..n-1, each included independently with probability p.
-
-    Drawn as the running sum of geometric gaps, so the cost is about n*p
-    draws rather than n: the way to pick the few members a rare event (a
-    lapse, a recruitment) can touch.
-
-    Args:
-        n: number of positions.
-        p: inclusion probability.
-        rng: random generator.
-
-    Returns:
-        The included positions, ascending.
-    """
-    if n <= 0 or p <= 0:
-        return np.zeros(0, dtype=np.intp)
-    if p >= 1:
-        return np.arange(n)
-    parts = []
-    last = -1
-    while last < n - 1:
-        expected = (n - 1 - last) * p
-        gaps = rng.geometric(p, int(expected + 6 * np.sqrt(expected) + 16))
-        positions = np.cumsum(gaps) + last
-        parts.append(positions)
-        last = int(positions[-1])
-    positions = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return positions[: np.searchsorted(positions, n)]
 
 
 def nearest_line(
