@@ -1,6 +1,6 @@
 """The time split: declared once, every target's role, and enforced in the calibration.
 
-The calibration must never simulate past December 2016 and never read a
+The calibration must never simulate past December 2019 and never read a
 forecast (or built-in) target. `test_calibration_reads_only_fit_targets`
 instruments one real calibration evaluation (tiny scale) and checks both.
 """
@@ -28,18 +28,18 @@ def scenarios() -> dict[str, Any]:
     return load_validation_scenarios()  # the historical scenario, the baselines and the rest
 
 
-def test_the_split_is_december_2016() -> None:
-    assert SPLIT.period_of("2016-12") == "fit"
-    assert SPLIT.period_of("2017-01") == "forecast"
+def test_the_split_is_december_2019() -> None:
+    assert SPLIT.period_of("2019-12") == "fit"
+    assert SPLIT.period_of("2020-01") == "forecast"
     assert SPLIT.period_of("2010-09") == "fit" and SPLIT.period_of("2024-12") == "forecast"
 
 
 def test_truncate_cuts_at_the_split(scenarios: dict[str, Any]) -> None:
     long = SPLIT.truncate(scenarios[LONG])
-    # May 2010 .. December 2016 inclusive is 80 months.
-    assert long.calendar.months == 80
+    # May 2010 .. December 2019 inclusive is 116 months.
+    assert long.calendar.months == 116
     last = Month.parse(long.calendar.start).plus(long.calendar.months - 1)
-    assert str(last) == "2016-12"
+    assert str(last) == "2019-12"
     assert SPLIT.truncate(scenarios["labour_2010"]).calendar.months == 8  # already before
     with pytest.raises(ForecastLeakError):
         SPLIT.check_truncated(scenarios[LONG])
@@ -63,17 +63,18 @@ def test_roles_follow_the_split_and_what_the_scenario_imposes(scenarios: dict[st
         if key in built_in:
             continue
         year = int(target(key).month[:4])
-        assert role == ("fit" if year <= 2016 else "forecast"), key
-    # The brief's forecast list is all there.
+        assert role == ("fit" if year <= 2019 else "forecast"), key
+    # Issue 14's forecast checks are all there: nothing from 2020 on is fitted.
     forecast = {k for k, r in roles.items() if r == "forecast"}
-    assert {f"members_{y}" for y in range(2017, 2025)} <= forecast
-    assert {"trigger_2019_triggered", "2020_winner", "2020_r1_keir_starmer"} <= forecast
-    assert any(k.startswith("nec_clp_left_") for k in forecast)
-    assert any(k.startswith("momentum_") for k in forecast)
-    # And the fit list: the three contests, membership to 2016, nominations.
+    assert {f"members_{y}" for y in range(2020, 2025)} <= forecast
+    assert {"2020_winner", "2020_r1_keir_starmer", "conference_2021_pct_for"} <= forecast
+    assert {"nec_clp_left_2020", "nec_clp_left_2022"} <= forecast
+    # And the fit list: the three contests, membership to 2019 (its peak and
+    # the years after it), Momentum, the 2019 trigger round, nominations.
     fit = {k for k, r in roles.items() if r == "fit"}
     assert {"2010_r1_ed_miliband", "2015_r1_jeremy_corbyn", "2016_r1_jeremy_corbyn"} <= fit
-    assert {"members_2010", "members_2015", "members_2016", "2015_clps_jeremy_corbyn"} <= fit
+    assert {"members_2010", "members_2015", "members_2017", "members_2019"} <= fit
+    assert {"2015_clps_jeremy_corbyn", "trigger_2019_triggered", "momentum_2018-04"} <= fit
 
 
 def test_a_row_stops_being_built_in_when_the_scenario_stops_imposing_it(
@@ -82,36 +83,37 @@ def test_a_row_stops_being_built_in_when_the_scenario_stops_imposing_it(
     long = scenarios[LONG]
     free = long.with_changes(elections={"historical_seats": {}})
     assert target("plp_2019").role(long)[0] == "built-in"
-    assert target("plp_2019").role(free)[0] == "forecast"
+    assert target("plp_2019").role(free)[0] == "fit"
+    assert target("plp_2024").role(free)[0] == "forecast"
     # The 2010-2024 run lets conference decide; forcing every proposal makes the rows built in.
     from types import SimpleNamespace
 
     forced = SimpleNamespace(conference=SimpleNamespace(balance=-1.0))  # as the old 2015 file
-    for key in (
-        "conference_2021_pct_for",
-        "conference_2018_trigger_clps_for",
-        "agenda_2018_pct_for",
+    for key, period in (
+        ("conference_2021_pct_for", "forecast"),
+        ("conference_2018_trigger_clps_for", "fit"),
+        ("agenda_2018_pct_for", "fit"),
     ):
-        assert target(key).role(long)[0] == "forecast"
+        assert target(key).role(long)[0] == period
         assert target(key).role(forced)[0] == "built-in"
     role, reason = target("plp_2017").role(long)
     assert "historical_seats" in reason
 
 
 def test_fit_view_refuses_forecast_and_records_reads() -> None:
-    view = FitView({"members_2016": 5.0, "members_2017": 6.0}, allowed=["members_2016"])
-    assert view["members_2016"] == 5.0
-    with pytest.raises(ForecastLeakError, match="members_2017"):
-        view["members_2017"]
-    assert view.reads == ["members_2016"]
-    assert list(view) == ["members_2016"] and len(view) == 1
+    view = FitView({"members_2019": 5.0, "members_2020": 6.0}, allowed=["members_2019"])
+    assert view["members_2019"] == 5.0
+    with pytest.raises(ForecastLeakError, match="members_2020"):
+        view["members_2020"]
+    assert view.reads == ["members_2019"]
+    assert list(view) == ["members_2019"] and len(view) == 1
 
 
 def test_fit_targets_are_fit_and_modelled(scenarios: dict[str, Any]) -> None:
     cut = {LONG: SPLIT.truncate(scenarios[LONG])}
     chosen = fit_targets(cut)
     assert chosen and all(t.period == "fit" and t.modelled() for t in chosen)
-    assert not any(t.key.startswith("2020") or t.key == "members_2017" for t in chosen)
+    assert not any(t.key.startswith("2020") or t.key == "members_2020" for t in chosen)
 
 
 def test_calibration_reads_only_fit_targets(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,6 +153,6 @@ def test_calibration_reads_only_fit_targets(monkeypatch: pytest.MonkeyPatch) -> 
     assert all(math.isfinite(v) for v in stats.values())
 
     # A forecast target slipped into the problem is refused when read.
-    leak = replace(problem, targets=[*problem.targets, target("members_2017")], reads=[])
-    with pytest.raises(ForecastLeakError, match="members_2017"):
+    leak = replace(problem, targets=[*problem.targets, target("members_2020")], reads=[])
+    with pytest.raises(ForecastLeakError, match="members_2020"):
         leak.simulate(theta)

@@ -596,11 +596,10 @@ def _leavers() -> list[Target]:
 
 
 def _momentum() -> list[Target]:
-    last = Baseline(
-        "the last figure before the split (September 2016, ~18,000)",
-        path="momentum_and_factions.membership_series[date=2016-09]",
-        derive=lambda v: approximate_number(v["members"]),
-    )
+    series = "momentum_and_factions.membership_series"
+    # Each figure's baseline is the one before it (persistence): September
+    # 2016's ~18,000 for July 2017, and so on.
+    figures = ("2016-09", "2017-07", "2017-10", "2018-04")
     return [
         Target(
             f"momentum_{month}",
@@ -608,15 +607,19 @@ def _momentum() -> list[Target]:
             f"Momentum members, {month}",
             LONG,
             month,
-            f"momentum_and_factions.membership_series[date={month}]",
+            f"{series}[date={month}]",
             faction_size_at(month, "momentum"),
             "members",
             "Momentum",
             derive=key_value("members"),
-            baseline=last,
+            baseline=Baseline(
+                f"the figure before ({before})",
+                path=f"{series}[date={before}]",
+                derive=lambda v: approximate_number(v["members"]),
+            ),
             note="the model's left faction (organised left before October 2015)",
         )
-        for month in ("2017-07", "2017-10", "2018-04")
+        for before, month in zip(figures, figures[1:], strict=False)
     ]
 
 

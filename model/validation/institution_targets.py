@@ -48,9 +48,13 @@ RULES_2018 = "rule_changes.2018_conference_democracy_review"
 REFORM_2021 = "rule_changes.2021_conference_starmer_reforms"
 
 LAST_CARD_VOTE = Baseline(
-    "the last leadership-rules card vote before the split (the 2014 special conference)",
+    "the last leadership-rules card vote before it (the 2014 special conference)",
     path="rule_changes.2014_collins_review.special_conference",
     derive=percent_for,
+)
+LAST_CARD_VOTE_2021 = Baseline(
+    "the last leadership-rules card vote before the split (2018, nominations)",
+    path=f"{RULES_2018}.leadership_vote_pct_for",
 )
 
 
@@ -249,7 +253,7 @@ def _conference() -> list[Target]:
             "%",
             "conference share",
             derive=key_value("for"),
-            baseline=LAST_CARD_VOTE,
+            baseline=LAST_CARD_VOTE_2021,
             note="its CLP and affiliate halves were not found",
             **common,
         ),
@@ -284,10 +288,17 @@ def _nec_for(text: Any) -> float:
 
 def _nec_section() -> list[Target]:
     results = "momentum_and_factions.nec_clp_section_results"
-    last = Baseline(
-        "the last result before the split (2016: the left took 6 of 6)",
+    # Persistence: 2018's row is judged against 2016's result, every later
+    # row against 2018's, the last result before the split.
+    before_2018 = Baseline(
+        "the result before (2016: the left took 6 of 6)",
         path=f"{results}[year=2016]",
         derive=seat_share("left_CLGA"),
+    )
+    last = Baseline(
+        "the last result before the split (2018: the left took 9 of 9)",
+        path=f"{results}[1]",
+        derive=seat_share("left"),
     )
     out = []
     for year, index, field in (
@@ -308,7 +319,7 @@ def _nec_section() -> list[Target]:
                 "% of seats",
                 "NEC seats",
                 derive=seat_share(field),
-                baseline=last,
+                baseline=before_2018 if year == 2018 else last,
                 note="block vote in 2018; STV from 2020" if year in (2018, 2020) else "",
             )
         )

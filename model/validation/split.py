@@ -2,11 +2,19 @@
 
 The model is calibrated on the past and judged on what came after:
 
-* **fit** (calibrate on 2010–2016): the 2010, 2015 and 2016 contests (results,
-  nominations, votes by type), membership to the end of 2016;
-* **forecast** (2017–2024): membership 2017–2024, Momentum's size, the 2019
-  and 2021–23 trigger rounds, the 2020 contest, the 2021 conference, the NEC
-  CLP-section results.
+* **fit** (calibrate on 2010–2019): the 2010, 2015 and 2016 contests (results,
+  nominations, votes by type), membership to the end of 2019, Momentum's size
+  2017–18, the 2019 trigger round, the 2018 NEC CLP-section result;
+* **forecast** (2020–2024): the 2020 contest, membership 2020–2024, the
+  2021–23 trigger rounds, the 2021 conference, the NEC CLP-section results
+  from 2020.
+
+Until 28 November 2026 the split was at the end of 2016. It moved to the
+end of 2019 because the fit period then held no month of membership after
+its peak: nothing in it could say how fast members leave once the leader
+who drew them in no longer does (docs/calibration.md). The forecast keeps
+every figure of issue 14's checks that lies after 2019, above all the 2020
+contest and the fall in membership after 2020.
 
 A target's period follows from the month its figure describes; its role is
 ``fit`` or ``forecast`` by that period, or ``built-in`` when the scenario
@@ -45,8 +53,8 @@ class TimeSplit:
 
     Attributes:
         last_fit_month: the last month the calibration may simulate or read ("YYYY-MM").
-        fit_label: the calibration period, for tables ("2010–2016").
-        forecast_label: the forecast period, for tables ("2017–2024").
+        fit_label: the calibration period, for tables ("2010–2019").
+        forecast_label: the forecast period, for tables ("2020–2024").
     """
 
     last_fit_month: str
@@ -98,8 +106,8 @@ class TimeSplit:
             )
 
 
-SPLIT = TimeSplit(last_fit_month="2016-12", fit_label="2010–2016", forecast_label="2017–2024")
-"""The one split used everywhere: calibrate on 2010–2016, forecast 2017–2024."""
+SPLIT = TimeSplit(last_fit_month="2019-12", fit_label="2010–2019", forecast_label="2020–2024")
+"""The one split used everywhere: calibrate on 2010–2019, forecast 2020–2024."""
 
 
 class FitView(Mapping[str, float]):
