@@ -2,7 +2,7 @@
 
 ABC-SMC (``factions calibrate``) gives a posterior, but with a hundred
 particles in twenty-odd dimensions and one noisy run per particle it cannot
-say whether the model has *any* point that fits 2010–2016 — the question
+say whether the model has *any* point that fits 2010–2019 — the question
 behind every calibration not adopted so far (docs/calibration.md). This
 script asks it directly: it minimises the calibration's own tolerance
 distance (the same fit targets, observed values and tolerances as
@@ -15,7 +15,7 @@ for uniform, logarithmic for log-uniform).
 
 It starts from the values in the scenario file (the published calibration)
 and reads nothing after the split: the problem is the calibration's, cut at
-December 2016.
+December 2019.
 
     python experiments/fit_point.py --out results/fit_point [--scale 0.05]
         [--seeds 1,2] [--popsize 12] [--generations 40] [--workers 2] [--resume]

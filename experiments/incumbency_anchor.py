@@ -9,7 +9,7 @@ general committees, not by every member. A membership-wide ballot under open
 selection should deselect no more.
 
 This script asks the model the same question at the end of its fit period
-(December 2016, the calibration's cut: nothing later is used). It runs the
+(December 2016, inside the fit period: nothing later is used). It runs the
 continuous historical scenario to 2016-12, with open selection in force and
 one round in that month, for a grid of `reselection.incumbency_bonus`, and
 reports the share of sitting MPs deselected. The scenarios' value is the

@@ -26,6 +26,7 @@ from model.validation.outputs import OutputError
 from model.validation.scenarios import COMPARISONS, COUNTERFACTUALS, load_validation_scenarios
 from model.validation.tables import comparison_table, headline, score_table, target_table
 from model.validation.workflow import ValidationSettings, validate_history
+from model.validation.split import SPLIT
 from tests.factories import make_event
 
 
@@ -163,7 +164,7 @@ def test_baselines_are_read_from_the_json_and_never_after_the_split(
     # A forecast's baseline repeats something published up to the split.
     years = [int(y) for y in __import__("re").findall(r"(?<!\d)(20\d\d)(?!\d)", t.baseline.path)]
     if t.period == "forecast":
-        assert years and max(years) <= 2016, t.baseline.path
+        assert years and max(years) <= SPLIT.month.year, t.baseline.path
 
 
 def test_published_values_match_the_record_by_hand(data: dict[str, Any]) -> None:
@@ -181,7 +182,7 @@ def test_published_values_match_the_record_by_hand(data: dict[str, Any]) -> None
     # others share the rest: (100 - 61.8) / 2 = 19.1.
     assert target("2020_r1_rebecca_long_bailey").baseline.value(data) == pytest.approx(61.8)
     assert target("2020_r1_keir_starmer").baseline.value(data) == pytest.approx(19.1)
-    assert target("members_2024").baseline.value(data) == 543645  # end of 2016
+    assert target("members_2024").baseline.value(data) == 532046  # end of 2019, the split
     assert target("2016_clps_owen_smith").baseline.value(data) == 110 + 109 + 18
 
 
@@ -219,23 +220,23 @@ def test_rows_not_modelled_or_built_in_are_never_scored(
     import dataclasses
 
     # A target whose event type the model lacks (none does today: make one).
-    ghost = dataclasses.replace(target("nec_clp_left_2018"), requires=("no_such_event",))
-    keys = ["plp_2019", "members_2017", "members_2016"]
+    ghost = dataclasses.replace(target("nec_clp_left_2020"), requires=("no_such_event",))
+    keys = ["plp_2019", "members_2020", "members_2016"]
     outcomes = _outcomes(
-        {"plp_2019": [202.0] * 5, "members_2017": [564443.0] * 5, "members_2016": [1.0] * 5},
+        {"plp_2019": [202.0] * 5, "members_2020": [523332.0] * 5, "members_2016": [1.0] * 5},
         "labour_2010_2024",
     )
     chosen = [ghost, *(target(k) for k in keys)]
     table = target_table(outcomes, data, scenarios, chosen).set_index("key")
-    assert table.loc["nec_clp_left_2018", "status"] == "not modelled yet"
+    assert table.loc["nec_clp_left_2020", "status"] == "not modelled yet"
     assert table.loc["plp_2019", "role"] == "built-in"
     scores = score_table(table.reset_index()).set_index(["period", "role"])
-    forecast = scores.loc[("2017–2024", "forecast")]
-    # One measured forecast row (members_2017, inside); plp_2019 left out; the
+    forecast = scores.loc[("2020–2024", "forecast")]
+    # One measured forecast row (members_2020, inside); plp_2019 left out; the
     # NEC row counted as not modelled and, in the strict coverage, as a miss.
     assert forecast["rows"] == 1 and forecast["not_modelled"] == 1
     assert forecast["coverage_90"] == 1.0 and forecast["strict_90"] == 0.5
-    assert scores.loc[("2010–2016", "fit"), "coverage_90"] == 0.0
+    assert scores.loc[("2010–2019", "fit"), "coverage_90"] == 0.0
     h = headline(table.reset_index())
     assert (h["forecast_rows"], h["forecast_inside_90"], h["forecast_not_modelled"]) == (1, 1, 1)
 

@@ -1,4 +1,4 @@
-"""The `factions calibrate` subcommand: ABC-SMC on the fit targets (2010–2016).
+"""The `factions calibrate` subcommand: ABC-SMC on the fit targets (2010–2019).
 
     factions calibrate [--out DIR] [--population N] [--generations N] [--scale S]
                        [--workers N] [--sampler multicore|single|dask] [--scheduler ADDRESS]

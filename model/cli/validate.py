@@ -7,7 +7,7 @@
                               [--population N] [--generations N]
     factions validate-history --check-scale [--scales A,B] [--scale-seeds N] [--out DIR]
 
-Calibrates on 2010–2016 (with --calibrate), runs the posterior predictive
+Calibrates on 2010–2019 (with --calibrate), runs the posterior predictive
 (draws × seeds × campaign shocks) of the historical scenarios and the
 counterfactuals, scores every published figure in model/data/labour/
 labour_history.json against it, checks the patterns, and writes the tables,

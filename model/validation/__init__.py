@@ -1,4 +1,4 @@
-"""Validation against history: calibrate on 2010–2016, forecast 2017–2024, score it honestly.
+"""Validation against history: calibrate on 2010–2019, forecast 2020–2024, score it honestly.
 
 One module per idea (nothing is imported here, so that importing one part
 stays cheap):

@@ -297,7 +297,7 @@ def _nec_section() -> list[Target]:
     )
     last = Baseline(
         "the last result before the split (2018: the left took 9 of 9)",
-        path=f"{results}[1]",
+        path=f"{results}[year=2018]",
         derive=seat_share("left"),
     )
     out = []
