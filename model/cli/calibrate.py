@@ -8,7 +8,7 @@
 
 Fits the calibrated parameters of the priors table (model/validation/priors.toml)
 with pyabc's ABC-SMC to every fit target, on runs cut at the split (December
-2016), and writes pyabc.db (the resume point), posterior.csv, generations.csv
+2019), and writes pyabc.db (the resume point), posterior.csv, generations.csv
 and settings.json into --out. `factions validate-history --calibration DIR`
 then validates that posterior. `--apply DIR` writes one point of a finished
 calibration (the best particle, or the posterior medians) into the
@@ -41,11 +41,11 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
     """Add `calibrate` to the `factions` subcommands."""
     parser = sub.add_parser(
         "calibrate",
-        help="fit the behavioural parameters to 2010-2016 (pyabc ABC-SMC)",
+        help="fit the behavioural parameters to 2010-2019 (pyabc ABC-SMC)",
         description=(
             "Fit the calibrated parameters of the priors table to every fit target (the 2010, "
-            "2015 and 2016 contests, membership to 2016) by ABC-SMC, on runs that stop at the "
-            "split (December 2016)."
+            "2015 and 2016 contests, membership to 2019, the 2019 trigger round...) by ABC-SMC, "
+            "on runs that stop at the split (December 2019)."
         ),
     )
     parser.add_argument("--out", type=Path, help=f"calibration folder (default {DEFAULT_OUT})")

@@ -109,7 +109,9 @@ class Electorate:
         ) * sympathisers.window_share(
             rules.registered_supporter_window_hours, params.window_scale_hours
         )
-        mean = pool.stock * params.signup_rate * stake * share * s.config.party.scale
+        # The most willing have joined already (mechanisms.sympathisers.deplete_propensity).
+        mean = pool.stock * pool.propensity * params.signup_rate * stake * share
+        mean = mean * s.config.party.scale
         return rng.poisson(np.maximum(mean, 0.0))
 
     def voter_roll(

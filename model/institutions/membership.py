@@ -42,6 +42,8 @@ class Membership(Institution):
         self.segment_means = np.array([seg.mean for seg in flows.pool])
         self.segment_sds = np.array([seg.sd for seg in flows.pool])
         self.stock = np.array([seg.size for seg in flows.pool], dtype=float)
+        # Mean propensity to join of those still outside, per segment (1: fresh).
+        self.propensity = np.array([seg.propensity for seg in flows.pool], dtype=float)
         # Segments that grow (or shrink) to their size by a date: the left
         # outside the party was not the same in 2010 as in 2015.
         self.growth = np.zeros(self.stock.size)
@@ -199,11 +201,20 @@ class Membership(Institution):
         self.return_to_pool(m.ideology[leaving])
         growing = s.time <= self.growth_until
         if growing.any():
-            self.stock = np.maximum(self.stock + np.where(growing, self.growth, 0.0), 0.0)
+            added = np.where(growing, self.growth, 0.0)
+            if flows.propensity_spread > 0:
+                self.propensity = sympathisers.mix_propensity(self.propensity, self.stock, added)
+            self.stock = np.maximum(self.stock + added, 0.0)
 
         moment = self.moment()
         rates = self.joining_rates(moment)
-        counts = sympathisers.draw_joiners(self.stock, rates, s.config.party.scale, rng)
+        willing = rates
+        if flows.propensity_spread > 0:
+            willing = rates * self.propensity
+            self.propensity = sympathisers.deplete_propensity(
+                self.propensity, rates, flows.propensity_spread
+            )
+        counts = sympathisers.draw_joiners(self.stock, willing, s.config.party.scale, rng)
         self.joined_this_month = int(counts.sum())
         if self.joined_this_month:
             self.take_from_pool(counts)

@@ -21,6 +21,11 @@ Each month a segment joins at a rate that depends on the moment:
 * **a general-election campaign**: joining × (1 + election_surge);
 * **dated shocks** the scenario declares (a leadership crisis, a purge).
 
+Sympathisers differ in how willing they are: the most willing join first,
+so a segment's rate is scaled by the mean propensity of those still outside
+(`deplete_propensity`), and a segment that has surged once draws fewer
+afterwards even from a large stock.
+
 Joiners who come for a contest can vote only if the rules let new members
 vote (no freeze date in the way); otherwise — and where registered
 supporters are allowed, and cheaper than joining — they sign up as
@@ -308,6 +313,50 @@ def joining_rates(
     if moment.campaign:
         rate = rate * (1.0 + election_surge)
     return np.clip(rate * moment.shock_multiplier, 0.0, 1.0)
+
+
+def deplete_propensity(mean: np.ndarray, rates: np.ndarray, spread: float) -> np.ndarray:
+    """Each segment's mean propensity to join after a month of joining at `rates`.
+
+    Sympathisers differ in how willing they are to join: propensity is
+    gamma-distributed within a segment with variance `spread` (mean 1 when
+    the segment is fresh), and a member of the segment joins at the
+    segment's rate times their propensity. The most willing join first, so
+    the ones left behind are less willing — the "frailty" result of
+    Vaupel, Manton & Stallard (1979, Demography 16(3)): after exposure to
+    a hazard b per unit of propensity, the survivors are still gamma with
+    the same shape and mean m / (1 + spread · b · m). A left that has come
+    in en masse (2015–16) cannot surge again at the same rate, however many
+    of its sympathisers are still outside: membership stopped growing after
+    2016 under the same leader (564,443 at the end of 2017, 532,046 at the
+    end of 2019: labour_history.json `membership.year_end_series`).
+
+    Args:
+        mean: each segment's mean propensity now.
+        rates: each segment's joining hazard this month per unit of
+            propensity (`joining_rates`).
+        spread: the variance of propensity in a fresh segment (0: all alike,
+            and the mean stays 1).
+
+    Returns:
+        The mean propensity of those still outside.
+    """
+    mean = np.asarray(mean, dtype=float)
+    return mean / (1.0 + spread * np.asarray(rates, dtype=float) * mean)
+
+
+def mix_propensity(mean: np.ndarray, stock: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """A segment's mean propensity after `added` fresh sympathisers (propensity 1) join its stock.
+
+    A segment that grows (the left outside the party, 2010–2015) gains people
+    nobody has asked yet; lapsed members who return to the pool are assumed
+    to come back at the pool's own mean [assumption].
+    """
+    stock = np.maximum(np.asarray(stock, dtype=float), 0.0)
+    added = np.maximum(np.asarray(added, dtype=float), 0.0)
+    total = stock + added
+    mixed = np.divide(mean * stock + added, total, out=np.ones_like(total), where=total > 0)
+    return np.where(added > 0, mixed, mean)
 
 
 def drawn_shares(

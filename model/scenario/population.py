@@ -154,6 +154,16 @@ class PoolSegment(Strict):
     reaches_by: MonthText | None = Field(
         None, description="Month by which a segment that `starts_at` another size reaches `size`."
     )
+    propensity: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Mean propensity to join of the segment's sympathisers at the start of the run "
+            "(1: nobody has been drawn in yet; lower where earlier surges took the most "
+            "willing: see `FlowSpec.propensity_spread`)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _growth_is_dated(self) -> PoolSegment:
@@ -209,6 +219,16 @@ class FlowSpec(Strict):
             "How much a segment's stake in a contest follows its favourite's standing among "
             "the members (stake × (favourite's share / front-runner's share) ** viability); "
             "0: not at all."
+        ),
+    )
+    propensity_spread: float = Field(
+        0.0,
+        ge=0.0,
+        le=1000.0,
+        description=(
+            "Variance of sympathisers' propensity to join within a segment (gamma, mean 1 at "
+            "the start): the most willing join first, so a segment that has joined en masse "
+            "draws fewer afterwards (mechanisms.sympathisers.deplete_propensity); 0: all alike."
         ),
     )
     election_surge: float = Field(

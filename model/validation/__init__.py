@@ -4,7 +4,7 @@ One module per idea (nothing is imported here, so that importing one part
 stays cheap):
 
 - ``history``: the data shipped in ``model/data/labour/`` and citation paths into it;
-- ``split``: THE time split (fit to December 2016, forecast after) and its guards;
+- ``split``: THE time split (fit to December 2019, forecast after) and its guards;
 - ``measures``: functions of one run (series and typed events) that give a number;
 - ``targets`` / ``catalogue``: what a target is, and every target (figure, measure,
   role, baseline);

@@ -1,10 +1,10 @@
-"""Targets of the institutions after the split: conference card votes (and their CLP and
+"""Targets of the institutions from 2017: conference card votes (and their CLP and
 affiliate halves), agenda votes, proposals that fell, the NEC's votes and CLP-section
 elections, affiliates' nominations in 2020 and the 2020 deputy contest.
 
-Every row here describes a month after December 2016, so every row is a
-forecast (or built-in, where the scenario imposes the outcome): the
-calibration never reads them. Figures recorded as text ("about 66 (protest)",
+A row's role follows the split (December 2019): the 2017 and 2018 card votes and
+the 2018 NEC result are fit targets, everything from 2020 a forecast the
+calibration never reads, and any row the scenario imposes is built in. Figures recorded as text ("about 66 (protest)",
 "almost 98") are read with :func:`~model.validation.history.approximate_number`
 and say so in their note; where the data set has no figure (the 2021 card
 vote's halves, the 2017 card-vote share) there is no row.
