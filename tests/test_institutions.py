@@ -3,6 +3,8 @@ challenges, conference and unions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -271,3 +273,31 @@ def test_joiners_carry_their_clps_lean(share: float) -> None:
     assert m.ideology[added] == pytest.approx(np.clip(-0.2 + share * lean, -1.0, 1.0))
     # Joiners spread over the CLPs by size: the lean adds no drift to the party.
     assert abs(float(m.ideology[added].mean()) + 0.2) < 0.05
+
+
+def test_the_most_willing_join_first_so_a_segment_slows_as_it_is_drawn_in() -> None:
+    # The same run with and without spread: with it, each segment's mean propensity
+    # falls month by month as its people join (the formula itself is checked in
+    # test_sympathisers.py), and fewer join.
+    def run(spread: float, propensity: float = 1.0) -> tuple[Any, int]:
+        data = small_scenario(calendar={"months": 12}).model_dump()
+        data["flows"].update(propensity_spread=spread, rejoin_share=0.0)
+        data["flows"]["pool"][0]["propensity"] = propensity
+        party = PartyModel(parse_scenario(data), rng=3)
+        membership = party.institutions["membership"]
+        joined = 0
+        for _ in range(12):
+            before = membership.propensity.copy()
+            party.step()
+            joined += membership.joined_this_month
+            assert (membership.propensity <= before).all()
+        return membership, joined
+
+    alike, joined_alike = run(0.0)
+    assert alike.propensity.tolist() == [1.0] * alike.propensity.size
+    willing, joined_willing = run(50.0)
+    assert (willing.propensity < 1.0).all()
+    assert joined_willing < joined_alike
+    # A segment already drawn on (a run that starts after a surge) starts lower.
+    drawn, _ = run(50.0, propensity=0.2)
+    assert drawn.propensity[0] < willing.propensity[0]

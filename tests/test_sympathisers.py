@@ -293,3 +293,53 @@ def test_a_contest_polls_the_members_only_when_viability_is_on():
     # whose favourite leads, comes in as before.
     assert hazard[2.0][0] < 0.7 * hazard[0.0][0]
     assert hazard[2.0][2] == pytest.approx(hazard[0.0][2])
+
+
+# --- propensity: the most willing join first (gamma frailty) -------------------------
+
+
+@given(
+    spread=st.floats(0.0, 100.0),
+    rates=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=12),
+)
+def test_iterated_depletion_is_the_frailty_formula(spread, rates):
+    # Month after month, m' = m / (1 + v b m) is the closed form 1 / (1 + v H) for a
+    # fresh segment exposed to a cumulative hazard H = sum of b (Vaupel et al. 1979).
+    mean = np.ones(1)
+    for b in rates:
+        mean = sym.deplete_propensity(mean, np.array([b]), spread)
+    assert mean[0] == pytest.approx(1.0 / (1.0 + spread * sum(rates)), rel=1e-9)
+    assert 0.0 < mean[0] <= 1.0
+
+
+def test_depletion_matches_a_population_of_gamma_propensities():
+    # An independent check: draw the propensities, let each join with chance
+    # 1 - exp(-b p) month by month, and take the mean of those still outside.
+    rng = np.random.default_rng(7)
+    spread = 4.0
+    people = rng.gamma(1.0 / spread, spread, 400_000)
+    outside = np.ones(people.size, dtype=bool)
+    mean = np.ones(1)
+    for b in (0.02, 0.2, 0.05, 0.3, 0.01):
+        outside &= rng.random(people.size) >= 1.0 - np.exp(-b * people)
+        mean = sym.deplete_propensity(mean, np.array([b]), spread)
+    assert people[outside].mean() == pytest.approx(mean[0], rel=0.02)
+
+
+def test_no_spread_means_everyone_alike():
+    mean = sym.deplete_propensity(np.array([1.0, 0.5]), np.array([0.3, 0.9]), 0.0)
+    assert mean.tolist() == [1.0, 0.5]
+
+
+@given(
+    mean=st.floats(0.01, 1.0),
+    stock=st.floats(0.0, 1e7),
+    added=st.floats(0.0, 1e7),
+)
+def test_fresh_sympathisers_raise_the_mean_propensity_by_their_weight(mean, stock, added):
+    mixed = sym.mix_propensity(np.array([mean]), np.array([stock]), np.array([added]))[0]
+    assert mean - 1e-12 <= mixed <= 1.0 + 1e-12
+    if stock + added > 0 and added > 0:
+        assert mixed == pytest.approx((mean * stock + added) / (stock + added))
+    if added == 0:
+        assert mixed == mean
