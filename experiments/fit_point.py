@@ -20,6 +20,11 @@ December 2019.
     python experiments/fit_point.py --out results/fit_point [--scale 0.05]
         [--seeds 1,2] [--popsize 12] [--generations 40] [--workers 2] [--resume]
 
+With ``--generations 0`` it searches nothing: it scores the scenario's own
+point under today's problem and writes it in the same folder format, so that
+``factions validate-history --calibration DIR`` can validate the published
+point after the fit period or the calibrated parameters change.
+
 Writes, as it goes: ``evaluations.csv`` (every point: generation, the
 parameters, each seed's distance, the mean), ``cma.pkl`` (the search state,
 for --resume) and ``best.json``; at the end, ``posterior.csv`` and
@@ -144,6 +149,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     run = pool.map if pool is not None else map
     try:
+        if args.generations == 0 and not rows:
+            # No search: score the scenario's own point under today's problem and
+            # write it as a one-particle posterior (to validate a published point
+            # against a changed fit period or new parameters).
+            theta = scenario_point(problem, table)
+            per_seed = list(run(_distance, [(theta, s) for s in seeds]))
+            rows.append(
+                {
+                    "generation": 0,
+                    **theta,
+                    **{f"seed_{s}": d for s, d in zip(seeds, per_seed, strict=True)},
+                    "distance": float(np.mean(per_seed)),
+                }
+            )
+            frame = pd.DataFrame(rows)
+            atomic_write(log, lambda p, f=frame: f.to_csv(p, index=False))
+            print(f"the scenario's point: mean distance {rows[-1]['distance']:.2f}", flush=True)
         while es.countiter < args.generations and not es.stop():
             candidates = es.ask()
             thetas = [from_unit(table, u) for u in candidates]

@@ -83,3 +83,24 @@ def test_a_search_can_draw_the_candidates_attributes_for_each_seed(tmp_path: Pat
     a = pd.read_csv(tmp_path / "drawn" / "evaluations.csv")
     b = pd.read_csv(tmp_path / "fixed" / "evaluations.csv")
     assert np.allclose(a["churn"], b["churn"]) and not np.allclose(a["distance"], b["distance"])
+
+
+def test_no_generations_scores_the_scenarios_own_point(tmp_path: Path) -> None:
+    pytest.importorskip("cma")
+    from model.validation.apply import calibrated_point
+
+    fit_point = _fit_point()
+    out = tmp_path / "published"
+    args = ["--out", str(out), "--scale", "0.01", "--seeds", "1,2", "--months", "5"]
+    assert fit_point.main([*args, "--generations", "0"]) == 0
+    log = pd.read_csv(out / "evaluations.csv")
+    assert len(log) == 1 and log["distance"].iloc[0] > 0
+    assert log["distance"].iloc[0] == pytest.approx(log[["seed_1", "seed_2"]].iloc[0].mean())
+    # The point written is the scenario file's, parameter by parameter.
+    table = fit_point.load_priors()
+    problem = fit_point.build_problem(scale=0.01, table=table, months=5)
+    start = fit_point.scenario_point(problem, table)
+    point = calibrated_point(out, "best")
+    assert set(point) == set(start)
+    for name, value in start.items():
+        assert point[name] == pytest.approx(value), name
