@@ -24,9 +24,9 @@ from model.validation.markdown import target_markdown
 from model.validation.measures import RunData, compute_measures
 from model.validation.outputs import OutputError
 from model.validation.scenarios import COMPARISONS, COUNTERFACTUALS, load_validation_scenarios
+from model.validation.split import SPLIT
 from model.validation.tables import comparison_table, headline, score_table, target_table
 from model.validation.workflow import ValidationSettings, validate_history
-from model.validation.split import SPLIT
 from tests.factories import make_event
 
 
