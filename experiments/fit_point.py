@@ -215,7 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         "targets": [t.key for t in problem.targets],
         "parameters": names,
         "spread": asdict(problem.spread),
-        "method": f"CMA-ES (cma {cma.__version__}), experiments/fit_point.py",
+        "method": (
+            f"CMA-ES (cma {cma.__version__}), experiments/fit_point.py"
+            if args.generations
+            else "the scenarios' own point, scored by experiments/fit_point.py --generations 0"
+        ),
         "evaluations": len(rows) * len(seeds),
     }  # fmt: skip
     write_text(args.out / "settings.json", json.dumps(record, indent=2) + "\n")

@@ -95,6 +95,8 @@ def test_no_generations_scores_the_scenarios_own_point(tmp_path: Path) -> None:
     assert fit_point.main([*args, "--generations", "0"]) == 0
     log = pd.read_csv(out / "evaluations.csv")
     assert len(log) == 1 and log["distance"].iloc[0] > 0
+    settings = json.loads((out / "settings.json").read_text())
+    assert "own point" in settings["method"] and settings["evaluations"] == 2
     assert log["distance"].iloc[0] == pytest.approx(log[["seed_1", "seed_2"]].iloc[0].mean())
     # The point written is the scenario file's, parameter by parameter.
     table = fit_point.load_priors()
