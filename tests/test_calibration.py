@@ -549,3 +549,34 @@ def test_the_robust_point_is_the_particle_with_the_smallest_mean_distance_over_s
     assert robust_particle(rescore(out, seeds=(1, 2), months=5)) == 3
     point = calibrated_point(out, "robust", seeds=(1, 2))
     assert point["churn"] == pytest.approx(float(posterior.loc[3, "churn"]), rel=0.01)
+
+
+def test_apply_keep_missing_leaves_parameters_the_posterior_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from model.cli.main import main
+    from model.scenario.schema import load_scenario
+
+    posterior = _fake_calibration(tmp_path / "cal")
+    posterior.drop(columns=["churn"]).to_csv(tmp_path / "cal" / "posterior.csv", index=False)
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    source = SCENARIO_DIR / "labour_2010_2024.toml"
+    (scenarios / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    before = load_scenario(scenarios / source.name)
+    apply = ["calibrate", "--apply", str(tmp_path / "cal"), "--scenarios", str(scenarios)]
+    # Without the flag: refused, naming the parameter and the way out; nothing written.
+    assert main(apply) == 2
+    err = capsys.readouterr().err
+    assert "lacks churn" in err and "--keep-missing" in err
+    assert load_scenario(scenarios / source.name) == before
+    # With it: the file keeps its churn, and every other parameter is written.
+    assert main([*apply, "--keep-missing"]) == 0
+    assert "kept the files' values of (not in this posterior): churn" in capsys.readouterr().out
+    after = load_scenario(scenarios / source.name)
+    best = posterior.loc[posterior["distance"].idxmin()]
+    assert after.flows.churn == before.flows.churn
+    assert after.contests.valence_weight == pytest.approx(float(best["valence_weight"]), rel=0.01)
+    # Not with a robust point, whose re-runs need every parameter.
+    assert main([*apply, "--keep-missing", "--point", "robust"]) == 2
+    assert "calibrate again" in capsys.readouterr().err

@@ -5,6 +5,7 @@
                        [--min-epsilon E] [--min-acceptance A] [--priors FILE]
                        [--quick] [--resume] [--overwrite]
     factions calibrate --apply DIR [--point best|median|robust] [--scenarios DIR]
+                       [--keep-missing]
 
 Fits the calibrated parameters of the priors table (model/validation/priors.toml)
 with pyabc's ABC-SMC to every fit target, on runs cut at the split (December
@@ -131,6 +132,12 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
         metavar="DIR",
         help="with --apply: the scenario folder (default: the bundled scenarios)",
     )
+    parser.add_argument(
+        "--keep-missing",
+        action="store_true",
+        help="with --apply: keep the files' values of calibrated parameters the posterior "
+        "lacks (a calibration made before they were calibrated); not with --point robust",
+    )
     parser.set_defaults(handler=run_calibrate)
     return parser
 
@@ -155,6 +162,7 @@ def run_apply(args: argparse.Namespace) -> int:
             load_priors(args.priors),
             seeds=range(1, args.rescore_seeds + 1),
             workers=args.workers or 1,
+            keep_missing=args.keep_missing,
         )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -163,6 +171,9 @@ def run_apply(args: argparse.Namespace) -> int:
     print(f"The {args.point} point of {args.apply}:")
     for name, value in fitted.items():
         print(f"  {name:<26} {value:g}")
+    kept = [p.name for p in load_priors(args.priors).calibrated if p.name not in fitted]
+    if kept:
+        print("kept the files' values of (not in this posterior):", ", ".join(kept))
     print(f"wrote into {len(changed)} file(s):", *[f"  {p}" for p in changed], sep="\n")
     return EXIT_OK
 

@@ -59,6 +59,7 @@ def calibrated_point(
     *,
     seeds: Sequence[int] = (1, 2, 3),
     workers: int = 1,
+    keep_missing: bool = False,
 ) -> dict[str, float]:
     """One point of a finished calibration: parameter name -> value, rounded for the files.
 
@@ -70,6 +71,9 @@ def calibrated_point(
         table: the priors table (default: the package's).
         seeds: with "robust", the seeds every particle is re-run with.
         workers: with "robust", processes for the re-runs.
+        keep_missing: leave out the calibrated parameters the posterior lacks
+            (a calibration made before they were calibrated), so the scenario
+            files keep their values; not with "robust", whose re-runs need them.
 
     Raises:
         FileNotFoundError: the folder holds no finished calibration.
@@ -78,8 +82,9 @@ def calibrated_point(
     table = table or load_priors()
     posterior, _ = load_posterior(folder)
     missing = [p.name for p in table.calibrated if p.name not in posterior.columns]
-    if missing:
-        raise ValueError(f"the posterior in {folder} lacks {', '.join(missing)}: calibrate again")
+    if missing and (not keep_missing or point == "robust"):
+        hint = "calibrate again" if point == "robust" else "calibrate again, or pass --keep-missing"
+        raise ValueError(f"the posterior in {folder} lacks {', '.join(missing)}: {hint}")
     weights = posterior["weight"].to_numpy(dtype=float)
     row = None
     if point == "robust":
@@ -88,6 +93,8 @@ def calibrated_point(
         row = robust_particle(rescore(folder, seeds=seeds, table=table, workers=workers))
     out = {}
     for p in table.calibrated:
+        if p.name in missing:
+            continue
         if point == "best":
             value = float(posterior.loc[posterior["distance"].idxmin(), p.name])
         elif point == "robust":
