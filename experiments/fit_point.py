@@ -78,6 +78,18 @@ def scenario_point(problem: FitProblem, table: PriorTable) -> dict[str, float]:
     return {p.name: float(get_path(data, p.paths[0])) for p in table.calibrated}
 
 
+def _row(
+    generation: int, theta: dict[str, float], seeds: list[int], per_seed: list[float]
+) -> dict[str, Any]:
+    """One line of evaluations.csv: a point, each seed's distance and their mean."""
+    return {
+        "generation": generation,
+        **theta,
+        **{f"seed_{s}": d for s, d in zip(seeds, per_seed, strict=True)},
+        "distance": float(np.mean(per_seed)),
+    }
+
+
 def _init(problem: FitProblem, weights: dict[str, float]) -> None:
     global _PROBLEM, _WEIGHTS
     _PROBLEM, _WEIGHTS = problem, weights
@@ -154,15 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             # write it as a one-particle posterior (to validate a published point
             # against a changed fit period or new parameters).
             theta = scenario_point(problem, table)
-            per_seed = list(run(_distance, [(theta, s) for s in seeds]))
-            rows.append(
-                {
-                    "generation": 0,
-                    **theta,
-                    **{f"seed_{s}": d for s, d in zip(seeds, per_seed, strict=True)},
-                    "distance": float(np.mean(per_seed)),
-                }
-            )
+            rows.append(_row(0, theta, seeds, list(run(_distance, [(theta, s) for s in seeds]))))
             frame = pd.DataFrame(rows)
             atomic_write(log, lambda p, f=frame: f.to_csv(p, index=False))
             print(f"the scenario's point: mean distance {rows[-1]['distance']:.2f}", flush=True)
@@ -171,18 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             thetas = [from_unit(table, u) for u in candidates]
             jobs = [(theta, s) for theta in thetas for s in seeds]
             flat = list(run(_distance, jobs))
-            means = []
             for k, theta in enumerate(thetas):
-                per_seed = flat[k * len(seeds) : (k + 1) * len(seeds)]
-                means.append(float(np.mean(per_seed)))
                 rows.append(
-                    {
-                        "generation": es.countiter,
-                        **theta,
-                        **{f"seed_{s}": d for s, d in zip(seeds, per_seed, strict=True)},
-                        "distance": means[-1],
-                    }
+                    _row(es.countiter, theta, seeds, flat[k * len(seeds) : (k + 1) * len(seeds)])
                 )
+            means = [row["distance"] for row in rows[-len(thetas) :]]
             es.tell(candidates, means)
             frame = pd.DataFrame(rows)
             atomic_write(log, lambda p, f=frame: f.to_csv(p, index=False))

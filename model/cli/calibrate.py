@@ -156,10 +156,11 @@ def run_apply(args: argparse.Namespace) -> int:
         print(f"error: no scenario folder {folder}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        table = load_priors(args.priors)
         fitted = calibrated_point(
             args.apply,
             args.point,
-            load_priors(args.priors),
+            table,
             seeds=range(1, args.rescore_seeds + 1),
             workers=args.workers or 1,
             keep_missing=args.keep_missing,
@@ -171,7 +172,7 @@ def run_apply(args: argparse.Namespace) -> int:
     print(f"The {args.point} point of {args.apply}:")
     for name, value in fitted.items():
         print(f"  {name:<26} {value:g}")
-    kept = [p.name for p in load_priors(args.priors).calibrated if p.name not in fitted]
+    kept = [p.name for p in table.calibrated if p.name not in fitted]
     if kept:
         print("kept the files' values of (not in this posterior):", ", ".join(kept))
     print(f"wrote into {len(changed)} file(s):", *[f"  {p}" for p in changed], sep="\n")
