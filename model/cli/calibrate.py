@@ -235,7 +235,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(
-        f"Calibrating {len(table.calibrated)} parameters on 2010-2016: {settings.population} "
+        f"Calibrating {len(table.calibrated)} parameters on 2010-2019: {settings.population} "
         f"particles x {settings.generations} generations at scale {settings.scale:g}, "
         f"{settings.sampler} sampler, {workers} worker(s), into {out}/"
     )

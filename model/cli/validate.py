@@ -60,9 +60,9 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     """
     parser = sub.add_parser(
         "validate-history",
-        help="calibrate on 2010-2016, forecast 2017-2024 and score it against the record",
+        help="calibrate on 2010-2019, forecast 2020-2024 and score it against the record",
         description=(
-            "Calibrate on the past (2010-2016), run the posterior predictive of the historical "
+            "Calibrate on the past (2010-2019), run the posterior predictive of the historical "
             "scenarios and the counterfactuals (parameter draws x seeds x campaign shocks), "
             "score every published figure (coverage, CRPS, interval and Brier scores against "
             "a naive baseline), check the patterns, and write the tables, figures and the "
