@@ -57,6 +57,7 @@ STREAMS = {
     "nec": 11,
     "deputy": 12,
     "union_decisions": 13,
+    "local_appeal": 14,
 }
 
 

@@ -381,3 +381,40 @@ def test_clp_nominations_counts_only_meetings_without_a_majority():
         )
         assert nominee[i] == names.index(result.winner)
     assert ours.bit_generator.state == plain.bit_generator.state
+
+
+def nominating_meetings(preset, **contest_changes):
+    field = [
+        {"name": "Favourite", "ideology": -0.1, "valence": 1.0},
+        {"name": "Outsider", "ideology": 0.0, "valence": 0.0},
+    ]
+    scheduled = [{"month": "2016-11", "kind": "vacancy", "candidates": field}]
+    scenario = with_contests(
+        preset, scheduled, lend_share=0.5, campaign_shock_sd=0.0, **contest_changes
+    )
+    party, (rec,) = contest_records(scenario)
+    return len(party.state.clps), rec.nominations
+
+
+def test_where_a_nomination_can_put_a_candidate_on_the_ballot_more_clps_meet():
+    # Supporting nominations (2014): a third of CLPs meet. A required CLP
+    # route (2020): all do, with the binding share; without it, a third again.
+    def meeting(preset, **changes):
+        total, noms = nominating_meetings(preset, clp_nominating_share=1 / 3, **changes)
+        return noms["clps_nominating"] / total
+
+    assert meeting("labour_2014", clp_nominating_share_binding=1.0) < 0.5
+    assert meeting("labour_2020", clp_nominating_share_binding=1.0) > 0.9
+    assert meeting("labour_2020", clp_nominating_share_binding=None) < 0.5
+
+
+def test_local_appeal_spreads_nominations_beyond_the_national_favourite():
+    # Nearly everyone prefers the favourite: without local appeal it wins
+    # almost every meeting; with it, the outsider carries a good share of them.
+    def outsider_share(sd):
+        _, noms = nominating_meetings("labour_2014", clp_nominating_share=1.0, clp_local_sd=sd)
+        clps = noms["clps"]
+        return clps["Outsider"] / (clps["Outsider"] + clps["Favourite"])
+
+    assert outsider_share(0.0) < 0.1
+    assert outsider_share(0.8) > 0.25

@@ -18,6 +18,7 @@ from model.data import read_json
 from model.rules.decisions import (
     AffiliateNomination,
     card_vote_passes,
+    clp_nominations_decide_access,
     clp_nominations_needed,
     meets_supplementary,
     nomination_threshold,
@@ -736,3 +737,25 @@ def test_every_name_still_imports_from_model_rules_schema():
         assert getattr(schema, name) is not None, name
     with pytest.raises(AttributeError, match="no attribute 'not_a_rule'"):
         _ = schema.not_a_rule
+
+
+def test_clp_nominations_decide_access_only_where_a_route_is_required() -> None:
+    # Supporting nominations before the 2018 democracy review; a required CLP
+    # route from it, in a vacancy only (a challenger needs MPs alone).
+    for name in ("labour_2010", "labour_2014", "labour_2016", "pre_2018"):
+        assert not clp_nominations_decide_access(get_preset(name), challenge=False)
+    for name in ("labour_2018", "labour_2020", "labour_2021"):
+        rules = get_preset(name)
+        assert clp_nominations_decide_access(rules, challenge=False)
+        assert clp_nominations_decide_access(rules.leadership, challenge=False)
+        assert not clp_nominations_decide_access(rules, challenge=True)
+    in_challenge = resolve_rules(
+        "labour_2020", {"leadership.supplementary_routes.applies_in_challenge": True}
+    )
+    assert clp_nominations_decide_access(in_challenge, challenge=True)
+    optional = resolve_rules("labour_2020", {"leadership.supplementary_routes.one_required": False})
+    assert not clp_nominations_decide_access(optional, challenge=False)
+    affiliates_only = resolve_rules(
+        "labour_2020", {"leadership.supplementary_routes.clp_share": None}
+    )
+    assert not clp_nominations_decide_access(affiliates_only, challenge=False)

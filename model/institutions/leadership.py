@@ -24,6 +24,7 @@ from model.institutions.membership import Membership
 from model.institutions.unions import UnionPolitics
 from model.mechanisms import contests, meetings
 from model.records.events import ContestNotHeld, LeadershipContest
+from model.rules import decisions
 from model.rules.schema import RuleSet
 from model.scenario.schema import ScheduledContest
 from model.state import PartyState
@@ -209,7 +210,7 @@ class Leadership(Institution):
         affiliate_names: list[list[str]] = [[] for _ in candidates]
         if advancing:
             field_ = [candidates[i] for i in advancing]
-            nominee, _ = self._clp_nominating_meetings(field_, rules, rng)
+            nominee, _ = self._clp_nominating_meetings(field_, rules, rng, challenge=challenge)
             record.clps_nominating = int(np.count_nonzero(nominee >= 0) + 0)
             for j, i in enumerate(advancing):
                 clp_counts[i] = int(np.count_nonzero(nominee == j))
@@ -278,11 +279,23 @@ class Leadership(Institution):
         return max(pool, key=lambda mp: (abs(mp.ideology - self.state.leader.ideology), mp.valence))
 
     def _clp_nominating_meetings(
-        self, field_: list[contests.Candidate], rules: Any, rng: np.random.Generator
+        self,
+        field_: list[contests.Candidate],
+        rules: Any,
+        rng: np.random.Generator,
+        *,
+        challenge: bool = False,
     ) -> tuple[np.ndarray, list[int]]:
         m = self.state.members
         params = self.state.config.contests
-        holding = np.flatnonzero(rng.random(len(self.state.clps)) < params.clp_nominating_share)
+        share = params.clp_nominating_share
+        if (
+            params.clp_nominating_share_binding is not None
+            and decisions.clp_nominations_decide_access(rules, challenge=challenge)
+        ):
+            # Where a CLP's nomination can put a candidate on the ballot, more CLPs meet to make one.
+            share = params.clp_nominating_share_binding
+        holding = np.flatnonzero(rng.random(len(self.state.clps)) < share)
         meeting = np.zeros(len(self.state.clps), dtype=bool)
         meeting[holding] = True
         ids = m.full_member_ids()[meeting[m.full_member_clps()]]
@@ -300,12 +313,23 @@ class Leadership(Institution):
             )
             voters, _ = meetings.attenders(ids, chance, self.state.meeting_scale, rng)
         voters = voters[np.argsort(m.clp[voters].astype(np.uint16), kind="stable")]
+        local = None
+        if params.clp_local_sd > 0:
+            # Each candidate's standing in each CLP: its MP's endorsement, the
+            # campaign's organisers there, friends and neighbours. Shared by all
+            # who attend there, so it moves whole meetings, not single votes.
+            # Its own stream: the contest's other draws stay as they were.
+            appeal = self.state.streams["local_appeal"].normal(
+                0.0, params.clp_local_sd, (len(self.state.clps), len(field_))
+            )
+            local = appeal[m.clp[voters]]
         rankings = contests.rank_candidates(
             contests.utilities(
                 m.ideology[voters],
                 field_,
                 params=params,
                 rng=rng,
+                cue=local,
                 electability=self.state.electability_weight(),
             ),
             truncation=params.truncation,

@@ -30,6 +30,7 @@ __all__ = [
     "Qualification",
     "TriggerOutcome",
     "card_vote_passes",
+    "clp_nominations_decide_access",
     "clp_nominations_needed",
     "meets_supplementary",
     "nomination_threshold",
@@ -104,6 +105,27 @@ def clp_nominations_needed(rules: "LeadershipRules | RuleSet", total_clps: int) 
     if total_clps < 0:
         raise ValueError(f"total_clps must be ≥ 0 (got {total_clps})")
     return ceil_share(routes.clp_share, total_clps)
+
+
+def clp_nominations_decide_access(rules: "LeadershipRules | RuleSet", *, challenge: bool) -> bool:
+    """Whether a CLP's nomination can decide who is on the ballot.
+
+    True when the rules have a CLP route and a candidate must meet one of the
+    supplementary routes in this kind of contest (a vacancy; a challenge only if
+    the routes apply in challenges): from the 2018 democracy review. Otherwise
+    CLP nominations are supporting nominations only (2010-2016).
+
+    Args:
+        rules: the leadership rules (or a whole rule set).
+        challenge: a challenge to a sitting leader rather than a vacancy.
+    """
+    routes = _leadership(rules).supplementary_routes
+    return (
+        routes is not None
+        and routes.clp_share is not None
+        and routes.one_required
+        and (not challenge or routes.applies_in_challenge)
+    )
 
 
 def _routes_met(

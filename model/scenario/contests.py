@@ -127,6 +127,24 @@ class ContestSpec(Strict):
     clp_nominating_share: Share = Field(
         0.6, description="Share of CLPs that hold a nominating meeting."
     )
+    clp_nominating_share_binding: Share | None = Field(
+        None,
+        description=(
+            "Share of CLPs that hold a nominating meeting when the rules make CLP "
+            "nominations a route onto the ballot (a supplementary route that is required); "
+            "None: `clp_nominating_share`, as for supporting nominations."
+        ),
+    )
+    clp_local_sd: float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description=(
+            "Sd of a candidate's local appeal at each CLP's nominating meeting (the local "
+            "MP's endorsement, the campaign's organisers there, friends and neighbours), "
+            "drawn per CLP and candidate in each contest; 0: none."
+        ),
+    )
     mp_turnout: Share = Field(0.99)
     registered_supporter_turnout: Share = Field(0.9)
     affiliated_supporter_turnout: Share = Field(0.4)
