@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -145,3 +146,75 @@ def test_a_run_records_every_voting_member_by_joining_month(small) -> None:
     # hold the members' section less the MPs' first preferences.
     mps = sum(by_type.values()) - sum(cohorts[0].values())
     assert 0 <= mps <= len(model.state.sitting_mps)
+
+
+def test_the_series_counts_members_by_when_they_joined() -> None:
+    # Each month's counts are the full members who joined before the last
+    # general election held and before the sitting leader took office: what
+    # the table says, checked month by month against the members themselves.
+    from model.calendar import Month
+    from model.party import PartyModel
+    from tests.conftest import small_scenario
+
+    scenario = small_scenario()
+    party = PartyModel(scenario, rng=4)
+    state = party.state
+    seen_election = False
+    for _ in range(30):
+        party.step()
+        row = party.series().iloc[-1]
+        m = state.members
+        joined = m.joined[m.full_member_ids()]
+        held = [at for at in state.election_times if at <= state.time]
+        seen_election |= bool(held)
+        cut = max(held, default=0)
+        assert row["members_before_last_election"] == np.count_nonzero(joined < cut)
+        assert row["members_before_leader"] == np.count_nonzero(joined < max(state.leader_since, 0))
+        assert 0 <= row["members_before_leader"] <= row["members_full"]
+    assert seen_election, "the scenario should hold an election within 30 months"
+    assert str(state.now) > str(Month.parse(scenario.calendar.start))
+
+
+def test_share_of_members_reads_the_series() -> None:
+    import pandas as pd
+
+    from model.validation.measures import share_of_members
+
+    series = pd.DataFrame(
+        {
+            "date": ["2015-11", "2015-12"],
+            "members_full": [400, 500],
+            "members_before_leader": [300, 200],
+        }
+    )
+    run = RunData(series=series, events=[], scale=0.1)
+    assert share_of_members("members_before_leader", "2015-12")(run) == 40.0
+    assert math.isnan(share_of_members("members_before_leader", "2016-01")(run))
+    assert math.isnan(share_of_members("no_such_column", "2015-12")(run))
+
+
+def test_composition_baselines_are_the_published_memberships() -> None:
+    # Each "nobody lapsed" baseline is recomputed from the record it cites.
+    from model.validation.catalogue import target
+    from model.validation.cohort_targets import NO_LAPSE_BASELINES
+    from model.validation.history import load_history, published_value
+
+    data = load_history()
+    flows = "politics:membership_flows.events"
+    year_end = {
+        r["date"][:4]: r["members"] for r in published_value(data, "membership.year_end_series")
+    }
+    start_2015 = published_value(data, f"{flows}[0]")["members_start"]
+    corbyn_elected = published_value(data, f"{flows}[2]")["total"]
+    january_2020 = 105_000  # "more than 100,000 (105,000 by mid-January)"
+    assert "105,000" in published_value(data, f"{flows}[8]")["joined"]
+    assert {
+        "2015-12": (start_2015, year_end["2015"]),
+        "2017-02": (corbyn_elected, year_end["2016"]),
+        "2020-02": (year_end["2019"], year_end["2019"] + january_2020),
+    } == NO_LAPSE_BASELINES
+    assert target("composition_2015_before_election").published(data) == 52
+    assert target("composition_2017_before_leader").published(data) == pytest.approx(39.1, abs=0.05)
+    assert target("composition_2020_before_election").published(data) == pytest.approx(
+        100 * (574 + 248) / (201 + 574 + 248)
+    )

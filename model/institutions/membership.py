@@ -287,7 +287,7 @@ class Membership(Institution):
         )
 
     def measure(self, row: dict[str, Any]) -> None:
-        """Members by type, joiners and lapsers, the members' ideology, and the pool."""
+        """Members by type, joiners and lapsers, cohorts, the members' ideology, and the pool."""
         m = self.state.members
         # Gather by ids (a boolean-mask gather over every row, lapsed ones
         # included, is several times slower); the table keeps the ids for
@@ -304,6 +304,15 @@ class Membership(Institution):
         row["members_total"] = n_active
         row["joined"] = int(self.joined_this_month)
         row["lapsed"] = int(self.lapsed_this_month)
+        # Who the membership is by when they joined, as surveys split it: those
+        # who were members before the last general election, and before the
+        # sitting leader took office (the run's start stands in for either
+        # when it came before it).
+        joined = m.joined[full]
+        s = self.state
+        election = max((at for at in s.election_times if at <= s.time), default=0)
+        row["members_before_last_election"] = int(np.count_nonzero(joined < election))
+        row["members_before_leader"] = int(np.count_nonzero(joined < max(s.leader_since, 0)))
         mean = float(np.mean(x)) if x.size else float("nan")
         sd = float(np.std(x)) if x.size else float("nan")
         row["ideology_mean"] = mean

@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from model.scenario.schema import Scenario
-from model.validation.cohort_targets import cohort_bound_2016, cohort_measures, cohorts_2020
+from model.validation.cohort_targets import (
+    cohort_bound_2016,
+    cohort_measures,
+    cohorts_2020,
+    composition,
+)
 from model.validation.history import approximate_number
 from model.validation.institution_targets import institution_targets
 from model.validation.measures import (
@@ -682,6 +687,7 @@ def _targets() -> list[Target]:
         *_contest_2020(),
         *_membership(),
         *_leavers(),
+        *composition(),
         *_momentum(),
         *_plp_and_rounds(),
         *institution_targets(),

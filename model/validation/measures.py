@@ -222,6 +222,16 @@ def lapsed_between(first: str, last: str) -> Measure:
     return measure
 
 
+def share_of_members(column: str, month: str) -> Measure:
+    """A series count as a percentage of the full members in a month (NaN if the run has no column)."""
+
+    def measure(run: RunData) -> float:
+        total = run.at("members_full", month)
+        return 100.0 * run.at(column, month) / total if total else math.nan
+
+    return measure
+
+
 def faction_size_at(month: str, faction: str) -> Measure:
     """A faction's members in a month, scaled to full size."""
     return lambda run: run.at(f"faction_{faction}", month) / run.scale
