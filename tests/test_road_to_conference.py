@@ -328,6 +328,9 @@ def test_a_union_backs_the_lesser_change_when_the_rival_would_pass():
     # as they are.
     s = scenario(rules={"preset": "labour_2016", "overrides": {}})
     data = s.model_dump()
+    # The premise is a CLP half that would carry open selection: a left still
+    # joining through 2017, as without depletion (the default drains it).
+    data["flows"]["propensity_spread"] = 0.0
     for i, union in enumerate(data["unions"]):
         union["leadership_ideology"] = -0.9 if i == 0 else 0.5
         union["general_secretaries"] = []

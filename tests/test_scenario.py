@@ -314,6 +314,14 @@ def test_default_behaves_as_the_historical_scenarios():
         if k.startswith(sections) and not any(k.startswith(h) for h in HISTORICAL_ONLY)
     }
     assert len(behaviour) > 30
+    # One declared departure (the default's header says why): it starts after
+    # the 2015-16 surge and lets the most willing join first, with the left's
+    # remaining willingness; everything else about the pools is the same.
+    assert behaviour.pop("flows.propensity_spread") == 0.0
+    assert default["flows.propensity_spread"] > 0
+    pools = [{k: v for k, v in seg.items() if k != "propensity"} for seg in default["flows.pool"]]
+    assert pools == behaviour.pop("flows.pool")
+    assert 0 < default["flows.pool"][0]["propensity"] < 1
     missing = sorted(k for k in behaviour if k not in default)
     different = sorted(k for k in behaviour if k in default and default[k] != behaviour[k])
     assert not missing and not different, (missing, different)
