@@ -418,3 +418,38 @@ def test_local_appeal_spreads_nominations_beyond_the_national_favourite():
 
     assert outsider_share(0.0) < 0.1
     assert outsider_share(0.8) > 0.25
+
+
+def test_members_who_backed_a_losing_candidate_are_marked_after_the_count(monkeypatch):
+    scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
+    seen = []
+    real_count = contests.count_contest
+
+    def spy(roll, candidates, *args, **kwargs):
+        outcome = real_count(roll, candidates, *args, **kwargs)
+        seen.append((outcome, [c.name for c in candidates]))
+        return outcome
+
+    monkeypatch.setattr(contests, "count_contest", spy)
+    party = PartyModel(scenario, rng=1)
+    # Until the ballot closes, nobody has voted against anyone.
+    while not party.events.of_type("leadership_contest"):
+        assert not party.members.backed_loser.any()
+        party.run_for(1)
+    (rec,) = party.events.of_type("leadership_contest")
+    ((outcome, names),) = seen
+    leadership = party.institutions["leadership"]
+    ids = leadership.electorate.roll_member_ids
+    first = outcome.first_choices[: ids.size]
+    winner = names.index(rec.winner)
+    # Only those who voted, for someone else, are marked; nobody off the roll.
+    marked = np.flatnonzero(party.members.backed_loser)
+    assert marked.tolist() == np.sort(ids[(first >= 0) & (first != winner)]).tolist()
+    # They are the members' first preferences for the losers, less the MPs'.
+    losers = sum(v for k, v in rec.first_round_by_type["members"].items() if k != rec.winner)
+    assert losers - len(party.sitting_mps) <= marked.size <= losers
+    assert marked.size > 0
+    # A new leader installed without a ballot starts with nobody against them.
+    other = next(mp for mp in party.sitting_mps if mp is not party.leader)
+    leadership.install_new_leader(other)
+    assert not party.members.backed_loser.any()

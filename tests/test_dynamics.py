@@ -247,3 +247,38 @@ def test_lapsers_with_loyalty_keep_the_long_standing():
     # The old tolerate 0.9 > 0.8 and stay; the new lapse at 0.1 x 0.3 = 3%.
     assert np.count_nonzero(gone < 50_000) == 0
     assert 1300 < np.count_nonzero(gone >= 50_000) < 1700
+
+
+def test_members_who_voted_against_the_leader_lapse_faster_with_distance():
+    # Three members who voted against the leader and one who did not, all
+    # within tolerance (0.5): only the losers' hazard rises, by losers_lapse
+    # per unit of distance, with no threshold.
+    sore = FLOWS.model_copy(update={"losers_lapse": 0.02, "churn": 0.0})
+    x = np.array([-0.1, -0.3, 0.4, -0.3])
+    tenure = np.full(4, 10_000)
+    lost = np.array([True, True, True, False])
+    p = dynamics.lapse_probability(x, tenure, 0.0, sore, backed_loser=lost)
+    assert p.tolist() == pytest.approx([0.002, 0.006, 0.008, 0.0])
+    # Off by default, and without the column nobody is marked.
+    plain = FLOWS.model_copy(update={"churn": 0.0})
+    assert not dynamics.lapse_probability(x, tenure, 0.0, plain, backed_loser=lost).any()
+    assert not dynamics.lapse_probability(x, tenure, 0.0, sore).any()
+    # Beyond tolerance the two hazards add up.
+    far = dynamics.lapse_probability(np.array([-0.9]), np.array([10_000]), 0.0, sore,
+                                     backed_loser=np.array([True]))  # fmt: skip
+    assert far[0] == pytest.approx(0.1 * 0.4 + 0.02 * 0.9)
+
+
+def test_lapsers_bound_the_losers_hazard_too():
+    rng = np.random.default_rng(4)
+    sore = FLOWS.model_copy(update={"losers_lapse": 0.05, "churn": 0.0})
+    # Everyone within tolerance (0.5 from a leader at 1.0 ... the far end is
+    # 2.0 away): the losers' hazard is what the thinning must not clip.
+    x = np.full(100_000, -1.0)
+    lost = np.arange(x.size) < 50_000
+    gone = dynamics.lapsers(
+        x, np.full(x.size, -10_000), np.arange(x.size), 0, 1.0, sore, rng, backed_loser=lost
+    )
+    # Non-losers: 0.1 x (2.0 - 0.5) = 15%; losers: + 0.05 x 2.0 = 25%.
+    assert 12_200 < np.count_nonzero(gone < 50_000) < 12_800
+    assert 7_200 < np.count_nonzero(gone >= 50_000) < 7_800

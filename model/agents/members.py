@@ -99,6 +99,9 @@ COLUMNS: dict[str, Column] = {
     "trusts_leader": Column(np.bool_, False, "takes the leader's cue"),
     "joined": Column(np.int32, 0, "month index joined (negative: before the run)"),
     "drawn": Column(np.bool_, False, "joined drawn by a new leader, a contest or a shock"),
+    "backed_loser": Column(
+        np.bool_, False, "voted for another candidate in the contest that chose the sitting leader"
+    ),
     "left": Column(np.int32, STILL_ACTIVE, "month index lapsed, or -1 while active"),
     "active": Column(np.bool_, True, "in good standing now"),
 }

@@ -26,6 +26,9 @@ class Electorate:
         """Attach to the state; supporters join CLPs as members do."""
         self.state = state
         self.membership = membership
+        # The full members at the head of the last voter roll, in its order:
+        # who backed whom is read back from the count by position.
+        self.roll_member_ids = np.zeros(0, dtype=np.int64)
 
     def sign_up_supporters(self, contest: Any, rules: Any, rng: np.random.Generator) -> np.ndarray:
         """Registered and affiliated supporters sign up for this contest, where the rules allow.
@@ -131,6 +134,7 @@ class Electorate:
         frozen = contest.opened - rules.freeze_months if rules.freeze_months else self.state.time
         full = m.active & (m.kind == FULL_MEMBER) & (m.joined <= frozen)
         ids = np.flatnonzero(full)
+        self.roll_member_ids = ids
         mps = np.array([mp.ideology for mp in self.state.sitting_mps])
         parts = [
             contests.VoterRoll.of(

@@ -380,6 +380,7 @@ class Leadership(Institution):
             winner = next(c for c in contest.on_ballot if c.name == outcome.result.winner)
             previous = self.state.leader.name
             self.install_new_leader(self.state.mps[winner.mp])
+            self.record_who_backed_losers(outcome, contest.on_ballot.index(winner))
             self.electorate.end_supporters(supporters, rng)
             self.state.contest = None
             self._record_contest(
@@ -393,10 +394,30 @@ class Leadership(Institution):
                 rules=contest.rules,
             )
 
+    def record_who_backed_losers(self, outcome: contests.BallotOutcome, winner: int) -> None:
+        """Full members whose first preference lost now serve under a leader they voted against.
+
+        Their evaluation of the leader is lower, and leader evaluation
+        predicts who stays (labour_politics.json
+        members_ideology_and_composition.leavers); `flows.losers_lapse`
+        turns it into lapsing. Members who did not vote are not marked; a
+        re-elected leader's earlier opponents who now backed him are cleared.
+        """
+        m = self.state.members
+        m.backed_loser[:] = False
+        ids = self.electorate.roll_member_ids
+        if outcome.first_choices is None or ids.size == 0:
+            return
+        first = outcome.first_choices[: ids.size]
+        lost = (first >= 0) & (first != winner)
+        m.backed_loser[ids[lost]] = True
+
     def install_new_leader(self, mp: MP) -> None:
         """A new leader takes office (trust in the leader is redrawn by closeness)."""
         if mp is not self.state.leader:
             self.state.leader_since = self.state.time
+            # Nobody has yet voted against the new leader (a ballot marks them after this).
+            self.state.members.backed_loser[:] = False
         self.state.leader = mp
         mp.ambition = True
         # Trust follows closeness to the new leader: members near them take

@@ -195,6 +195,7 @@ class Membership(Institution):
             rng,
             shock=lapse_shock,
             drawn=m.drawn if attached else None,
+            backed_loser=m.backed_loser if flows.losers_lapse > 0 else None,
         )
         m.lapse(leaving, s.time)
         self.lapsed_this_month = leaving.size

@@ -537,6 +537,10 @@ class BallotOutcome:
             ballot order) by the model month they joined (None: the roll
             holds no joining months), so that any split by length of
             membership can be drawn afterwards.
+        first_choices: per entry of the voter roll, in its order, the index
+            (in ballot order) of the voter's first preference; -1 for those
+            who did not vote or ranked nobody. Not recorded: it says who
+            backed whom, which the membership's lapsing reads.
     """
 
     result: CountResult
@@ -544,6 +548,7 @@ class BallotOutcome:
     electorate: dict[str, dict[str, float]]
     first_round_by_type: dict[str, dict[str, int]]
     members_by_joined: dict[int, list[int]] | None = None
+    first_choices: np.ndarray | None = None
 
 
 def count_contest(
@@ -631,7 +636,9 @@ def count_contest(
             voter_type == VOTER_TYPES.index("members"),
             len(names),
         )
-    return BallotOutcome(result, profile, electorate, first_round, by_joined)
+    first_choices = np.full(roll.ideology.size, -1, dtype=np.int64)
+    first_choices[voted] = rankings[:, 0]
+    return BallotOutcome(result, profile, electorate, first_round, by_joined, first_choices)
 
 
 def members_by_joined(

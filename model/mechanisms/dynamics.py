@@ -207,6 +207,7 @@ def lapse_probability(
     params: FlowSpec,
     extra: np.ndarray | float = 0.0,
     drawn: np.ndarray | None = None,
+    backed_loser: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly chance that each member lapses.
 
@@ -229,6 +230,11 @@ def lapse_probability(
         extra: additional hazard per member (dated shocks).
         drawn: which members joined drawn by a leader, a contest or a shock
             (they tolerate `params.drawn_tolerance`); None: nobody.
+        backed_loser: which members voted against the sitting leader in the
+            contest that chose them: they lapse faster by
+            `params.losers_lapse` per unit of distance from the leader, with
+            no threshold (a low evaluation of the leader, not only distance,
+            predicts leaving); None: nobody.
 
     Returns:
         Probabilities in [0, 1], one per member.
@@ -248,8 +254,12 @@ def lapse_probability(
             params.tolerance if params.drawn_tolerance is None else params.drawn_tolerance
         )
         tolerance = np.where(drawn, drawn_tolerance, tolerance)
-    excess = np.maximum(0.0, np.abs(ideology - leader_ideology) - tolerance)
-    return np.minimum(1.0, churn + params.dissatisfaction * excess + extra)
+    distance = np.abs(ideology - leader_ideology)
+    excess = np.maximum(0.0, distance - tolerance)
+    hazard = churn + params.dissatisfaction * excess + extra
+    if backed_loser is not None and params.losers_lapse > 0:
+        hazard = hazard + np.where(backed_loser, params.losers_lapse * distance, 0.0)
+    return np.minimum(1.0, hazard)
 
 
 def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: float) -> float:
@@ -268,6 +278,7 @@ def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: f
             params,
             extra,
             drawn=least_tolerant,
+            backed_loser=np.array([params.losers_lapse > 0]),
         )[0]
     )
 
@@ -282,6 +293,7 @@ def lapsers(
     rng: np.random.Generator,
     shock: tuple[float, float, float] | None = None,
     drawn: np.ndarray | None = None,
+    backed_loser: np.ndarray | None = None,
 ) -> np.ndarray:
     """Ids of members who lapse this month.
 
@@ -297,6 +309,8 @@ def lapsers(
             members near `centre`, or None.
         drawn: which members (all rows) joined drawn by a leader, a contest
             or a shock; None: nobody (see `lapse_probability`).
+        backed_loser: which members (all rows) voted against the sitting
+            leader; None: nobody (see `lapse_probability`).
 
     Returns:
         Sorted ids of the members who lapse.
@@ -312,7 +326,13 @@ def lapsers(
     x = ideology[ids]
     extra = 0.0 if shock is None else shock_hazard(x, *shock)
     p = lapse_probability(
-        x, now - joined[ids], leader_ideology, params, extra, None if drawn is None else drawn[ids]
+        x,
+        now - joined[ids],
+        leader_ideology,
+        params,
+        extra,
+        None if drawn is None else drawn[ids],
+        None if backed_loser is None else backed_loser[ids],
     )
     return ids[rng.random(ids.size) * highest < p]
 

@@ -273,6 +273,14 @@ class FlowSpec(Strict):
             "(Hirschman's loyalty; 0: none)."
         ),
     )
+    losers_lapse: Share = Field(
+        0.0,
+        description=(
+            "Extra monthly lapse chance, per unit of distance from the leader, of a member who "
+            "voted for another candidate in the contest that chose (or re-elected) the sitting "
+            "leader: leader evaluation predicts who stays (0: none)."
+        ),
+    )
     shocks: list[ShockSpec] = Field(default_factory=list)
 
     @property
