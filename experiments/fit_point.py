@@ -59,17 +59,38 @@ _PROBLEM: FitProblem | None = None
 _WEIGHTS: dict[str, float] = {}
 
 
-def to_unit(table: PriorTable, values: dict[str, float]) -> np.ndarray:
-    """Parameter values as [0, 1] quantiles of their priors (clipped into the support)."""
-    return np.array([p.prior.to_unit(values[p.name]) for p in table.calibrated])
+def to_unit(
+    table: PriorTable, values: dict[str, float], free: list[str] | None = None
+) -> np.ndarray:
+    """Parameter values as [0, 1] quantiles of their priors (clipped into the support).
+
+    `free`: only these parameters, in the table's order (None: all calibrated).
+    """
+    return np.array(
+        [
+            p.prior.to_unit(values[p.name])
+            for p in table.calibrated
+            if free is None or p.name in free
+        ]
+    )
 
 
-def from_unit(table: PriorTable, u: np.ndarray) -> dict[str, float]:
-    """[0, 1] quantiles as parameter values."""
-    return {
-        p.name: float(p.prior.from_unit(np.clip(x, 0.0, 1.0)))
-        for p, x in zip(table.calibrated, u, strict=True)
-    }
+def from_unit(
+    table: PriorTable,
+    u: np.ndarray,
+    free: list[str] | None = None,
+    held: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """[0, 1] quantiles as parameter values; with `free`, the others are `held`."""
+    searched = [p for p in table.calibrated if free is None or p.name in free]
+    theta = dict(held or {})
+    theta.update(
+        {
+            p.name: float(p.prior.from_unit(np.clip(x, 0.0, 1.0)))
+            for p, x in zip(searched, u, strict=True)
+        }
+    )
+    return theta
 
 
 def scenario_point(problem: FitProblem, table: PriorTable) -> dict[str, float]:
@@ -125,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         "draw for every point), so the point must fit whatever the attributes",
     )
     parser.add_argument("--months", type=int, help="cut the runs shorter still (tests)")
+    parser.add_argument(
+        "--free",
+        help="comma-separated calibrated parameters to search; the others are held at the "
+        "scenario's values (a conditional search; default: all)",
+    )
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -135,6 +161,18 @@ def main(argv: list[str] | None = None) -> int:
         problem.spread = Spread(shock_sd=problem.spread.shock_sd)
     weights = tolerance_weights(problem.targets, table)
     names = [p.name for p in table.calibrated]
+    free = None
+    if args.free:
+        free = [n.strip() for n in args.free.split(",") if n.strip()]
+        unknown = sorted(set(free) - set(names))
+        if unknown:
+            print(
+                f"error: --free: {', '.join(unknown)} not calibrated parameters of the "
+                f"priors table (allowed: {', '.join(names)})",
+                file=sys.stderr,
+            )
+            return 2
+    held = scenario_point(problem, table)
 
     state = args.out / "cma.pkl"
     log = args.out / "evaluations.csv"
@@ -147,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         start = scenario_point(problem, table)
         es = cma.CMAEvolutionStrategy(
-            to_unit(table, start),
+            to_unit(table, start, free),
             args.sigma,
             {"bounds": [0.0, 1.0], "popsize": args.popsize, "seed": 1, "verbose": -9},
         )
@@ -172,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the scenario's point: mean distance {rows[-1]['distance']:.2f}", flush=True)
         while es.countiter < args.generations and not es.stop():
             candidates = es.ask()
-            thetas = [from_unit(table, u) for u in candidates]
+            thetas = [from_unit(table, u, free, held) for u in candidates]
             jobs = [(theta, s) for theta in thetas for s in seeds]
             flat = list(run(_distance, jobs))
             for k, theta in enumerate(thetas):
@@ -208,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     record: dict[str, Any] = {
         "fingerprint": "fit_point",
         "settings": {"scale": args.scale, "distance": "tolerance", "candidates": args.candidates,
-                     "seeds": seeds, "popsize": args.popsize, "generations": int(es.countiter)},
+                     "seeds": seeds, "popsize": args.popsize, "generations": int(es.countiter),
+                     "free": free or names},
         "targets": [t.key for t in problem.targets],
         "parameters": names,
         "spread": asdict(problem.spread),

@@ -106,3 +106,23 @@ def test_no_generations_scores_the_scenarios_own_point(tmp_path: Path) -> None:
     assert set(point) == set(start)
     for name, value in start.items():
         assert point[name] == pytest.approx(value), name
+
+
+def test_a_conditional_search_moves_only_the_free_parameters(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("cma")
+    fit_point = _fit_point()
+    args = ["--scale", "0.01", "--popsize", "3", "--seeds", "1", "--months", "5"]
+    args += ["--generations", "1"]
+    out = tmp_path / "free"
+    assert fit_point.main(["--out", str(out), *args, "--free", "churn,join_rate"]) == 0
+    log = pd.read_csv(out / "evaluations.csv")
+    table = load_priors()
+    held = [p.name for p in table.calibrated if p.name not in ("churn", "join_rate")]
+    # The free two vary between the candidates; every other parameter keeps one value.
+    assert log["churn"].nunique() == 3 and log["join_rate"].nunique() == 3
+    assert (log[held].nunique() == 1).all()
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["settings"]["free"] == ["churn", "join_rate"]
+    # A name that is not a calibrated parameter is refused, naming what is allowed.
+    assert fit_point.main(["--out", str(tmp_path / "bad"), *args, "--free", "churn,nope"]) == 2
+    assert "nope" in capsys.readouterr().err
