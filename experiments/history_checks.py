@@ -65,12 +65,13 @@ def cohort_share(cohort: dict[str, int], name: str) -> float | None:
     return round(100 * cohort.get(name, 0) / total, 1) if total else None
 
 
-def one_run(args: tuple[int, float]) -> dict[str, Any]:
-    """The checks for one seed."""
+def one_run(args: tuple[int, float], scenario: Any = None) -> dict[str, Any]:
+    """The checks for one seed (of `labour_2010_2024`, or of a variant of it, `scenario`)."""
     seed, scale = args
-    scenario = load_scenario(bundled_dir() / "labour_2010_2024.toml").with_changes(
-        {"party.scale": scale}
-    )
+    if scenario is None:
+        scenario = load_scenario(bundled_dir() / "labour_2010_2024.toml").with_changes(
+            {"party.scale": scale}
+        )
     party = PartyModel(scenario, rng=seed)
     party.run_for(scenario.calendar.months)
     row: dict[str, Any] = {"seed": seed, "scale": scale}
