@@ -98,6 +98,26 @@ def test_bad_input_is_refused():
         count_stv(np.array([[0]]), [1, 2], ["A", "B"], 1)
 
 
+def test_equal_surpluses_are_ordered_by_earlier_stages_not_by_the_candidates_order():
+    # c5 (61) and c2 (40) are elected at once (quota 21); c5's surplus elects c3
+    # with 40. c2's and c3's surpluses are then equal (19): c2's goes first, as
+    # it had more votes at the last stage where both counted. Its 19 go to c0,
+    # which c3's 19 (to c4) then only tie, and c4 goes out on the earlier stage.
+    # Ordering the equal surpluses by index instead elected c4 or c0 depending
+    # on how the candidates were numbered (a hypothesis counterexample).
+    rankings = np.array([[5, 2, 3, 4, -1, -1], [5, 3, 4, 1, 0, 2], [2, 3, 0, 5, -1, -1]])
+    counts = [25, 36, 40]
+    names = [f"c{i}" for i in range(6)]
+    result = count_stv(rankings, counts, names, 4, seed=1)
+    assert set(result.elected) == {"c5", "c2", "c3", "c0"} and result.lot_seed is None
+    surpluses = [s.candidate for s in result.stages if s.action == "surplus"]
+    assert surpluses == ["c5", "c2", "c3"]
+    order = list(reversed(range(6)))
+    relabelled = np.where(rankings >= 0, 5 - rankings, -1)
+    again = count_stv(relabelled, counts, [names[i] for i in order], 4, seed=1)
+    assert set(again.elected) == set(result.elected)
+
+
 # --- properties on random profiles --------------------------------------------------
 
 profiles = st.integers(min_value=2, max_value=6).flatmap(

@@ -10,7 +10,9 @@ so that a result can be checked by hand:
 * **Election.** At each stage every continuing candidate whose vote reaches
   the quota is elected, highest vote first.
 * **Surplus.** An elected candidate's surplus (vote − quota) is transferred
-  at once, largest surplus first: every ballot the candidate holds passes to
+  at once, largest surplus first (equal surpluses: the higher vote at the
+  most recent earlier stage where they differ first, then by lot, as for
+  exclusions): every ballot the candidate holds passes to
   its next continuing preference at its current value times
   ``surplus / vote`` (the *weighted inclusive Gregory* method: all the
   candidate's ballots, each at its own value). Values are exact Fractions, so
@@ -19,8 +21,8 @@ so that a result can be checked by hand:
 * **Exclusion.** When no one reaches the quota and no surplus is left to
   transfer, the candidate with the fewest votes is excluded and all their
   ballots pass on at their current value. A tie for fewest is broken by the
-  fewest votes at the earliest stage where the tied candidates differ, then
-  by lot (a seeded generator, recorded).
+  fewest votes at the most recent earlier stage where the tied candidates
+  differ, then by lot (a seeded generator, recorded).
 * **End.** When the continuing candidates are no more than the seats left,
   they are all elected (in order of their votes); the count also stops when
   every seat is filled.
@@ -252,7 +254,21 @@ def count_stv(
         waiting = [(vote(c), c) for c in pending_surplus if vote(c) > quota]
         pending_surplus = [c for s, c in waiting]
         if waiting:
-            total, c = max(waiting, key=lambda t: (t[0], -t[1]))
+            largest = max(total for total, _ in waiting)
+            tied = sorted(c for total, c in waiting if total == largest)
+            if len(tied) > 1:
+                # Equal surpluses: the order of transfer can decide a later
+                # seat, so it must not fall to the candidates' order. The
+                # higher vote at the most recent earlier stage where they
+                # differ goes first, then the lot.
+                tied = _narrow_by_history(tied, history[:-1], prefer=max)
+            if len(tied) > 1:
+                if lot is None:
+                    lot = np.random.default_rng(seed)
+                tied = [tied[int(lot.integers(len(tied)))]]
+                used_lot = True
+            c = tied[0]
+            total = vote(c)
             pending_surplus.remove(c)
             stages.append(StvStage("surplus", names[c], named, exhausted))
             parcels = holding[c]
@@ -265,14 +281,7 @@ def count_stv(
         tied = sorted(c for c in continuing if current[c] == low)
         by_lot = False
         if len(tied) > 1:
-            for past in reversed(history[:-1]):
-                if all(c in past for c in tied):
-                    least = min(past[c] for c in tied)
-                    narrowed = [c for c in tied if past[c] == least]
-                    if len(narrowed) < len(tied):
-                        tied = narrowed
-                        if len(tied) == 1:
-                            break
+            tied = _narrow_by_history(tied, history[:-1], prefer=min)
         if len(tied) > 1:
             if lot is None:
                 lot = np.random.default_rng(seed)
@@ -295,3 +304,24 @@ def count_stv(
         stages=tuple(stages),
         lot_seed=seed if used_lot else None,
     )
+
+
+def _narrow_by_history(
+    tied: list[int], history: list[dict[int, Fraction]], *, prefer: Any
+) -> list[int]:
+    """Tied candidates narrowed by earlier stages, the most recent first.
+
+    At each earlier stage (latest first) that holds them all, keep those
+    whose vote there is `prefer` (min: the fewest, for an exclusion; max: the
+    most, for the order of equal surpluses) of the tied ones; stop when one
+    is left. Ties left over go to the lot.
+    """
+    for past in reversed(history):
+        if all(c in past for c in tied):
+            best = prefer(past[c] for c in tied)
+            narrowed = [c for c in tied if past[c] == best]
+            if len(narrowed) < len(tied):
+                tied = narrowed
+                if len(tied) == 1:
+                    break
+    return tied
