@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def tool():
     """tools/architecture.py, loaded as a module."""
-    spec = importlib.util.spec_from_file_location(
-        "architecture_tool", REPO / "tools" / "architecture.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/architecture.py", "architecture_tool")
 
 
 def test_the_generated_parts_are_current(tool):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,18 +10,11 @@ import pandas as pd
 import pytest
 
 from model.validation.priors import load_priors
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import load_script
 
 
 def _fit_point():
-    spec = importlib.util.spec_from_file_location(
-        "fit_point", REPO / "experiments" / "fit_point.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_script("experiments/fit_point.py", "fit_point")
 
 
 def test_prior_quantiles_map_to_values_and_back() -> None:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import load_script
 
 
 def _profile_point():
-    spec = importlib.util.spec_from_file_location(
-        "profile_point", REPO / "experiments" / "profile_point.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_script("experiments/profile_point.py", "profile_point")
 
 
 def test_a_profile_scores_each_value_on_the_fit_period_and_runs_the_forecast(

@@ -215,6 +215,14 @@ def count_stv(
     def snapshot() -> dict[int, Fraction]:
         return {c: vote(c) for c in sorted(continuing)}
 
+    def draw_lot(tied: list[int]) -> int:
+        """One of the tied, by the seeded lot (created on first need, and recorded)."""
+        nonlocal lot, used_lot
+        if lot is None:
+            lot = np.random.default_rng(seed)
+        used_lot = True
+        return tied[int(lot.integers(len(tied)))]
+
     def transfer(parcels: list[tuple[int, int, Fraction]], factor: Fraction) -> Fraction:
         lost = Fraction(0)
         for g, pos, value in parcels:
@@ -262,13 +270,8 @@ def count_stv(
                 # higher vote at the most recent earlier stage where they
                 # differ goes first, then the lot.
                 tied = _narrow_by_history(tied, history[:-1], prefer=max)
-            if len(tied) > 1:
-                if lot is None:
-                    lot = np.random.default_rng(seed)
-                tied = [tied[int(lot.integers(len(tied)))]]
-                used_lot = True
-            c = tied[0]
-            total = vote(c)
+            c = draw_lot(tied) if len(tied) > 1 else tied[0]
+            total = largest
             pending_surplus.remove(c)
             stages.append(StvStage("surplus", names[c], named, exhausted))
             parcels = holding[c]
@@ -279,15 +282,10 @@ def count_stv(
         # Exclude the lowest; ties by earlier stages, then lot.
         low = min(current[c] for c in continuing)
         tied = sorted(c for c in continuing if current[c] == low)
-        by_lot = False
         if len(tied) > 1:
             tied = _narrow_by_history(tied, history[:-1], prefer=min)
-        if len(tied) > 1:
-            if lot is None:
-                lot = np.random.default_rng(seed)
-            tied = [tied[int(lot.integers(len(tied)))]]
-            by_lot = used_lot = True
-        out = tied[0]
+        by_lot = len(tied) > 1
+        out = draw_lot(tied) if by_lot else tied[0]
         stages.append(StvStage("exclude", names[out], named, exhausted, lot=by_lot))
         continuing.discard(out)
         parcels = holding[out]
