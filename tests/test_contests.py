@@ -209,6 +209,54 @@ def test_freeze_date_excludes_recent_joiners():
     assert member_electorate(0) > member_electorate(6)
 
 
+@pytest.mark.parametrize(
+    ("freeze", "cutoff", "expected"),
+    [(0, None, 20), (6, None, 4), (6, 1, 4), (0, 0, 10), (0, 1, 11), (0, 24, 20)],
+)
+def test_last_joining_month_to_vote(freeze, cutoff, expected):
+    # Opened in month 10, closing in month 20: a freeze looks back from the
+    # opening, a cut-off forward from it (never past the close), neither
+    # lets everyone who has joined by the close vote.
+    rules = get_preset("labour_2016").with_changes(
+        {"leadership.freeze_months": freeze, "leadership.join_cutoff_months": cutoff}
+    )
+    assert rules.leadership.last_joining_month_to_vote(opened=10, now=20) == expected
+
+
+def test_join_cutoff_keeps_later_joiners_off_the_roll_and_damps_the_surge():
+    def contest(cutoff):
+        scenario = with_contests(
+            "labour_2016", [{"month": "2017-06", "closes": "2017-09", "kind": "vacancy"}]
+        )
+        data = scenario.model_dump()
+        data["rules"]["overrides"] = {
+            "leadership": {"freeze_months": 0, "join_cutoff_months": cutoff}
+        }
+        party = PartyModel(parse_scenario(data), rng=3)
+        opened = party.time_of(Month.parse("2017-06"))
+        party.run_for(opened - party.time + 4)  # to the month the ballot closes
+        (rec,) = party.events.of_type("leadership_contest")
+        m = party.members
+        late = m.active & (m.kind == FULL_MEMBER) & (m.joined > opened + (cutoff or 0))
+        joined_after = int(((m.joined > opened + 1) & (m.joined <= opened + 3)).sum())
+        return rec.electorate["members"]["eligible"], int(late.sum()), joined_after
+
+    open_eligible, open_late, open_joined = contest(None)
+    cut_eligible, cut_late, cut_joined = contest(0)
+    assert cut_late > 0  # people joined after the cut-off...
+    assert cut_eligible < open_eligible  # ...and did not vote
+    # Joining after the cut-off gives no vote, so fewer come for the contest.
+    assert cut_joined < open_joined
+
+
+def test_2020_preset_cuts_off_joiners_a_month_after_opening():
+    rules = get_preset("labour_2020")
+    assert rules.leadership.freeze_months == 0
+    assert rules.leadership.join_cutoff_months == 1
+    assert "20 Jan 2020" in rules.source_for("leadership.join_cutoff_months")
+    assert "cut-off 1m" in rules.label()
+
+
 def test_multiple_voting_gives_levy_paying_members_two_votes():
     def affiliates_electorate(multiple: bool) -> int:
         scenario = with_contests("labour_2010", [{"month": "2016-11", "kind": "vacancy"}])

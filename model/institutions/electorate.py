@@ -102,10 +102,10 @@ class Electorate:
             standing=pool.contest_standing(contest) if flows.viability > 0 else (),
             viability=flows.viability,
         )
+        # Joining is the alternative only while a new member would still vote.
+        joining_votes = rules.last_joining_month_to_vote(contest.opened, s.time) >= s.time
         alternative = (
-            params.membership_cost_gbp
-            if rules.freeze_months == 0
-            else params.supporter_reservation_gbp
+            params.membership_cost_gbp if joining_votes else params.supporter_reservation_gbp
         )
         share = sympathisers.supporter_route_share(
             float(rules.registered_supporter_fee_gbp or 0.0), alternative, params.fee_elasticity
@@ -129,9 +129,10 @@ class Electorate:
         m = self.state.members
         params = self.state.config.contests
         # A freeze date excludes those who joined in the months before the
-        # contest opened; without one, anyone who joins before the ballot
-        # closes votes (the 2015 surge voted).
-        frozen = contest.opened - rules.freeze_months if rules.freeze_months else self.state.time
+        # contest opened, a cut-off those who joined too long after it;
+        # without either, anyone who joins before the ballot closes votes
+        # (the 2015 surge voted).
+        frozen = rules.last_joining_month_to_vote(contest.opened, self.state.time)
         full = m.active & (m.kind == FULL_MEMBER) & (m.joined <= frozen)
         ids = np.flatnonzero(full)
         self.roll_member_ids = ids

@@ -24,6 +24,7 @@ from model.rules.sources import (
     SRC_2016_WINDOW,
     SRC_2017_VACANCY,
     SRC_2018_ROUTES,
+    SRC_2020_CUTOFF,
     SRC_2020_FEE,
     SRC_2020_FREEZE,
     SRC_2020_STAGE1,
@@ -163,7 +164,7 @@ _LEADERSHIP_2018 = {
     "plp_threshold_vacancy": "10%",
     "supplementary_routes": _ROUTES_2018,
 }
-_LEADERSHIP_2020 = {**_LEADERSHIP_2018, "freeze_months": 0}
+_LEADERSHIP_2020 = {**_LEADERSHIP_2018, "freeze_months": 0, "join_cutoff_months": 1}
 _LEADERSHIP_2021 = {
     **_LEADERSHIP_2018,
     "registered_supporters": False,
@@ -235,6 +236,7 @@ _SOURCES_2020 = {
     "leadership.registered_supporter_fee_gbp": SRC_2020_FEE,
     "leadership.registered_supporter_window_hours": SRC_2020_WINDOW,
     "leadership.freeze_months": SRC_2020_FREEZE,
+    "leadership.join_cutoff_months": SRC_2020_CUTOFF,
     "leadership.plp_threshold_vacancy": SRC_2020_STAGE1,
     "leadership.count_meps": SRC_2020_STAGE1,
     "leadership.supplementary_routes": SRC_2020_STAGE2,

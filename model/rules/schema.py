@@ -244,6 +244,16 @@ class LeadershipRules(_Frozen):
             "date, expressed as months before opening); 0 = anyone who joins in time."
         ),
     )
+    join_cutoff_months: int | None = Field(
+        None,
+        ge=0,
+        le=24,
+        description=(
+            "With no freeze: months of joining after the contest opens that still give a "
+            "vote (a cut-off date after opening, as 20 January 2020 was); later joiners "
+            "cannot vote. None = anyone who joins before the ballot closes."
+        ),
+    )
     plp_threshold_vacancy: Share = Field(
         description=(
             "Share of the nomination base (MPs, plus MEPs if count_meps) a candidate needs "
@@ -283,6 +293,23 @@ class LeadershipRules(_Frozen):
             "their ballots transfer until one has more than half)."
         ),
     )
+
+    def last_joining_month_to_vote(self, opened: int, now: int) -> int:
+        """The last model month in which a new member could join and vote in a contest.
+
+        A freeze date lies `freeze_months` before the contest opened; with
+        none, a cut-off lies `join_cutoff_months` after it; with neither,
+        anyone who has joined by `now` (the close) votes.
+
+        Args:
+            opened: the month the contest opened.
+            now: the month it is now (at the close: the month of the ballot).
+        """
+        if self.freeze_months:
+            return opened - self.freeze_months
+        if self.join_cutoff_months is not None:
+            return min(now, opened + self.join_cutoff_months)
+        return now
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -690,6 +717,8 @@ def _leadership_label(rules: LeadershipRules) -> str:
     parts = [electorate, threshold]
     if rules.freeze_months:
         parts.append(f"freeze {rules.freeze_months}m")
+    elif rules.join_cutoff_months is not None:
+        parts.append(f"joining cut-off {rules.join_cutoff_months}m after opening")
     return ", ".join(parts)
 
 

@@ -186,6 +186,24 @@ SRC_2020_FREEZE = (
     + "; assumption: the contest opened in early January 2020, so no months of membership "
     "were needed"
 )
+SRC_2020_CUTOFF = (
+    "derived: members who joined by 20 Jan 2020 voted, "
+    + _cite(
+        "membership.intra_year_points[19]",
+        _URL_2020_RESULT,
+        "552,835 eligible members, joined by 20 Jan 2020",
+    )
+    + "; the joining it cut off began after the 12 Dec 2019 defeat, "
+    + _cite(
+        "membership_flows.events[8]",
+        "https://www.newsgroove.co.uk/labour-membership-surges-by-100000-as-leadership-race-deadline-looms-tonight/",
+        "to the 20 Jan 2020 freeze",
+        file="labour_politics.json",
+    )
+    + "; assumption: those five weeks are one month of the model's joining after the "
+    "contest opens in January (in 2015 people could join for about three months, from "
+    "May to the 12 Aug cut-off: as long as the model's contest lasts, so no cut-off)"
+)
 SRC_2021 = _cite(
     "rule_changes.2021_conference_starmer_reforms.content",
     "https://www.bbc.co.uk/news/business-58699946",
