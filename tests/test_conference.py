@@ -375,3 +375,21 @@ def test_scenario_specs_validate():
     assert spec.month == 9 and spec.balance is None and spec.scheduled == []
     with pytest.raises(ValidationError):
         ConferenceSpec(month=13)
+
+
+def test_delegation_mandates_drawn_at_a_vote_and_spread_evenly_in_a_forecast():
+    from scipy import special
+
+    from model.mechanisms.conference import delegation_mandates
+
+    drawn = delegation_mandates(500, "x", np.random.default_rng(1))
+    again = delegation_mandates(500, "x", np.random.default_rng(1))
+    assert np.array_equal(drawn, again) and abs(drawn.mean()) < 0.15
+    assert 0.85 < drawn.std() < 1.15
+    forecast = delegation_mandates(500, "Trigger ballots", None)
+    # A forecast takes the normal's quantiles (the expected spread, no draw)...
+    expected = special.ndtri((np.arange(500) + 0.5) / 500)
+    assert np.allclose(np.sort(forecast), expected)
+    # ...in an order fixed by the proposal, the same each time it is asked.
+    assert np.array_equal(forecast, delegation_mandates(500, "Trigger ballots", None))
+    assert not np.array_equal(forecast, delegation_mandates(500, "Open selection", None))

@@ -344,3 +344,32 @@ def test_a_union_backs_the_lesser_change_when_the_rival_would_pass():
     (agenda,) = of(party, "agenda_vote")
     right = [u for u in agenda.unions if u["name"] != data["unions"][0]["name"]]
     assert right and all(u["vote"] == "for" for u in right), agenda.unions
+
+
+def test_delegations_lean_their_own_way_when_mandates_differ():
+    # The NEC's trigger reform against open selection: every unaligned delegation judges
+    # them alike by its median member unless its own mandate adds a lean of its own.
+    def trigger_vote(delegate_sd: float):
+        s = scenario(rules={"preset": "labour_2016", "overrides": {}})
+        proposals = [
+            {"year": 2017, "title": "Trigger ballots", "proposer": "nec",
+             "preset": "labour_2018", "paths": ["reselection"], "forced": True},
+            {"year": 2017, "title": "Open selection", "proposer": "Momentum",
+             "preset": "open_selection", "paths": ["reselection"]},
+        ]  # fmt: skip
+        conf = {**s.conference.model_dump(), "scheduled": proposals, "clp_noise": 0.0}
+        conf["delegate_sd"] = delegate_sd
+        s = parse_scenario({**s.model_dump(), "conference": conf})
+        party = run(s, 13)
+        (vote,) = [v for v in of(party, "conference_vote") if v.title == "Trigger ballots"]
+        return vote.blocs["clps"]
+
+    def minority(clps) -> float:
+        cast = clps["unaligned_for"] + clps["unaligned_against"]
+        assert cast > 20
+        return min(clps["unaligned_for"], clps["unaligned_against"]) / cast
+
+    # By their medians alone most delegations side one way; with leans as large as
+    # the stakes, the CLP half splits towards even.
+    assert minority(trigger_vote(0.0)) < 0.2
+    assert minority(trigger_vote(1.0)) > 0.3

@@ -306,7 +306,11 @@ def test_machinery_end_to_end(tmp_path: Path, data: dict[str, Any]) -> None:
     measured = table[table["status"] == "measured"]
     # The 2010 contest and the 2010 year-end fall within 8 months of the start.
     assert {"2010_final_ed_miliband", "members_2010"} <= set(measured.key)
-    assert (measured["runs"] == 2).all()
+    # Every run is measured where its measure exists: the year-end membership always;
+    # a contest only where it came to a ballot (with the candidates' attributes drawn
+    # from the priors, the 2010 field can leave one qualifier, elected unopposed).
+    assert (measured["runs"] >= 1).all() and (measured["runs"] <= 2).all()
+    assert measured.loc[measured.key == "members_2010", "runs"].item() == 2
     numeric = measured[measured["kind"] == "number"]
     assert (numeric["low_90"] <= numeric["low_50"]).all() and (
         numeric["high_50"] <= numeric["high_90"]

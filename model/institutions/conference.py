@@ -49,6 +49,31 @@ PLATFORM = ("leader", "nec")
 
 
 @dataclass
+class Delegations:
+    """The CLP delegations at one conference (or as a forecast sees them).
+
+    Attributes:
+        votes: each delegation's card-vote size (its CLP's membership).
+        position: where each stands (an unaligned CLP's median member, with
+            noise at a vote; a controlled CLP's faction line).
+        unaligned: which CLPs no faction controls.
+        rng: the conference's random stream at a vote; None in a forecast.
+    """
+
+    votes: np.ndarray
+    position: np.ndarray
+    unaligned: np.ndarray
+    rng: np.random.Generator | None = None
+    _mandates: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def mandate(self, key: str) -> np.ndarray:
+        """Each delegation's own lean on proposal `key` (standard normal; the same each time asked)."""
+        if key not in self._mandates:
+            self._mandates[key] = conference.delegation_mandates(self.votes.size, key, self.rng)
+        return self._mandates[key]
+
+
+@dataclass
 class Item:
     """A rule change on its way to conference.
 
@@ -192,7 +217,7 @@ class Conference(Institution):
 
     # --- judging a change ----------------------------------------------------------------
 
-    def _delegations(self, noise: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _delegations(self, noise: bool) -> Delegations:
         """CLP delegations: card-vote sizes, positions, unaligned mask (noise on unaligned)."""
         m = self.state.members
         full = m.full_member_ids()
@@ -204,7 +229,12 @@ class Conference(Institution):
         if noise and clp_noise > 0 and unaligned.any():
             rng = self.state.streams["conference"]
             position[unaligned] += rng.normal(0.0, clp_noise, int(unaligned.sum()))
-        return np.asarray(delegates.votes), position, unaligned
+        return Delegations(
+            np.asarray(delegates.votes),
+            position,
+            unaligned,
+            self.state.streams["conference"] if noise else None,
+        )
 
     def _judge(
         self,
@@ -212,13 +242,19 @@ class Conference(Institution):
         proposer: str,
         *,
         rules: RuleSet,
-        delegations: tuple[np.ndarray, np.ndarray, np.ndarray],
+        delegations: Delegations,
         recommendation: int,
         notice: int,
         assume_consulted: bool = False,
         references: tuple[np.ndarray, np.ndarray] | None = None,
+        key: str = "",
     ) -> dict[str, Any]:
-        """Every affiliate's stance and every CLP delegation's vote on some changes."""
+        """Every affiliate's stance and every CLP delegation's vote on some changes.
+
+        `key` names the proposal (its title): each unaligned delegation's own
+        lean on it (`conference.delegate_sd`) is drawn once per conference
+        and proposal.
+        """
         s = self.state
         c, d = s.config.conference, s.config.union_decisions
         after = rules.with_changes(changes)
@@ -258,15 +294,17 @@ class Conference(Institution):
             )
             stances.append(st)
             union_utility.append(st.utility)
-        votes, position, unaligned = delegations
+        unaligned = delegations.unaligned
         clp_utility = (
-            np.asarray(rule_power.ideological_gain(position, effect), dtype=float)
+            np.asarray(rule_power.ideological_gain(delegations.position, effect), dtype=float)
             + c.members_weight * effect.say_change("members")
             # Delegations come mandated by their CLPs (2018: they defied their own
             # leader's NEC); the leadership's pull is its recommendation, followed
             # a little by the unaligned.
             + c.deference * recommendation * unaligned
         )
+        if c.delegate_sd > 0:
+            clp_utility = clp_utility + c.delegate_sd * delegations.mandate(key) * unaligned
         reference = np.zeros_like(clp_utility) if clp_ref is None else np.maximum(clp_ref, 0.0)
         clp_for = clp_utility > reference
         return {
@@ -293,15 +331,16 @@ class Conference(Institution):
             )
         return out
 
-    def _tally(self, title: str, proposer: str, judged: dict[str, Any], delegations: Any) -> Any:
-        votes, _, unaligned = delegations
+    def _tally(
+        self, title: str, proposer: str, judged: dict[str, Any], delegations: Delegations
+    ) -> Any:
         proposal = conference.Proposal(title, proposer, judged["changes"], 0.0)
         return conference.tally_card_vote(
             proposal,
             union_votes=self._union_votes(judged["stances"]),
-            clp_votes=votes,
+            clp_votes=delegations.votes,
             clp_for=judged["clp_for"],
-            unaligned=unaligned,
+            unaligned=delegations.unaligned,
             rules=self.state.rules,
         )
 
@@ -316,6 +355,7 @@ class Conference(Institution):
                     delegations=delegations,
                     recommendation=1,
                     notice=self._notice(item),
+                    key=item.title,
                     assume_consulted=assume_consulted,
                 )
             except RulesError:
@@ -404,6 +444,7 @@ class Conference(Institution):
                     delegations=delegations,
                     recommendation=1,
                     notice=self._notice(item),
+                    key=item.title,
                 )
                 platform.append([item, decision, judged])
             self._bundle(platform, rules, delegations)
@@ -485,6 +526,7 @@ class Conference(Institution):
             delegations=delegations,
             recommendation=1,
             notice=self._notice(item),
+            key=item.title,
         )
         union_votes = {
             u: union_decisions.vote_of(st.kind) for u, st in enumerate(judged["stances"])
@@ -552,6 +594,7 @@ class Conference(Institution):
                     delegations=forecast_delegations,
                     recommendation=0,
                     notice=self._notice(motion),
+                    key=motion.title,
                 )
                 union_votes = {
                     u: union_decisions.vote_of(st.kind) for u, st in enumerate(judged["stances"])
@@ -646,6 +689,7 @@ class Conference(Institution):
                     delegations=delegations,
                     recommendation=rival.recommendation,
                     notice=self._notice(rival),
+                    key=rival.title,
                 )
             except RulesError:
                 continue
@@ -667,6 +711,7 @@ class Conference(Institution):
             delegations=delegations,
             recommendation=1,
             notice=self._notice(item),
+            key=item.title,
         )
         union_ref, clp_ref = references
         keep_first = judged["union_utility"] >= union_ref
@@ -676,14 +721,13 @@ class Conference(Institution):
             for u, k in zip(s.unions, keep_first, strict=True)
             if u.affiliated
         ]
-        votes, _, unaligned = delegations
         proposal = conference.Proposal(f"CAC report: {item.title} first", "nec", item.changes, 0.0)
         result = conference.tally_card_vote(
             proposal,
             union_votes=union_votes,
-            clp_votes=votes,
+            clp_votes=delegations.votes,
             clp_for=clp_for,
-            unaligned=unaligned,
+            unaligned=delegations.unaligned,
             rules=s.rules,
         )
         data = result.to_dict()
@@ -712,6 +756,7 @@ class Conference(Institution):
             delegations=delegations,
             recommendation=item.recommendation,
             notice=self._notice(item),
+            key=item.title,
             references=references,
         )
         effect = judged["effect"]
@@ -723,9 +768,9 @@ class Conference(Institution):
         result = conference.tally_card_vote(
             proposal,
             union_votes=self._union_votes(judged["stances"]),
-            clp_votes=delegations[0],
+            clp_votes=delegations.votes,
             clp_for=judged["clp_for"],
-            unaligned=delegations[2],
+            unaligned=delegations.unaligned,
             rules=s.rules,
         )
         data = result.to_dict()

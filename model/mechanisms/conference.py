@@ -44,12 +44,14 @@ Everything here is pure: arrays and small records in, results out; the model
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
+from scipy import special
 
 from model.rules.schema import (
     ConferenceRules,
@@ -72,6 +74,7 @@ __all__ = [
     "UnionVote",
     "adopt_passed",
     "card_vote",
+    "delegation_mandates",
     "tally_card_vote",
     "propose",
     "scheduled_proposal",
@@ -865,3 +868,32 @@ def adopt_passed(
         )
         applied.append(result.proposal)
     return rules, applied
+
+
+def delegation_mandates(count: int, key: str, rng: np.random.Generator | None) -> np.ndarray:
+    """Each CLP delegation's own lean on one proposal, in units of its sd (standard normal).
+
+    A delegation does not vote exactly as its CLP's median member would: the
+    motions its CLP sent, its general committee's mandate and the delegates'
+    own views differ from place to place (in 2018 a third of the CLP half
+    backed each of the NEC's changes that two thirds opposed; labour_politics.json
+    conference_and_nec_rule_votes.2018_conference). The lean is a random
+    utility (McFadden 1974), one per delegation and proposal, so that the
+    same delegation may protest on one item and back the next.
+
+    Args:
+        count: the number of delegations (CLPs).
+        key: the proposal (its title); a forecast's lean depends on it alone.
+        rng: the conference's random stream for a vote; None for a forecast,
+            which takes the standard normal's quantiles in an order fixed by
+            `key` (no draw from the model's streams), so the share it
+            forecasts is the expected one.
+
+    Returns:
+        One standard-normal lean per delegation.
+    """
+    if rng is not None:
+        return rng.standard_normal(count)
+    quantiles = special.ndtri((np.arange(count) + 0.5) / max(count, 1))
+    order = np.random.default_rng(zlib.crc32(key.encode())).permutation(count)
+    return quantiles[order]

@@ -165,6 +165,16 @@ class ConferenceSpec(Strict):
     clp_noise: float = Field(
         0.1, ge=0.0, le=2.0, description="Sd of noise on an unaligned CLP's delegates' position."
     )
+    delegate_sd: float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description=(
+            "Sd of each unaligned CLP delegation's own lean on each proposal, added to its "
+            "utility (its mandate and the delegates' views beyond the median member; "
+            "0: none, every delegation votes as its median member would)."
+        ),
+    )
     stances: Literal["interests", "direction"] = Field(
         "interests",
         description=(
