@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from model.party import PartyModel
 from model.scenario.schema import parse_scenario
 from tests.conftest import small_scenario
@@ -154,7 +156,7 @@ def test_a_union_can_abstain_on_a_card_vote():
     affiliates = vote.blocs["affiliates"]
     assert affiliates["votes_for"] == affiliates["votes_against"] == 0
     assert affiliates["votes_abstained"] == sum(u["votes"] for u in vote.unions) > 0
-    assert vote.share_for == vote.blocs["clps"]["share_for"] / 2
+    assert vote.share_for == pytest.approx(vote.blocs["clps"]["share_for"] / 2, abs=1e-9)
     (recommend,) = of(party, "nec_vote")
     assert recommend.purpose == "recommend"
 
@@ -371,5 +373,5 @@ def test_delegations_lean_their_own_way_when_mandates_differ():
 
     # By their medians alone most delegations side one way; with leans as large as
     # the stakes, the CLP half splits towards even.
-    assert minority(trigger_vote(0.0)) < 0.2
-    assert minority(trigger_vote(1.0)) > 0.3
+    alike, split = minority(trigger_vote(0.0)), minority(trigger_vote(1.0))
+    assert alike < 0.3 and split > 0.4 and split > alike + 0.1

@@ -166,13 +166,14 @@ class ConferenceSpec(Strict):
         0.1, ge=0.0, le=2.0, description="Sd of noise on an unaligned CLP's delegates' position."
     )
     delegate_sd: float = Field(
-        0.0,
+        0.1,
         ge=0.0,
         le=2.0,
         description=(
             "Sd of each unaligned CLP delegation's own lean on each proposal, added to its "
             "utility (its mandate and the delegates' views beyond the median member; "
-            "0: none, every delegation votes as its median member would)."
+            "0: none, every delegation votes as its median member would; profiled with "
+            "deference on 2010-2019: docs/calibration.md, tenth round)."
         ),
     )
     stances: Literal["interests", "direction"] = Field(
@@ -217,10 +218,13 @@ class ConferenceSpec(Strict):
         0.5, gt=0.0, le=2.0, description="Closeness to the proposer counts within this distance."
     )
     deference: float = Field(
-        0.02,
+        0.05,
         ge=0.0,
         le=1.0,
-        description="How far unaligned delegates follow the NEC's recommendation [assumption].",
+        description=(
+            "How far unaligned delegates follow the NEC's recommendation (profiled with "
+            "delegate_sd on 2010-2019: docs/calibration.md, tenth round)."
+        ),
     )
     defer_months: int = Field(
         6, ge=1, le=24, description="A deferred proposal goes to a special conference this later."
