@@ -103,9 +103,10 @@ class Electorate:
             viability=flows.viability,
         )
         # Joining is the alternative only while a new member would still vote.
-        joining_votes = rules.last_joining_month_to_vote(contest.opened, s.time) >= s.time
         alternative = (
-            params.membership_cost_gbp if joining_votes else params.supporter_reservation_gbp
+            params.membership_cost_gbp
+            if rules.joining_now_gives_a_vote(contest.opened, s.time)
+            else params.supporter_reservation_gbp
         )
         share = sympathisers.supporter_route_share(
             float(rules.registered_supporter_fee_gbp or 0.0), alternative, params.fee_elasticity

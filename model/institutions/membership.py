@@ -121,7 +121,7 @@ class Membership(Institution):
             )
         rules = contest.rules.leadership
         params = s.config.contests
-        members_can_vote = rules.last_joining_month_to_vote(contest.opened, s.time) >= s.time
+        members_can_vote = rules.joining_now_gives_a_vote(contest.opened, s.time)
         supporters_share = 0.0
         if rules.registered_supporters:
             supporters_share = sympathisers.supporter_route_share(

@@ -311,6 +311,10 @@ class LeadershipRules(_Frozen):
             return min(now, opened + self.join_cutoff_months)
         return now
 
+    def joining_now_gives_a_vote(self, opened: int, now: int) -> bool:
+        """Whether someone who joins in month `now` could vote in a contest opened in `opened`."""
+        return self.last_joining_month_to_vote(opened, now) >= now
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.electorate == "omov":
