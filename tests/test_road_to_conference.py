@@ -302,6 +302,48 @@ def test_a_deputy_contest_is_counted_with_the_leaders_ballot():
     assert {n.office for n in of(party, "union_nomination")} == {"leader", "deputy"}
 
 
+def test_the_deputy_ballot_weighs_electability_as_the_leaders_does(monkeypatch):
+    """Both ballots of one month are counted with the moment's weight on valence."""
+    from model.mechanisms import contests
+
+    weights: list[float | None] = []
+    count = contests.count_contest
+
+    def recording(*args, **kwargs):
+        weights.append(kwargs.get("electability"))
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(contests, "count_contest", recording)
+    s = scenario(
+        contests={
+            "scheduled": [
+                {
+                    "month": "2017-03",
+                    "kind": "vacancy",
+                    "candidates": [
+                        {"name": "Left", "ideology": -0.7, "valence": 0.3},
+                        {"name": "Centre", "ideology": -0.1, "valence": 0.6},
+                    ],
+                }
+            ]
+        },
+        deputy={
+            "scheduled": [
+                {
+                    "month": "2017-03",
+                    "candidates": [
+                        {"name": "Deputy A", "ideology": -0.4, "valence": 0.5},
+                        {"name": "Deputy B", "ideology": 0.1, "valence": 0.5},
+                    ],
+                }
+            ]
+        },
+    )
+    party = run(s, 10)
+    assert len(weights) == 2 and None not in weights
+    assert weights[0] == weights[1] > party.config.contests.valence_weight  # a defeat is remembered
+
+
 def test_a_special_conference_votes_in_its_month():
     s = scenario(rules={"preset": "labour_2016", "overrides": {}})
     proposal = {

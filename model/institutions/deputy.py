@@ -226,6 +226,9 @@ class DeputyLeadership(Institution):
             params=s.config.contests,
             union_nominee=contest.union_nominee,
             rng=rng,
+            # The same members in the same month weigh electability as they do
+            # for the leader: the deputy stands beside the leader at an election.
+            electability=s.electability_weight(),
         )
         for kind, extra in eligible_extra.items():
             if kind in outcome.electorate:
