@@ -42,7 +42,7 @@ from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
 from model.records.events import GeneralElection, LeadershipContest, TriggerBallot
 from model.records.log import EventLog
-from model.records.series import slug
+from model.records.series import at_full_size, slug
 from model.rules.presets import resolve_rules
 from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario, load_scenario
@@ -316,7 +316,13 @@ class PartyModel(mesa.Model):
     # --- data collection -----------------------------------------------------
 
     def _measure(self) -> dict[str, Any]:
-        row: dict[str, Any] = {"month": int(self.time), "date": str(self.now)}
+        # The scale travels with the series so that member counts can be read at
+        # full size wherever the series goes (`model.analysis.counts`).
+        row: dict[str, Any] = {
+            "month": int(self.time),
+            "date": str(self.now),
+            "scale": float(self.config.party.scale),
+        }
         for institution in self.institutions.values():
             institution.measure(row)
         return row
@@ -336,10 +342,16 @@ class PartyModel(mesa.Model):
         if s.empty:
             return {}
         first, last = s.iloc[0], s.iloc[-1]
+        real = at_full_size(s)["members_total"]
         out = {
             "months": len(s),
             "period": f"{first['date']} .. {last['date']}",
-            "members (start -> end)": f"{first['members_total']:,} -> {last['members_total']:,}",
+            "members (start -> end)": f"{real.iloc[0]:,.0f} -> {real.iloc[-1]:,.0f}"
+            + (
+                ""
+                if self.config.party.scale == 1
+                else f" (at full size; scale {self.config.party.scale:g})"
+            ),
             "member median ideology": f"{first['ideology_median']:+.3f} -> {last['ideology_median']:+.3f}",
             "PLP median ideology": f"{first['plp_median']:+.3f} -> {last['plp_median']:+.3f}",
             "member-PLP gap": f"{first['member_plp_gap']:+.3f} -> {last['member_plp_gap']:+.3f}",

@@ -25,6 +25,7 @@ from model.records.events import (
     Selection,
     TriggerBallot,
 )
+from model.records.series import at_full_size, long_at_full_size
 from model.study.run import simulate
 from tests.conftest import small_scenario
 from tests.factories import make_event
@@ -49,13 +50,43 @@ def test_every_outcome_on_a_real_run_is_a_number():
     for name in ("deselections", "trigger_ballots_lost"):
         if name in result.series.columns:
             assert values[name] == result.series[name].iloc[-1], name
-    assert values["final_members"] == result.series["members_full"].iloc[-1]
+    # Member counts are at the party's full size: the simulated count / scale.
+    scale = result.series["scale"].iloc[-1]
+    assert scale < 1
+    assert values["final_members"] == round(result.series["members_full"].iloc[-1] / scale)
     assert values["final_clps_momentum"] == result.series["clps_momentum"].iloc[-1]
     assert values["final_clps_unaligned"] == result.series["clps_unaligned"].iloc[-1]
     gap = result.series["member_plp_gap"].tail(12).mean()
     assert values["gap_last12"] == pytest.approx(gap)
     agm_changes = sum(e.control_before != e.control_after for e in result.events if e.type == "agm")
     assert values["agm_control_changes"] == agm_changes > 0
+
+
+def test_member_counts_are_read_at_full_size_once():
+    series = tiny_series(
+        scale=[0.1, 0.1], members_full=[10, 12], faction_momentum=[1, 2], clps_momentum=[5, 6]
+    )
+    real = at_full_size(series)
+    assert real["members_full"].tolist() == [100, 120] and real["faction_momentum"].tolist() == [
+        10,
+        20,
+    ]
+    assert real["clps_momentum"].tolist() == [5, 6]  # every CLP is simulated: not scaled
+    assert at_full_size(real).equals(real)  # converting twice changes nothing
+    assert series["members_full"].tolist() == [10, 12]  # the input is not touched
+    values = compute_outcomes(series, [], ["final_members", "final_faction_members"])
+    assert values["final_members"] == 120 and values["final_faction_members_momentum"] == 20
+    # A long table (a sweep's): each run by its own scale.
+    long = pd.DataFrame(
+        {
+            "run_id": ["a", "a", "b", "b"],
+            "variable": ["scale", "members_full", "scale", "members_full"],
+            "value": [0.5, 10.0, 0.25, 10.0],
+        }
+    )
+    assert long_at_full_size(long)["value"].tolist() == [1.0, 20.0, 1.0, 40.0]
+    # A series from before the scale was recorded is left as it was.
+    assert at_full_size(tiny_series(members_full=[3]))["members_full"].tolist() == [3]
 
 
 def test_missing_series_columns_give_nan_not_errors():

@@ -34,7 +34,7 @@ from model.records.events import (
     Selection,
     TriggerBallot,
 )
-from model.records.series import slug
+from model.records.series import at_full_size, slug
 
 __all__ = [
     "OUTCOMES",
@@ -220,14 +220,17 @@ def deselections_by_parliament(events: Events) -> dict[int, int]:
 # --- membership ------------------------------------------------------------------
 
 
-@register("final_members", "Full members in the last month", "members")
+# Member counts are outcomes at the party's full size (the series' `scale`).
+
+
+@register("final_members", "Full members in the last month (full size)", "members")
 def _final_members(series: pd.DataFrame, events: Events) -> float:
-    return _last(series, "members_full")
+    return _last(at_full_size(series), "members_full")
 
 
-@register("final_members_total", "Members of every type in the last month", "members")
+@register("final_members_total", "Members of every type in the last month (full size)", "members")
 def _final_members_total(series: pd.DataFrame, events: Events) -> float:
-    return _last(series, "members_total")
+    return _last(at_full_size(series), "members_total")
 
 
 @register("member_change_pct", "Change in full members, first to last month", "%")
@@ -315,11 +318,15 @@ def _mean_clps(series: pd.DataFrame, events: Events) -> Mapping[str, float]:
     }
 
 
-@register("final_faction_members", "Members of each faction, last month", "members", family=True)
+@register(
+    "final_faction_members",
+    "Members of each faction, last month (full size)",
+    "members",
+    family=True,
+)
 def _final_factions(series: pd.DataFrame, events: Events) -> Mapping[str, float]:
-    return {
-        c.removeprefix("faction_"): _last(series, c) for c in _faction_columns(series, "faction_")
-    }
+    real = at_full_size(series)
+    return {c.removeprefix("faction_"): _last(real, c) for c in _faction_columns(real, "faction_")}
 
 
 @register("final_mps", "Sitting MPs of each faction, last month", "MPs", family=True)

@@ -57,7 +57,8 @@ def status_lines(model: PartyModel) -> list[str]:
         f"Rules: {model.rules.label()}",
         f"Leader: {model.leader.name} ({model.leader.ideology:+.2f})"
         + ("" if model.leader.name.startswith(MP_PREFIX) else f", {model.leader.seat}"),
-        f"Full members: {full:,}; PLP: {len(model.sitting_mps)}",
+        f"Full members: {full / model.config.party.scale:,.0f} at full size "
+        f"({full:,} simulated); PLP: {len(model.sitting_mps)}",
         f"CLPs held: {held}, unaligned {control[0]}",
     ]
     multipliers = getattr(model, "multipliers", None)

@@ -26,6 +26,7 @@ from model.analysis.marks import common_events
 from model.analysis.measures import compute_outcomes, outcome_unit
 from model.analysis.seat_tables import read_clps, run_map, seat_notes
 from model.records.events import Event
+from model.records.series import at_full_size, long_at_full_size
 from model.records.writers import atomic_write, read_events, write_text
 from model.study import outputs  # by attribute: tests stand in for check_writable
 from model.study.results import load_sweep, outcome_columns, summarise_outcomes
@@ -190,7 +191,7 @@ def _sweep_data(folder: Path) -> ReportData:
         facts=facts,
         inputs=inputs,
         outcomes=result.outcomes,
-        series_long=result.series_long,
+        series_long=long_at_full_size(result.series_long),
         events=result.events,
         factors=factors,
         damaged=damaged,
@@ -216,7 +217,7 @@ def _run_data(folder: Path, manifest: dict[str, Any]) -> ReportData:
     numeric = [
         c for c in series.columns if c != "month" and pd.api.types.is_numeric_dtype(series[c])
     ]
-    long = series.melt(
+    long = at_full_size(series).melt(
         id_vars=["month", "date"], value_vars=numeric, var_name="variable", value_name="value"
     )
     for key, value in keys.items():

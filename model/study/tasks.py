@@ -91,7 +91,7 @@ def code_fingerprint() -> str:
 
 
 def keep_columns(series: pd.DataFrame, patterns: Sequence[str]) -> pd.DataFrame:
-    keep = ["month", "date"]
+    keep = ["month", "date", "scale"]  # the scale: member counts read at full size
     for column in series.columns:
         if column not in keep and any(fnmatch.fnmatchcase(column, p) for p in patterns):
             keep.append(column)

@@ -24,6 +24,7 @@ from model.analysis.figures.style import (
     series_label,
 )
 from model.records.events import Event, EventMark
+from model.records.series import long_at_full_size
 
 
 def quantile_bands(
@@ -94,6 +95,7 @@ def band_figure(
     Returns:
         The Figure.
     """
+    series_long = long_at_full_size(series_long)  # member counts at the party's full size
     present = set(series_long["variable"].unique()) if not series_long.empty else set()
     variables = [v for v in variables if v in present]
     data = _too_many_groups(series_long, by) if not series_long.empty else series_long

@@ -23,6 +23,7 @@ from model.analysis.figures.style import (
     pretty,
 )
 from model.records.events import Event, EventMark
+from model.records.series import at_full_size
 
 
 def ideology_histogram_figure(
@@ -190,8 +191,8 @@ def headline_series_figure(
         marker = "." if len(series) < 13 else None
 
         ax = axes[0]
-        ax.plot(when, series["members_full"] / 1000, marker=marker)
-        ax.set_ylabel("thousands")
+        ax.plot(when, at_full_size(series)["members_full"] / 1000, marker=marker)
+        ax.set_ylabel("thousands (full size)")
         ax.set_title("Full members")
 
         ax = axes[1]

@@ -74,12 +74,12 @@ IDEOLOGY_UNIT = "left (-1) .. right (+1)"
 
 # Series variables: (title, unit for the y label, multiplier).
 SERIES_LABELS: dict[str, tuple[str, str, float]] = {
-    "members_full": ("Full members", "thousands", 1e-3),
-    "members_total": ("Members of every type", "thousands", 1e-3),
-    "registered_supporters": ("Registered supporters", "thousands", 1e-3),
-    "affiliated_supporters": ("Affiliated supporters", "thousands", 1e-3),
-    "joined": ("Joiners per month", "members per month", 1.0),
-    "lapsed": ("Lapsers per month", "members per month", 1.0),
+    "members_full": ("Full members", "thousands (full size)", 1e-3),
+    "members_total": ("Members of every type", "thousands (full size)", 1e-3),
+    "registered_supporters": ("Registered supporters", "thousands (full size)", 1e-3),
+    "affiliated_supporters": ("Affiliated supporters", "thousands (full size)", 1e-3),
+    "joined": ("Joiners per month", "members per month (full size)", 1.0),
+    "lapsed": ("Lapsers per month", "members per month (full size)", 1.0),
     "ideology_median": ("Members' median ideology", IDEOLOGY_UNIT, 1.0),
     "ideology_mean": ("Members' mean ideology", IDEOLOGY_UNIT, 1.0),
     "plp_median": ("PLP median ideology", IDEOLOGY_UNIT, 1.0),
@@ -164,7 +164,7 @@ def series_label(variable: str) -> tuple[str, str, float]:
     if variable.startswith("clps_"):
         return f"CLPs controlled: {pretty(variable, 'clps_')}", "CLPs", 1.0
     if variable.startswith("faction_"):
-        return f"Faction members: {pretty(variable, 'faction_')}", "thousands", 1e-3
+        return f"Faction members: {pretty(variable, 'faction_')}", "thousands (full size)", 1e-3
     return variable.replace("_", " "), "", 1.0
 
 

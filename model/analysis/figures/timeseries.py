@@ -22,6 +22,7 @@ from model.analysis.figures.style import (
     pretty,
 )
 from model.records.events import Event, EventMark, GeneralElection
+from model.records.series import at_full_size
 
 
 def overview_figure(
@@ -33,7 +34,8 @@ def overview_figure(
     """The run's main series on one page.
 
     Panels: members by type; ideology of members, PLP and leader; the
-    member–PLP gap; CLPs controlled by each faction; factions' sizes.
+    member–PLP gap; CLPs controlled by each faction; factions' sizes. Member
+    counts are shown at the party's full size (the series' `scale`).
 
     Args:
         series: the monthly series (as from `PartyModel.series()`).
@@ -50,6 +52,7 @@ def overview_figure(
             rows, 1, figsize=(8.5, 2.2 * rows), sharex=True, layout="constrained"
         )
         when = month_dates(series)
+        series = at_full_size(series)
 
         ax = axes[0]
         ax.plot(when, series["members_full"] / 1000, label="full members")
@@ -59,7 +62,7 @@ def overview_figure(
         ]:
             if series[col].any():
                 ax.plot(when, series[col] / 1000, label=name)
-        ax.set_ylabel("thousands")
+        ax.set_ylabel("thousands (full size)")
         ax.set_title("Membership")
 
         ax = axes[1]
@@ -98,7 +101,7 @@ def overview_figure(
                 color=FACTION_COLOURS[i % 5],
                 label=pretty(col, "faction_"),
             )
-        ax.set_ylabel("members, thousands")
+        ax.set_ylabel("members, thousands (full size)")
         ax.set_title("Faction sizes")
 
         if has_poll:
