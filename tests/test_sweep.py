@@ -317,7 +317,9 @@ def test_sweep_command_runs_resumes_and_summarises(tmp_path: Path, capsys):
     assert "2 variants × 2 replications = 4 runs of 4 months, serially" in printed
     assert "4 of 4 saved" in printed and "4 ran (0 failed)" in printed
     assert "median across seeds, by variant" in printed and "college" in printed
-    assert re.search(r"\s\d{1,3}(,\d{3})+\s", printed) and "e+0" not in printed  # 53,550, not 5.36e+04
+    assert (
+        re.search(r"\s\d{1,3}(,\d{3})+\s", printed) and "e+0" not in printed
+    )  # 53,550, not 5.36e+04
     assert f"factions report {out}" in printed
 
     assert sweep_main(["sweep", str(experiment), "--out", str(out), "--quiet"]) == 2
