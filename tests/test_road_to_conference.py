@@ -302,18 +302,35 @@ def test_a_deputy_contest_is_counted_with_the_leaders_ballot():
     assert {n.office for n in of(party, "union_nomination")} == {"leader", "deputy"}
 
 
-def test_the_deputy_ballot_weighs_electability_as_the_leaders_does(monkeypatch):
-    """Both ballots of one month are counted with the moment's weight on valence."""
+def test_the_deputy_contest_sees_its_candidates_as_the_leaders_does(monkeypatch):
+    """Both contests of one month: the same perceived valence, the same weight on it."""
+    from model.institutions.leadership import Leadership
     from model.mechanisms import contests
 
     weights: list[float | None] = []
-    count = contests.count_contest
+    nominating: list[float | None] = []
+    seen: list[list[str]] = []
+    count, nominate, perceive = (
+        contests.count_contest,
+        contests.mp_nominations,
+        Leadership.as_candidates,
+    )
 
     def recording(*args, **kwargs):
         weights.append(kwargs.get("electability"))
         return count(*args, **kwargs)
 
+    def nominations(*args, **kwargs):
+        nominating.append(kwargs.get("electability"))
+        return nominate(*args, **kwargs)
+
+    def as_candidates(self, chosen, rng, **kwargs):
+        seen.append([mp.name for mp in chosen])
+        return perceive(self, chosen, rng, **kwargs)
+
     monkeypatch.setattr(contests, "count_contest", recording)
+    monkeypatch.setattr(contests, "mp_nominations", nominations)
+    monkeypatch.setattr(Leadership, "as_candidates", as_candidates)
     s = scenario(
         contests={
             "scheduled": [
@@ -342,6 +359,9 @@ def test_the_deputy_ballot_weighs_electability_as_the_leaders_does(monkeypatch):
     party = run(s, 10)
     assert len(weights) == 2 and None not in weights
     assert weights[0] == weights[1] > party.config.contests.valence_weight  # a defeat is remembered
+    assert len(nominating) == 2 and None not in nominating
+    # The campaign shock and a lost election's discredit reach the deputy's field too.
+    assert sorted(map(sorted, seen)) == [["Centre", "Left"], ["Deputy A", "Deputy B"]]
 
 
 def test_a_special_conference_votes_in_its_month():

@@ -119,16 +119,9 @@ class DeputyLeadership(Institution):
         rules = s.rules.leadership
         sitting = s.sitting_mps
         chosen = [self._mp_named(spec, sitting) for spec in named]
-        candidates = [
-            contests.Candidate(
-                name=mp.name,
-                mp=s.mps.index(mp),
-                ideology=mp.ideology,
-                valence=mp.valence,
-                faction=mp.faction,
-            )
-            for mp in chosen
-        ]
+        # Seen as the leader's candidates are: a campaign shock, and the
+        # discredit of a line that lost a remembered election.
+        candidates = self.leadership.as_candidates(chosen, rng)
         n_meps = len(s.mep_ideology) if rules.count_meps else 0
         threshold = contests.plp_threshold(rules, len(sitting), n_meps, challenge=False)
         index_of = {id(mp): i for i, mp in enumerate(sitting)}
@@ -146,6 +139,7 @@ class DeputyLeadership(Institution):
             lend_share=params.lend_share,
             params=params,
             rng=rng,
+            electability=s.electability_weight(),
         )
         record = contests.Nominations(candidates, threshold, plp.tolist())
         advancing = [i for i in range(len(candidates)) if plp[i] >= threshold]

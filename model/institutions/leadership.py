@@ -165,24 +165,9 @@ class Leadership(Institution):
                 rng=rng,
             )
             chosen = [sitting[i] for i in picks]
-        # Each candidate's campaign goes better or worse than their standing
-        # promised: one shock to perceived electability per contest. A
-        # candidate on the line a remembered defeat was fought on is seen as
-        # less electable (the past-results rule).
-        shock = rng.normal(0.0, params.campaign_shock_sd, len(chosen))
-        candidates = [
-            contests.Candidate(
-                name=mp.name,
-                mp=self.state.mps.index(mp),
-                ideology=mp.ideology,
-                valence=mp.valence
-                + float(shock[i])
-                - params.defeat_blame * self.state.defeat_discredit(mp.ideology),
-                faction=mp.faction,
-                incumbent=challenge and mp is self.state.leader,
-            )
-            for i, mp in enumerate(chosen)
-        ]
+        candidates = self.as_candidates(
+            chosen, rng, incumbent=self.state.leader if challenge else None
+        )
         n_meps = len(self.state.mep_ideology) if rules.count_meps else 0
         threshold = contests.plp_threshold(rules, len(sitting), n_meps, challenge=challenge)
         candidate_of = np.full(len(sitting) + n_meps, -1)
@@ -271,6 +256,42 @@ class Leadership(Institution):
         mp = own if own in free else min(free, key=lambda m: abs(m.ideology - spec.ideology))
         mp.name, mp.ideology, mp.valence, mp.ambition = spec.name, spec.ideology, spec.valence, True
         return mp
+
+    def as_candidates(
+        self, chosen: list[MP], rng: np.random.Generator, *, incumbent: MP | None = None
+    ) -> list[contests.Candidate]:
+        """The MPs standing, as the party sees them (for a leader's or a deputy's contest).
+
+        Each candidate's campaign goes better or worse than their standing
+        promised: one shock to perceived electability per contest. A
+        candidate on the line a remembered defeat was fought on is seen as
+        less electable (the past-results rule). Every consumer of the
+        candidates' valence (MPs, CLPs and affiliates nominating; members
+        and supporters voting) sees this perceived valence.
+
+        Args:
+            chosen: the MPs standing.
+            rng: the contest's stream (one normal per candidate is drawn).
+            incumbent: the sitting office-holder, if they stand in a challenge.
+
+        Returns:
+            The candidates, in the order of `chosen`.
+        """
+        params = self.state.config.contests
+        shock = rng.normal(0.0, params.campaign_shock_sd, len(chosen))
+        return [
+            contests.Candidate(
+                name=mp.name,
+                mp=self.state.mps.index(mp),
+                ideology=mp.ideology,
+                valence=mp.valence
+                + float(shock[i])
+                - params.defeat_blame * self.state.defeat_discredit(mp.ideology),
+                faction=mp.faction,
+                incumbent=mp is incumbent,
+            )
+            for i, mp in enumerate(chosen)
+        ]
 
     def _likely_challenger(self, sitting: list[MP]) -> MP:
         pool = [mp for mp in sitting if mp is not self.state.leader and mp.ambition] or [
