@@ -196,6 +196,22 @@ def test_supporters_lapse_or_join_after_the_contest():
     assert (m.kind[supporters & m.active] == FULL_MEMBER).all()
 
 
+def test_the_series_counts_the_supporters_who_held_a_vote_in_the_month_of_the_ballot():
+    scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
+    party, (rec,) = contest_records(scenario)
+    series = party.series().set_index("date")
+    closed = rec.month
+    eligible = rec.electorate["registered_supporters"]["eligible"]
+    counted = series.loc[closed, "registered_supporters"]
+    # All who held a vote, less those who joined as full members when it closed.
+    assert 0 < counted <= eligible
+    assert counted >= eligible * (1 - 2 * scenario.contests.supporter_conversion)
+    assert (series.drop(index=closed)["registered_supporters"] == 0).all()
+    assert series.loc[closed, "members_total"] == (
+        series.loc[closed, ["members_full", "registered_supporters", "affiliated_supporters"]].sum()
+    )
+
+
 def test_freeze_date_excludes_recent_joiners():
     def member_electorate(freeze: int) -> int:
         scenario = with_contests("labour_2016", [{"month": "2017-06", "kind": "vacancy"}])

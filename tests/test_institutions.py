@@ -193,6 +193,25 @@ def test_union_general_secretary_elections_are_staggered_ballots():
     assert all(e.decided_by == "ballot" for e in held)
 
 
+def test_left_led_unions_are_affiliated_unions_led_from_the_left():
+    from model.institutions.unions import LEFT_LED
+
+    party = PartyModel(scenario_with(calendar={"months": 1}), rng=2)
+    party.run_for(1)
+    unions = party.unions
+    for u, x in zip(unions, np.linspace(-0.9, 0.1, len(unions)), strict=True):
+        u.leadership_ideology = float(x)
+    unions[0].is_union = False  # a socialist society, however left, is not a union
+    unions[1].levy_payers = 0  # a union that has disaffiliated
+    row: dict[str, Any] = {}
+    party.institutions["unions"].measure(row)
+    expected = sum(
+        u.is_union and u.levy_payers > 0 and u.leadership_ideology <= LEFT_LED for u in unions
+    )
+    assert row["unions_left_led"] == expected
+    assert 0 < expected < len(unions) - 2
+
+
 def test_whole_party_run_is_reproducible():
     scenario = scenario_with(
         calendar={"months": 40},

@@ -205,6 +205,12 @@ class Electorate:
             return
         m = self.state.members
         joins = rng.random(supporters.size) < self.state.config.contests.supporter_conversion
+        ended = m.kind[supporters[~joins]]
+        self.membership.supporters_ended = (
+            self.state.time,
+            int(np.count_nonzero(ended == REGISTERED_SUPPORTER)),
+            int(np.count_nonzero(ended == AFFILIATED_SUPPORTER)),
+        )
         converted = supporters[joins]
         m.set_kind(converted, FULL_MEMBER)
         m.joined[converted] = self.state.time

@@ -28,6 +28,10 @@ class Membership(Institution):
     Attributes:
         stock: sympathisers outside the party per pool segment (full scale).
         joined_this_month, lapsed_this_month: simulated members.
+        supporters_ended: (month, registered, affiliated): supporters whose
+            rights ended with a ballot that month without joining as full
+            members (set by the electorate), so the month's series still
+            counts them although they are gone by the time it is measured.
     """
 
     name = "membership"
@@ -38,6 +42,7 @@ class Membership(Institution):
         flows = state.config.flows
         self.joined_this_month = 0
         self.lapsed_this_month = 0
+        self.supporters_ended = (-1, 0, 0)
         self.clp_weight = np.bincount(state.members.clp, minlength=len(state.clps)) + 1.0
         self.segment_means = np.array([seg.mean for seg in flows.pool])
         self.segment_sds = np.array([seg.sd for seg in flows.pool])
@@ -299,10 +304,15 @@ class Membership(Institution):
         if n_active > full.size:
             n_registered = int(np.count_nonzero(m.kind[m.active_ids()] == REGISTERED_SUPPORTER))
         x = m.full_member_ideology()
+        # Supporters hold a vote only until the ballot closes, within a month:
+        # the month of a ballot counts those whose rights it ended.
+        when, ended_registered, ended_affiliated = self.supporters_ended
+        if when != self.state.time:
+            ended_registered = ended_affiliated = 0
         row["members_full"] = int(full.size)
-        row["registered_supporters"] = n_registered
-        row["affiliated_supporters"] = n_active - int(full.size) - n_registered
-        row["members_total"] = n_active
+        row["registered_supporters"] = n_registered + ended_registered
+        row["affiliated_supporters"] = n_active - int(full.size) - n_registered + ended_affiliated
+        row["members_total"] = n_active + ended_registered + ended_affiliated
         row["joined"] = int(self.joined_this_month)
         row["lapsed"] = int(self.lapsed_this_month)
         # Who the membership is by when they joined, as surveys split it: those

@@ -62,6 +62,12 @@ class _Dated:
             self.unions.change_affiliation(self.index, self.entry.levy_payers)
 
 
+LEFT_LED = -0.5
+"""A union leadership at or left of this is left-led [assumption: on the scenarios' axis the
+left's general secretaries sit at −0.6 (McCluskey, Ward) and the others at −0.2 to −0.3
+(Prentis; Kenny, not recorded); between the two]."""
+
+
 class UnionPolitics(Institution):
     """The affiliates: leaderships, affiliation, nominations, stances on rule changes."""
 
@@ -375,11 +381,18 @@ class UnionPolitics(Institution):
         return out
 
     def measure(self, row: dict[str, Any]) -> None:
-        """The union leaderships' mean position (weighted by levy payers) and how many lean left."""
+        """The union leaderships' mean position (weighted by levy payers) and how many are left-led.
+
+        Left-led: an affiliated trade union (not a socialist society, not one
+        that has disaffiliated) whose leadership stands at or left of
+        `LEFT_LED`. Every leadership is left of 0 on the party's axis, so
+        "left of the centre" would count them all.
+        """
         s = self.state
         payers = np.array([u.levy_payers for u in s.unions], dtype=float)
         leaderships = np.array([u.leadership_ideology for u in s.unions])
         row["union_leadership_mean"] = (
             float(np.average(leaderships, weights=payers)) if payers.sum() else float("nan")
         )
-        row["unions_left_led"] = int(np.count_nonzero(leaderships < 0))
+        affiliated = np.array([u.is_union and u.levy_payers > 0 for u in s.unions], dtype=bool)
+        row["unions_left_led"] = int(np.count_nonzero(affiliated & (leaderships <= LEFT_LED)))
