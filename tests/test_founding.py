@@ -20,3 +20,19 @@ def test_momentum_holds_nothing_before_october_2015():
     assert (s.loc[:"2015-09", "faction_momentum"] == 0).all()
     # ...and it recruits once founded.
     assert s.loc["2015-12", "faction_momentum"] > 0
+
+
+def test_a_faction_takes_in_the_mps_drawn_for_it_when_it_is_founded():
+    scenario = load_scenario(REPO / "scenarios" / "labour_2015_2024.toml")
+    scenario = scenario.with_changes(party={"scale": 0.02}, calendar={"months": 8})
+    party = PartyModel(scenario, rng=3)
+    waiting = party.institutions["organising"].waiting_mps.get(0, [])
+    assert waiting  # MPs near Momentum's line, drawn with its mp_affinity at the start
+    party.run_for(8)
+    s = party.series().set_index("date")
+    assert (s.loc[:"2015-09", "plp_momentum"] == 0).all()
+    joined = [mp for mp in waiting if mp.faction == 0]
+    assert joined and s.loc["2015-10", "plp_momentum"] >= len(joined)
+    line, radius = party.state.faction_lines[0], scenario.factions[0].recruit_radius
+    assert all(abs(mp.ideology - line) <= radius for mp in joined)
+    assert not party.institutions["organising"].waiting_mps  # taken in once

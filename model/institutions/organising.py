@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from model.agents.mps import MP
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
 from model.mechanisms import dynamics
@@ -17,9 +18,13 @@ class Organising(Institution):
     """Faction recruitment and targeting (the step's third stage), and factions' strength.
 
     A faction exists from its founding month (`founded`): before it, it has
-    no members, no MPs, no organisers and holds nothing. Its organising
-    capacity — the CLPs it can target at once — grows with its membership
-    (`members_per_organiser`) up to `organisers`.
+    no members, no MPs, no organisers and holds nothing. The sitting MPs the
+    set-up drew for it (near its line, with its `mp_affinity`) wait unaligned
+    and join it when it is founded, if they still sit and are unaligned:
+    a faction founded around a group of MPs (Momentum and the Campaign Group)
+    has them from its first month. Its organising capacity — the CLPs it can
+    target at once — grows with its membership (`members_per_organiser`) up
+    to `organisers`.
     """
 
     name = "organising"
@@ -35,11 +40,13 @@ class Organising(Institution):
             dtype=np.int64,
         )
         not_yet = np.flatnonzero(self.founded_at > 1)
+        self.waiting_mps: dict[int, list[MP]] = {}
         if not_yet.size:
             m = state.members
             m.faction[np.isin(m.faction, not_yet)] = -1
             for mp in state.mps:
                 if mp.faction in not_yet:
+                    self.waiting_mps.setdefault(int(mp.faction), []).append(mp)
                     mp.faction = -1
 
     def founded(self) -> np.ndarray:
@@ -73,6 +80,17 @@ class Organising(Institution):
             dtype=np.int64,
         )
 
+    def _seat_founding_mps(self) -> None:
+        """A faction founded this month takes in the sitting MPs drawn for it at the start."""
+        founded = self.founded()
+        for f in [f for f in self.waiting_mps if founded[f]]:
+            spec = self.state.factions[f].spec
+            for mp in self.waiting_mps.pop(f):
+                # Still near its line (an MP may have moved, or stand in for a named one).
+                near = abs(mp.ideology - self.state.faction_lines[f]) <= spec.recruit_radius
+                if mp.sitting and mp.faction == -1 and near:
+                    mp.faction = f
+
     def stages(self) -> list[Stage]:
         """Recruitment and targeting, every month."""
         return [
@@ -88,6 +106,7 @@ class Organising(Institution):
     def organise(self) -> None:
         """Factions recruit unaligned members near their line, then pick target CLPs."""
         s = self.state
+        self._seat_founding_mps()
         rng = s.streams["organising"]
         m = s.members
         specs = [f.spec for f in s.factions]
