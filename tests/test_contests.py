@@ -187,13 +187,28 @@ def test_registered_supporters_vote_only_where_allowed():
     assert not (party.members.kind == REGISTERED_SUPPORTER).any()
 
 
-def test_supporters_lapse_or_join_after_the_contest():
+def test_supporters_lapse_or_join_after_the_contest(monkeypatch):
+    from model.institutions.electorate import Electorate
+
+    ended: list[np.ndarray] = []
+    end = Electorate.end_supporters
+
+    def recording(self, supporters, rng):
+        ended.append(supporters.copy())
+        return end(self, supporters, rng)
+
+    monkeypatch.setattr(Electorate, "end_supporters", recording)
     scenario = with_contests("labour_2014", [{"month": "2016-11", "kind": "vacancy"}])
-    party, _ = contest_records(scenario)
+    data = scenario.model_dump()
+    data["flows"]["drawn_tolerance"] = 0.5  # mark who joins drawn by a contest
+    party, _ = contest_records(parse_scenario(data))
     m = party.members
-    supporters = m.joined == party.time_of(party.start.plus(3))
+    (supporters,) = ended
     assert not (m.active & (m.kind == REGISTERED_SUPPORTER)).any()
-    assert (m.kind[supporters & m.active] == FULL_MEMBER).all()
+    stayed = supporters[m.active[supporters]]
+    assert stayed.size and (m.kind[stayed] == FULL_MEMBER).all()
+    # They joined for the contest: drawn by it.
+    assert m.drawn[stayed].all()
 
 
 def test_the_series_counts_the_supporters_who_held_a_vote_in_the_month_of_the_ballot():

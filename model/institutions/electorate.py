@@ -214,7 +214,12 @@ class Electorate:
         converted = supporters[joins]
         m.set_kind(converted, FULL_MEMBER)
         m.joined[converted] = self.state.time
+        # New members like any joiner: a joiner's activism, and (where the
+        # scenario marks them) drawn by the contest, not by the party.
+        spec = self.state.config.members
         m.activism[converted] = population.draw_beta(
-            self.state.config.members.activism, converted.size, rng
+            spec.joiner_activism or spec.activism, converted.size, rng
         )
+        if self.state.config.flows.tracks_drawn:
+            m.drawn[converted] = True
         m.lapse(supporters[~joins], self.state.time)

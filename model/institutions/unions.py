@@ -318,7 +318,15 @@ class UnionPolitics(Institution):
             spec = s.config.unions[union_index]
             component = spec.members_ideology or s.config.contests.levy_payer_ideology
             voters = population.draw_mixture([component], size, rng)
-        utility = contests.utilities(voters, field, params=s.config.contests, rng=rng)
+        # Levy payers answer as the party's voters do this month (the same
+        # weight on the candidates' perceived electability).
+        utility = contests.utilities(
+            voters,
+            field,
+            params=s.config.contests,
+            rng=rng,
+            electability=s.electability_weight(),
+        )
         if consulted == "activists":
             valence = np.array([c.valence for c in field])
             utility = utility + s.config.union_decisions.electability * valence[None, :]
