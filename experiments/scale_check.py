@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python experiments/scale_check.py                      # labour_2015_2024 at 0.1 and 1.0, 8 seeds
     .venv/bin/python experiments/scale_check.py --scenario labour_2015 --scales 0.05 0.2 --seeds 6
     .venv/bin/python experiments/scale_check.py --out results/scale_check.csv
+    .venv/bin/python experiments/scale_check.py --workers 2 --runs results/scale_runs.csv
 
 For each scale it runs the scenario over the seeds and collects outcomes that
 meetings decide (CLP executive places and control, trigger-ballot full
@@ -22,6 +23,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from itertools import product
 from pathlib import Path
 
 import pandas as pd
@@ -60,13 +63,31 @@ def outcomes(name: str, scale: float, seed: int) -> dict[str, float]:
     return out
 
 
-def compare(name: str, scales: list[float], seeds: int) -> pd.DataFrame:
+def _outcomes(task: tuple[str, float, int]) -> dict[str, float]:
+    """`outcomes` of one (scenario, scale, seed), for a worker process."""
+    return outcomes(*task)
+
+
+def run_all(name: str, scales: list[float], seeds: int, workers: int = 1) -> pd.DataFrame:
+    """Every run's outcomes, one row per (scale, seed); runs are independent of `workers`."""
+    tasks = list(product([name], scales, range(1, seeds + 1)))
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            rows = list(pool.map(_outcomes, tasks))
+    else:
+        rows = [_outcomes(t) for t in tasks]
+    keys = pd.DataFrame([{"scale": s, "seed": seed} for _, s, seed in tasks])
+    return pd.concat([keys, pd.DataFrame(rows)], axis=1)
+
+
+def compare(name: str, scales: list[float], seeds: int, workers: int = 1) -> pd.DataFrame:
     """Mean and sd of each outcome at each scale, and the KS p-value between the two scales."""
-    runs = {
-        scale: pd.DataFrame([outcomes(name, scale, seed) for seed in range(1, seeds + 1)])
-        for scale in scales
-    }
-    a, b = (runs[s] for s in scales)
+    return compare_runs(run_all(name, scales, seeds, workers), scales)
+
+
+def compare_runs(runs: pd.DataFrame, scales: list[float]) -> pd.DataFrame:
+    """The comparison table from `run_all`'s rows."""
+    a, b = (runs[runs["scale"] == s].drop(columns=["scale", "seed"]) for s in scales)
     rows = []
     for column in sorted(set(a.columns) & set(b.columns)):
         x, y = a[column].dropna(), b[column].dropna()
@@ -90,10 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="labour_2015_2024")
     parser.add_argument("--scales", type=float, nargs=2, default=[0.1, 1.0])
     parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--out", type=Path, default=None, help="also write the table as CSV")
+    parser.add_argument("--runs", type=Path, default=None, help="also write every run's outcomes")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    table = compare(args.scenario, list(args.scales), args.seeds)
+    runs = run_all(args.scenario, list(args.scales), args.seeds, args.workers)
+    table = compare_runs(runs, list(args.scales))
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         print(table.round(3).to_string(index=False))
     print(
@@ -104,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.out, index=False)
+    if args.runs is not None:
+        args.runs.parent.mkdir(parents=True, exist_ok=True)
+        runs.to_csv(args.runs, index=False)
     return 0
 
 

@@ -26,6 +26,7 @@ from model.agents.mps import MP, seat_mp_name
 from model.agents.unions import Union
 from model.calendar import Month
 from model.data.seats import find_seat
+from model.mechanisms import dynamics, meetings
 from model.mechanisms.sympathisers import (
     defeat_discredit,
     defeat_severity,
@@ -281,6 +282,37 @@ class PartyState:
     def meeting_scale(self) -> float:
         """Simulated members per real member of a CLP: meetings are drawn at real size with it."""
         return 1.0 / self.clps.represents
+
+    def expected_meetings(self) -> dynamics.ExpectedMeeting:
+        """What organisers expect at each CLP's next meeting, from its simulated full members."""
+        m = self.members
+        return dynamics.expected_attendance(
+            m.activism,
+            m.ideology,
+            m.clp,
+            m.faction,
+            m.full_member_ids(),
+            n_clps=len(self.clps),
+            faction_lines=self.faction_lines,
+            affinity=self.config.meetings.unaligned_affinity,
+            member_clps=m.full_member_clps(),
+            member_ideology=m.full_member_ideology(),
+        )
+
+    def clp_own_share(self, expected: dynamics.ExpectedMeeting | None = None) -> np.ndarray:
+        """Per CLP: the share of its real members its simulated members stand for.
+
+        1 at full scale; below it, `meetings.own_share` of the reliability of
+        the CLP's expected slate votes (`expected`, or the members' now).
+        """
+        scale = self.meeting_scale
+        if scale >= 1.0:
+            return np.ones(len(self.clps))
+        if expected is None:
+            expected = self.expected_meetings()
+        assert expected.slates_squared is not None
+        reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
+        return meetings.own_share(reliability, scale)
 
     @property
     def clp_share(self) -> float:

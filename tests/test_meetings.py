@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model.mechanisms import meetings
+from model.mechanisms import dynamics, meetings
 
 
 def meet(
@@ -167,3 +167,138 @@ def test_meeting_outcomes_have_the_same_distribution_at_any_scale():
     # ...and the check can fail: attendance drawn once per simulated member
     # (not at real size) is ten times smaller at scale 0.1.
     assert a01.mean() > 20
+
+
+def _party(n_clps, n_real, scale, rng, faction_share=0.16):
+    """Alike CLPs at a scale: a faction on its line, the rest spread around the centre-left."""
+    n = max(1, round(n_real * scale))
+    clp = np.repeat(np.arange(n_clps), n)
+    faction = np.where(rng.random(clp.size) < faction_share, 0, -1)
+    ideology = np.where(faction == 0, -0.65, rng.normal(-0.1, 0.35, clp.size))
+    activism = rng.beta(0.6, 7.4, clp.size)
+    return clp, ideology, activism, faction
+
+
+N_CLPS = 600
+
+
+def _faction_shares(scale, *, impute=True, seed=3):
+    """The faction's share of first-place votes in each CLP's targeted AGM, and the CLPs it wins."""
+    rng = np.random.default_rng(seed)
+    clp, ideology, activism, faction = _party(N_CLPS, 600, scale, rng)
+    lines = np.array([-0.65])
+    expected = dynamics.expected_attendance(
+        activism, ideology, clp, faction, np.arange(clp.size),
+        n_clps=N_CLPS, faction_lines=lines, affinity=0.2,
+    )  # fmt: skip
+    reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
+    own = meetings.own_share(reliability, scale) if impute else None
+    result = meetings.hold_meetings(
+        np.arange(N_CLPS),
+        clp,
+        np.arange(clp.size),
+        ideology=ideology,
+        activism=activism.astype(np.float32),
+        faction=faction.astype(np.int16),
+        clp=clp,
+        targeted=np.ones((1, N_CLPS), bool),
+        mobilisation=np.array([2.5]),
+        faction_lines=lines,
+        discipline=np.array([0.9]),
+        affinity=0.2,
+        unorganised_weight=0.3,
+        independent_weight=0.37,
+        places=10,
+        method="slate",
+        incumbent=np.full(N_CLPS, -1),
+        scale=scale,
+        rng=rng,
+        own=own,
+        pool=np.arange(clp.size),
+    )
+    share = result.votes[:, 0] / np.maximum(result.votes.sum(axis=1), 1)
+    return share, int((result.winner == 0).sum()), reliability
+
+
+def _same_rate(a, b):
+    """Fisher's exact p-value that a and b CLPs won of N_CLPS come from one rate."""
+    return stats.fisher_exact([[a, N_CLPS - a], [b, N_CLPS - b]]).pvalue
+
+
+def test_a_clps_sampling_noise_does_not_widen_its_meetings_at_a_small_scale():
+    # 600 alike CLPs of 600 real members, a faction of 16% mobilised in all:
+    # at 0.1 each CLP has 60 simulated members, whose composition varies ten
+    # times as much between CLPs as the real 600's. Drawing the real members
+    # the simulated ones do not stand for from the party at large gives the
+    # meetings the full-scale spread, and the faction the same CLPs.
+    share01, won01, reliability = _faction_shares(0.1)
+    share10, won10, _ = _faction_shares(1.0)
+    assert reliability.mean() < 0.2  # alike CLPs: their differences are mostly noise
+    ratio = share01.var() / share10.var()
+    assert 0.7 < ratio < 1.4, ratio
+    assert share01.mean() == pytest.approx(share10.mean(), rel=0.05)
+    assert _same_rate(won01, won10) > 0.01, (won01, won10)
+    # ...and the check can fail: each simulated member standing for 1/scale
+    # copies of itself (the previous meetings) spreads the CLPs much wider,
+    # and a faction that needs a good turnout of its few members wins more
+    # of the CLPs that noise made look strong.
+    copies, copied_won, _ = _faction_shares(0.1, impute=False)
+    assert copies.var() / share10.var() > 2.0
+    assert _same_rate(copied_won, won10) < 0.001, (copied_won, won10)
+
+
+def test_full_scale_meetings_are_unchanged_by_the_imputation():
+    # At full scale every simulated member is a real one: own share 1, and
+    # the meeting is the same draw with or without a pool.
+    rng = np.random.default_rng(0)
+    clp, ideology, activism, faction = _party(20, 100, 1.0, rng)
+    assert (meetings.own_share(np.full(20, 0.3), 1.0) == 1.0).all()
+    results = [
+        meet(ideology, activism, faction, units=clp, seed=4, scale=1.0),
+        meetings.hold_meetings(
+            np.arange(20),
+            clp,
+            np.arange(clp.size),
+            ideology=ideology,
+            activism=activism.astype(np.float32),
+            faction=faction.astype(np.int16),
+            clp=clp,
+            targeted=np.zeros((1, 20), bool),
+            mobilisation=np.ones(1),
+            faction_lines=np.array([-0.7]),
+            discipline=np.array([1.0]),
+            affinity=0.1,
+            unorganised_weight=0.3,
+            independent_weight=0.37,
+            places=10,
+            method="slate",
+            incumbent=np.full(20, -1),
+            scale=1.0,
+            rng=np.random.default_rng(4),
+            own=np.ones(20),
+            pool=np.arange(clp.size),
+        ),
+    ]
+    assert (results[0].votes == results[1].votes).all()
+    assert (results[0].places == results[1].places).all()
+
+
+def test_reliability_tells_real_differences_between_clps_from_noise():
+    # Two kinds of CLP, one far more left than the other: their difference
+    # is no noise, and the reliability is high; alike CLPs give about 0.
+    rng = np.random.default_rng(1)
+    n_clps, n = 200, 60
+    clp = np.repeat(np.arange(n_clps), n)
+    lean = np.where(np.arange(n_clps) % 2 == 0, -0.5, 0.3)[clp]
+    activism = rng.beta(0.6, 7.4, clp.size)
+    faction = np.full(clp.size, -1)
+
+    def reliability(ideology):
+        e = dynamics.expected_attendance(
+            activism, ideology, clp, faction, np.arange(clp.size),
+            n_clps=n_clps, faction_lines=np.array([-0.65]), affinity=0.2,
+        )  # fmt: skip
+        return meetings.composition_reliability(e.slates, e.slates_squared)
+
+    assert reliability(lean + rng.normal(0, 0.1, clp.size)).mean() > 0.8
+    assert reliability(rng.normal(-0.1, 0.35, clp.size)).mean() < 0.2

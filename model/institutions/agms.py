@@ -63,6 +63,9 @@ class Agms(Institution):
         here = np.flatnonzero(in_meeting.take(full_clps))
         specs = [f.spec for f in s.factions]
         spec = s.config.meetings
+        # At a small scale a CLP's simulated members stand for only part of
+        # its real members; the rest are drawn from the party's (own_share).
+        own = s.clp_own_share()[np.sort(clps)]
         return meetings.hold_meetings(
             np.sort(clps),
             full_clps[here],
@@ -83,6 +86,8 @@ class Agms(Institution):
             incumbent=s.clps.control[np.sort(clps)],
             scale=s.meeting_scale,
             rng=s.streams["meetings"],
+            own=own,
+            pool=m.full_member_ids(),
         )
 
     def hold(self) -> None:

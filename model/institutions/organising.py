@@ -120,18 +120,11 @@ class Organising(Institution):
             rng=rng,
             out=m.faction,
         )
-        expected = dynamics.expected_attendance(
-            m.activism,
-            m.ideology,
-            m.clp,
-            m.faction,
-            m.full_member_ids(),
-            n_clps=len(s.clps),
-            faction_lines=s.faction_lines,
-            affinity=s.config.meetings.unaligned_affinity,
-            member_clps=m.full_member_clps(),
-            member_ideology=m.full_member_ideology(),
-        )
+        # Organisers judge a CLP by its real members: at a small scale, its
+        # simulated members' composition shrunk towards the party's by how
+        # reliable it is (meetings.own_share), as its meetings are drawn.
+        expected = s.expected_meetings()
+        expected = expected.as_real(s.clp_own_share(expected))
         targets = dynamics.choose_targets(
             expected,
             s.clps.control,

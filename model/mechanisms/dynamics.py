@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.mechanisms import draws
+from model.mechanisms import draws, meetings
 from model.scenario.schema import FlowSpec, InfluenceSpec
 
 IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
@@ -452,10 +452,26 @@ class ExpectedMeeting:
         slates: expected votes per CLP by slate (same shape): faction
             members vote their slate, unaligned members the slate of a
             nearby faction or the unaligned slate.
+        slates_squared: the same sums of activism squared (for the sampling
+            noise of `slates`: `meetings.composition_reliability`).
+        size: simulated members per CLP.
     """
 
     members: np.ndarray
     slates: np.ndarray
+    slates_squared: np.ndarray | None = None
+    size: np.ndarray | None = None
+
+    def as_real(self, own: np.ndarray) -> ExpectedMeeting:
+        """What the CLPs' real members would give (`meetings.imputed`, `own` per CLP)."""
+        if self.size is None or (own >= 1.0).all():
+            return self
+        return ExpectedMeeting(
+            members=meetings.imputed(self.members, self.size, own),
+            slates=meetings.imputed(self.slates, self.size, own),
+            slates_squared=self.slates_squared,
+            size=self.size,
+        )
 
 
 def expected_attendance(
@@ -524,7 +540,14 @@ def expected_attendance(
             np.add(block_key, nearest, out=slate_key[start:stop])
     by_member = np.bincount(key, weights=weight, minlength=n_clps * width)
     by_slate = np.bincount(slate_key, weights=weight, minlength=n_clps * width)
-    return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
+    by_slate_squared = np.bincount(slate_key, weights=weight * weight, minlength=n_clps * width)
+    size = np.bincount(key // width, minlength=n_clps)
+    return ExpectedMeeting(
+        by_member.reshape(n_clps, width),
+        by_slate.reshape(n_clps, width),
+        by_slate_squared.reshape(n_clps, width),
+        size,
+    )
 
 
 def choose_targets(

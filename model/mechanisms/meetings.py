@@ -13,6 +13,21 @@ number attend and vote as that member would. So a branch of a CLP has the
 same number of attendees, with the same spread, at scale 0.1 and 1.0, and
 meeting outcomes do not depend on the simulated scale.
 
+**Who the unsimulated members are.** A CLP's few dozen simulated members
+are a noisy sample of its few hundred real ones: at 0.1 the spread of CLPs'
+compositions (how many faction members, how many near a slate's line) is
+mostly sampling noise, about ten times the full-scale spread, and
+organisers who target the closest contests pick the CLPs that noise made
+look close. So a simulated member stands for itself and, of the other real
+members, only for the part of its CLP's difference from the party that is
+more than noise: each CLP's composition is shrunk towards the party's by
+the empirical-Bayes reliability R = τ²/(τ² + v) (τ² the spread between
+CLPs beyond noise, v the CLP's sampling variance; `composition_reliability`).
+A share λ = s + (1 − s)R of a CLP's real members are its simulated members
+(`own_share`); the rest are drawn, one real member at a time, from the
+party's members at large (`borrowed_attenders`). At full scale λ = 1 and
+nothing changes.
+
 **Slates.** Faction members vote their faction's slate with its
 discipline. Everyone else chooses among the slates on offer by a logit:
 a faction's slate pulls by exp(−(d/affinity)²), d the distance to its line,
@@ -74,6 +89,141 @@ def real_weights(n: int, scale: float, rng: np.random.Generator) -> np.ndarray:
     if frac < 1e-9:
         return np.full(n, whole, dtype=np.int64)
     return whole + (rng.random(n) < frac).astype(np.int64)
+
+
+def composition_reliability(votes: np.ndarray, votes_squared: np.ndarray) -> np.ndarray:
+    """Per CLP: how much of its expected slate votes' difference from other CLPs is not noise.
+
+    The empirical-Bayes reliability R = τ²/(τ² + v_c) of the CLP's expected
+    slate shares: v_c is the sampling variance of the shares over the CLP's
+    simulated members (a ratio estimate, summed over the slates), and τ² the
+    spread of the shares between CLPs beyond the average v_c (method of
+    moments; Efron & Morris 1975, JASA 70(350)).
+
+    Args:
+        votes: (n_clps, n_slates) expected votes per slate: the sum of the
+            activism of the members whose vote goes to it.
+        votes_squared: the same sums of activism squared.
+
+    Returns:
+        Reliability in [0, 1] per CLP (0 for a CLP with no expected votes).
+    """
+    total = votes.sum(axis=1)
+    have = total > 0
+    reliability = np.zeros(total.size)
+    if have.sum() < 2:
+        return reliability
+    share = votes[have] / total[have, None]
+    squared = votes_squared[have]
+    # sum over slates g of sum over members j of a_j^2 (1[j votes g] - share_g)^2
+    spread = squared.sum(axis=1) * (1.0 + (share**2).sum(axis=1)) - 2.0 * (share * squared).sum(
+        axis=1
+    )
+    noise = spread / total[have] ** 2
+    between = float(share.var(axis=0).sum()) - float(noise.mean())
+    if between > 0:
+        reliability[have] = between / (between + noise)
+    return reliability
+
+
+def own_share(reliability: np.ndarray, scale: float) -> np.ndarray:
+    """The share of each CLP's real members that its simulated members stand for.
+
+    Each simulated member is one real member (a share `scale` of them); of
+    the others, a share `reliability` are like the CLP's simulated members
+    and the rest like the party's at large. 1 everywhere at full scale.
+    """
+    if scale >= 1.0:
+        return np.ones_like(reliability, dtype=float)
+    return scale + (1.0 - scale) * reliability
+
+
+def imputed(by_clp: np.ndarray, members: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Per-CLP sums over its real members, in simulated-member units (see `own_share`).
+
+    Args:
+        by_clp: (n_clps, k) sums over each CLP's simulated members.
+        members: simulated members per CLP.
+        own: `own_share` per CLP.
+
+    Returns:
+        own × the CLP's sums + (1 − own) × its members × the party's mean per
+        member (the sums unchanged where own is 1).
+    """
+    if (own >= 1.0).all():
+        return by_clp
+    per_member = by_clp.sum(axis=0) / max(float(members.sum()), 1.0)
+    return own[:, None] * by_clp + ((1.0 - own) * members)[:, None] * per_member[None, :]
+
+
+def stand_for(per: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Real members per simulated member, `per` each (rounded at random)."""
+    whole = np.floor(per)
+    return (whole + (rng.random(per.size) < per - whole)).astype(np.int64)
+
+
+def borrowed_attenders(
+    real_members: np.ndarray,
+    targeted: np.ndarray,
+    *,
+    pool_activism: np.ndarray,
+    pool_faction: np.ndarray,
+    mobilisation: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Attenders among each meeting's real members drawn from the party at large.
+
+    Each such real member is a uniformly random member of the pool (the
+    party's simulated members) and attends with that member's chance at
+    this meeting (raised where its faction targets the meeting): the
+    number of attenders per faction (and unaligned) is multinomial, and who
+    attends is drawn in proportion to the chance within the faction.
+
+    Args:
+        real_members: per meeting, real members drawn from the pool.
+        targeted: (n_factions, n_meetings) True where a faction mobilises.
+        pool_activism: the pool's activism.
+        pool_faction: the pool's faction (-1 none).
+        mobilisation: attendance multiplier per faction.
+        rng: random generator.
+
+    Returns:
+        (meeting index per attender, pool position per attender).
+    """
+    n_factions, n_meetings = targeted.shape
+    base = pool_activism.astype(np.float64)
+    group = np.where(pool_faction < 0, n_factions, pool_faction).astype(np.intp)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_factions + 2))
+    # Per group, the cumulative chances of its members (plain and mobilised).
+    cumulative, mass = [], np.zeros((2, n_factions + 1))
+    for g in range(n_factions + 1):
+        a = base[order[bounds[g] : bounds[g + 1]]]
+        boost = mobilisation[g] if g < n_factions else 1.0
+        plain, raised = np.cumsum(np.minimum(a, 1.0)), np.cumsum(np.minimum(a * boost, 1.0))
+        cumulative.append((plain, raised))
+        mass[0, g] = plain[-1] if plain.size else 0.0
+        mass[1, g] = raised[-1] if raised.size else 0.0
+    on = np.zeros((n_meetings, n_factions + 1), dtype=np.intp)
+    on[:, :n_factions] = targeted.T
+    chance = mass[on, np.arange(n_factions + 1)] / max(base.size, 1)
+    pvals = np.concatenate([chance, 1.0 - chance.sum(axis=1, keepdims=True)], axis=1)
+    pvals = np.clip(pvals, 0.0, 1.0)
+    counts = rng.multinomial(real_members.astype(np.int64), pvals)[:, :-1]
+    meeting, position = [], []
+    for g in range(n_factions + 1):
+        for raised in (0, 1):
+            n = counts[:, g] * (on[:, g] == raised)
+            total = int(n.sum())
+            if total == 0:
+                continue
+            cum = cumulative[g][raised]
+            picked = np.searchsorted(cum, rng.random(total) * cum[-1], side="right")
+            meeting.append(np.repeat(np.arange(n_meetings), n))
+            position.append(order[bounds[g] + np.minimum(picked, cum.size - 1)])
+    if not meeting:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    return np.concatenate(meeting), np.concatenate(position)
 
 
 def attendance_chance(
@@ -264,6 +414,8 @@ def hold_meetings(
     incumbent: np.ndarray,
     scale: float,
     rng: np.random.Generator,
+    own: np.ndarray | None = None,
+    pool: np.ndarray | None = None,
 ) -> MeetingResult:
     """Hold one executive-electing meeting in each of `units` (CLPs) at once.
 
@@ -285,6 +437,10 @@ def hold_meetings(
         incumbent: the controlling faction before, per unit (-1 unaligned).
         scale: the run's scale (meetings are drawn at real size).
         rng: random generator.
+        own: per unit, the share of its real members that its simulated
+            members stand for (`own_share`); None: all of them.
+        pool: ids of the party's members, from whom the rest are drawn
+            (`borrowed_attenders`); needed where `own` is below 1.
 
     Returns:
         The MeetingResult.
@@ -298,10 +454,30 @@ def hold_meetings(
     chance = attendance_chance(
         activism[member_ids], faction[member_ids], member_unit, targeted, mobilisation
     )
-    came, weight = attenders(np.arange(member_ids.size), chance, scale, rng)
-    eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
-    ids = member_ids[came]
-    unit = position[came]
+    if own is not None and pool is not None and (own < 1.0).any():
+        # The CLP's simulated members stand for a share `own` of its real
+        # members; the others are drawn from the party at large.
+        weight = stand_for((own / scale)[position], rng)
+        came = np.repeat(np.arange(member_ids.size), rng.binomial(weight, chance))
+        simulated = np.bincount(position, minlength=units.size)
+        others = stand_for((1.0 - own) * simulated / scale, rng)
+        borrowed_unit, borrowed = borrowed_attenders(
+            others,
+            targeted[:, units],
+            pool_activism=activism[pool],
+            pool_faction=faction[pool],
+            mobilisation=mobilisation,
+            rng=rng,
+        )
+        eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
+        eligible += others
+        ids = np.concatenate([member_ids[came], pool[borrowed]])
+        unit = np.concatenate([position[came], borrowed_unit])
+    else:
+        came, weight = attenders(np.arange(member_ids.size), chance, scale, rng)
+        eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
+        ids = member_ids[came]
+        unit = position[came]
     f = faction[ids].astype(np.intp)
 
     organised = np.zeros((units.size, max(n_factions, 1)))
