@@ -276,9 +276,12 @@ def test_header_and_summary_agree_on_the_members(tmp_path: Path, capsys):
         main(["run", str(path), "--months", "2", "--no-figures", "--out", str(tmp_path / "r")]) == 0
     )
     out = capsys.readouterr().out
-    header = re.search(r"\(([\d,]+) members at the start\)", out).group(1)
-    row = re.search(r"members \(start -> end\)\s+([\d,]+) -> ", out).group(1)
-    assert header == row == "5,436"
+    simulated, full = re.search(
+        r"\(([\d,]+) simulated members at the start, ([\d,]+) at full size\)", out
+    ).groups()
+    row = re.search(r"members \(start -> end\)\s+([\d,]+) -> [\d,]+ \(at full size", out).group(1)
+    # The summary starts where the header says, both at the party's full size.
+    assert simulated == "5,436" and full == row and int(full.replace(",", "")) > 5436
 
 
 def test_plan_prints_the_month_and_runs_nothing(tmp_path: Path, capsys, monkeypatch):

@@ -82,7 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(
         f"Running {scenario.scenario.name}: {scenario.calendar.months} months from "
         f"{scenario.calendar.start}, scale {scenario.party.scale:g} "
-        f"({scenario.party.n_members:,} members at the start), seed {args.seed}"
+        f"({scenario.party.n_members:,} simulated members at the start, "
+        f"{round(scenario.party.n_members / scenario.party.scale):,} at full size), seed {args.seed}"
     )
     note = members_per_clp_note(scenario)
     if note:

@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from model.records.events import SCHEMA as EVENTS_SCHEMA
 from model.records.events import Event
+from model.records.series import at_full_size
 from model.records.writers import atomic_write, write_events, write_series, write_text
 from model.scenario.schema import Scenario
 from model.study.outputs import staged_folder
@@ -134,12 +135,16 @@ def _summary(summary: dict[str, Any], scenario: Scenario, series: pd.DataFrame) 
     `PartyModel.summary()` takes the "start" from the first row of the series,
     which is measured at the end of the first month (after its joiners and
     lapsers), while the run's header announces the members it is built with.
-    Both now show the members the run starts with: `party.n_members`.
+    Both now show the members the run starts with: `party.n_members`, at the
+    party's full size (as every member count a reader sees).
     """
     if MEMBERS_ROW in summary and not series.empty:
         summary = dict(summary)
-        end = int(series["members_total"].iloc[-1])
-        summary[MEMBERS_ROW] = f"{scenario.party.n_members:,} -> {end:,}"
+        scale = scenario.party.scale
+        start = round(scenario.party.n_members / scale)
+        end = int(at_full_size(series)["members_total"].iloc[-1])
+        text = f"{start:,} -> {end:,}"
+        summary[MEMBERS_ROW] = text if scale == 1 else f"{text} (at full size; scale {scale:g})"
     return summary
 
 
