@@ -141,6 +141,10 @@ class PartyState:
         self.rules = rules
         self.events = EventLog()
         self.timings: dict[str, float] = defaultdict(float)
+        # This month's own shares of the CLPs' real members (clp_own_share),
+        # estimated once: by organising after its recruitment, and read by
+        # the AGMs later in the month (nothing between changes the members).
+        self._own_share: tuple[int, np.ndarray] | None = None
         self.tally: dict[str, int] = defaultdict(int)
         self.members: MemberTable
         self.clps: ClpTable
@@ -303,16 +307,24 @@ class PartyState:
         """Per CLP: the share of its real members its simulated members stand for.
 
         1 at full scale; below it, `meetings.own_share` of the reliability of
-        the CLP's expected slate votes (`expected`, or the members' now).
+        the CLP's expected slate votes: from `expected` (organising passes the
+        month's, after its recruitment), else this month's estimate if one
+        has been made, else the members' now. The members do not change
+        between the month's organising and its AGMs (`PartyModel.plan()`), so
+        the AGMs read the estimate organising made instead of repeating it.
         """
         scale = self.meeting_scale
         if scale >= 1.0:
             return np.ones(len(self.clps))
         if expected is None:
+            if self._own_share is not None and self._own_share[0] == self.time:
+                return self._own_share[1]
             expected = self.expected_meetings()
         assert expected.slates_squared is not None
         reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
-        return meetings.own_share(reliability, scale)
+        own = meetings.own_share(reliability, scale)
+        self._own_share = (self.time, own)
+        return own
 
     @property
     def clp_share(self) -> float:

@@ -302,3 +302,34 @@ def test_reliability_tells_real_differences_between_clps_from_noise():
 
     assert reliability(lean + rng.normal(0, 0.1, clp.size)).mean() > 0.8
     assert reliability(rng.normal(-0.1, 0.35, clp.size)).mean() < 0.2
+
+
+def test_the_agms_read_the_months_estimate_organising_made(monkeypatch):
+    """Sharing the month's own shares changes nothing: the same run as recomputing them."""
+    from model.party import PartyModel
+    from model.scenario import load_scenario
+    from model.state import PartyState
+    from tests.conftest import REPO
+
+    scenario = load_scenario(REPO / "scenarios" / "labour_2015_2024.toml").with_changes(
+        party={"scale": 0.05}, calendar={"months": 14}
+    )
+
+    def series() -> tuple[object, int]:
+        party = PartyModel(scenario, rng=5)
+        assert party.state.meeting_scale < 1  # the imputation's path
+        party.run_for(14)
+        agms = sum(1 for e in party.events if e.type == "agm")
+        return party.series(), agms
+
+    shared, agms = series()
+    assert agms > 0
+    original = PartyState.clp_own_share
+
+    def recomputed(self, expected=None):
+        self._own_share = None  # never reuse the month's estimate
+        return original(self, expected)
+
+    monkeypatch.setattr(PartyState, "clp_own_share", recomputed)
+    again, _ = series()
+    assert shared.equals(again)
