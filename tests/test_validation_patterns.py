@@ -101,3 +101,43 @@ def test_wilson_interval() -> None:
     assert low < 0.5 < high and high - low < 0.6
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
     assert all(math.isnan(v) for v in wilson(0, 0))
+
+
+def test_the_nec_ballot_measure_compares_the_sides_best_candidates():
+    import math
+
+    import pandas as pd
+
+    from model.records.events import NecElection
+    from model.validation.history import load_history
+    from model.validation.institution_measures import nec_right_to_left
+    from model.validation.institution_targets import _nec_section
+    from model.validation.measures import RunData
+    from model.validation.targets import published_value
+    from tests.factories import make_event
+
+    ballot = make_event(
+        NecElection,
+        "2016-08",
+        by_election=False,
+        candidate_votes={"Left slate 1": 800, "Left slate 2": 750, "Labour to Win slate 1": 600},
+    )
+    by_election = make_event(
+        NecElection,
+        "2020-04",
+        by_election=True,
+        candidate_votes={"Left slate 1": 500, "Labour to Win slate 1": 510},
+    )
+    run = RunData(pd.DataFrame({"date": []}), [ballot, by_election], scale=1.0)
+    assert nec_right_to_left(2016)(run) == 75.0
+    assert nec_right_to_left(2020, by_election=True)(run) == 102.0
+    assert math.isnan(nec_right_to_left(2018)(run))  # no ballot that year
+    # The published figures: Reeves against Black (2016), Josan against Townsend (2020).
+    history = load_history()
+    rows = {t.key: t for t in _nec_section()}
+    for key, expected in (
+        ("nec_ballot_right_to_left_2016", 100 * 72514 / 100999),
+        ("nec_ballot_right_to_left_2020_by_election", 100 * 57361 / 56929),
+    ):
+        target = rows[key]
+        assert target.derive(published_value(history, target.path)) == pytest.approx(expected)

@@ -139,6 +139,26 @@ def nec_left_share(year: int, *, by_election: bool = False) -> Measure:
     return measure
 
 
+def nec_right_to_left(year: int, *, by_election: bool = False) -> Measure:
+    """The best non-left candidate's votes as % of the best left candidate's, in `year`'s ballot.
+
+    Candidates are named after their slates ("Left slate 3"); a ballot
+    with no left candidate gives NaN.
+    """
+
+    def measure(run: RunData) -> float:
+        for rec in run.of_type(NecElection):
+            if rec.month[:4] != str(year) or rec.by_election != by_election:  # type: ignore[attr-defined]
+                continue
+            votes = rec.candidate_votes  # type: ignore[attr-defined]
+            left = max((v for c, v in votes.items() if _is_left(c)), default=0)
+            right = max((v for c, v in votes.items() if not _is_left(c)), default=0)
+            return 100.0 * right / left if left else math.nan
+        return math.nan
+
+    return measure
+
+
 # --- affiliates' nominations -----------------------------------------------------------------
 
 

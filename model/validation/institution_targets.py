@@ -23,6 +23,7 @@ from model.validation.institution_measures import (
     deputy_round_share,
     deputy_winner_is,
     nec_left_share,
+    nec_right_to_left,
     nec_vote_share_for,
     part_dropped,
     proposal_falls_unvoted,
@@ -339,7 +340,57 @@ def _nec_section() -> list[Target]:
             note="both seats went to Progress/Labour First-backed candidates",
         )
     )
+    out.extend(_nec_ballots(results))
     return out
+
+
+def _nec_ballots(results: str) -> list[Target]:
+    """How close the right came in the CLP-section ballots: where the members sit.
+
+    Seats alone hide it: under a block vote the plurality slate sweeps. The
+    published counts give the right's best candidate's votes as a share of
+    the left's best (2016: Ellie Reeves, the best loser, against Ann Black,
+    who topped the poll; the 2020 by-election: Gurinder Singh Josan, who
+    won, against Lauren Townsend, the runner-up). Baseline: an even race.
+    """
+    even = Baseline("an even race (the right's best as many votes as the left's)", constant=100.0)
+
+    def best_loser_to_top(value: Any) -> float:
+        return 100.0 * max(value["best_losers"].values()) / max(value["top_votes"].values())
+
+    def winner_to_runner_up(value: Any) -> float:
+        return 100.0 * max(value["winners"].values()) / max(value["runner_up"].values())
+
+    return [
+        Target(
+            "nec_ballot_right_to_left_2016",
+            "NEC CLP section",
+            "NEC CLP section 2016: the right's best candidate's votes as % of the left's best",
+            LONG,
+            "2016-08",
+            f"{results}[0]",
+            nec_right_to_left(2016),
+            "%",
+            "NEC ballot",
+            derive=best_loser_to_top,
+            baseline=even,
+            note="block vote; Reeves 72,514 against Black 100,999",
+        ),
+        Target(
+            "nec_ballot_right_to_left_2020_by_election",
+            "NEC CLP section",
+            "NEC CLP section by-election 2020: the right's best candidate's votes as % of the left's best",
+            LONG,
+            "2020-04",
+            f"{results}[2]",
+            nec_right_to_left(2020, by_election=True),
+            "%",
+            "NEC ballot",
+            derive=winner_to_runner_up,
+            baseline=even,
+            note="Josan 57,361 against Townsend 56,929",
+        ),
+    ]
 
 
 def _nominations_2020() -> list[Target]:
