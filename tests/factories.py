@@ -11,6 +11,22 @@ from model.records.events import Event
 _NEUTRAL = {str: "", int: 0, float: 0.0, bool: False}
 
 
+def scheduled_vacancy(month: str = "2017-03") -> dict[str, Any]:
+    """A scenario's `contests` section with one scheduled vacancy: a left and a centre candidate."""
+    return {
+        "scheduled": [
+            {
+                "month": month,
+                "kind": "vacancy",
+                "candidates": [
+                    {"name": "Left", "ideology": -0.7, "valence": 0.3},
+                    {"name": "Centre", "ideology": -0.1, "valence": 0.6},
+                ],
+            }
+        ]
+    }
+
+
 def make_event[E: Event](cls: type[E], month: str = "2020-01", **fields: Any) -> E:
     """An event of `cls` in `month`: the given fields, neutral values for the rest."""
     hints = typing.get_type_hints(cls)

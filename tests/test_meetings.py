@@ -27,6 +27,9 @@ def meet(
     affinity=0.1,
     unorganised=0.3,
     independent=0.37,
+    own=None,
+    pool=None,
+    rng=None,
 ):
     n = len(ideology)
     clp = np.zeros(n, dtype=np.int32) if units is None else np.asarray(units, dtype=np.int32)
@@ -51,7 +54,9 @@ def meet(
         method=method,
         incumbent=np.full(ids.size, incumbent),
         scale=scale,
-        rng=np.random.default_rng(seed),
+        rng=np.random.default_rng(seed) if rng is None else rng,
+        own=own,
+        pool=pool,
     )
 
 
@@ -193,28 +198,20 @@ def _faction_shares(scale, *, impute=True, seed=3):
     )  # fmt: skip
     reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
     own = meetings.own_share(reliability, scale) if impute else None
-    result = meetings.hold_meetings(
-        np.arange(N_CLPS),
-        clp,
-        np.arange(clp.size),
-        ideology=ideology,
-        activism=activism.astype(np.float32),
-        faction=faction.astype(np.int16),
-        clp=clp,
+    result = meet(
+        ideology,
+        activism,
+        faction,
+        lines=lines,
+        discipline=(0.9,),
         targeted=np.ones((1, N_CLPS), bool),
         mobilisation=np.array([2.5]),
-        faction_lines=lines,
-        discipline=np.array([0.9]),
-        affinity=0.2,
-        unorganised_weight=0.3,
-        independent_weight=0.37,
-        places=10,
-        method="slate",
-        incumbent=np.full(N_CLPS, -1),
         scale=scale,
-        rng=rng,
+        units=clp,
+        affinity=0.2,
         own=own,
         pool=np.arange(clp.size),
+        rng=rng,
     )
     share = result.votes[:, 0] / np.maximum(result.votes.sum(axis=1), 1)
     return share, int((result.winner == 0).sum()), reliability
@@ -255,26 +252,13 @@ def test_full_scale_meetings_are_unchanged_by_the_imputation():
     assert (meetings.own_share(np.full(20, 0.3), 1.0) == 1.0).all()
     results = [
         meet(ideology, activism, faction, units=clp, seed=4, scale=1.0),
-        meetings.hold_meetings(
-            np.arange(20),
-            clp,
-            np.arange(clp.size),
-            ideology=ideology,
-            activism=activism.astype(np.float32),
-            faction=faction.astype(np.int16),
-            clp=clp,
-            targeted=np.zeros((1, 20), bool),
-            mobilisation=np.ones(1),
-            faction_lines=np.array([-0.7]),
-            discipline=np.array([1.0]),
-            affinity=0.1,
-            unorganised_weight=0.3,
-            independent_weight=0.37,
-            places=10,
-            method="slate",
-            incumbent=np.full(20, -1),
+        meet(
+            ideology,
+            activism,
+            faction,
+            units=clp,
+            seed=4,
             scale=1.0,
-            rng=np.random.default_rng(4),
             own=np.ones(20),
             pool=np.arange(clp.size),
         ),

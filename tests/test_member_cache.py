@@ -20,6 +20,7 @@ from model.agents.members import (
     MemberTable,
 )
 from tests.conftest import small_scenario
+from tests.factories import scheduled_vacancy
 
 N_CLPS = 4
 RUN_CLPS = 60  # small_scenario's CLPs
@@ -224,18 +225,7 @@ def contest_run(months: int = 14):
     from model.party import PartyModel
 
     # A scheduled vacancy, so the run holds a contest whatever the election gives.
-    contests = {
-        "scheduled": [
-            {
-                "month": "2017-03",
-                "kind": "vacancy",
-                "candidates": [
-                    {"name": "Left", "ideology": -0.7, "valence": 0.3},
-                    {"name": "Centre", "ideology": -0.1, "valence": 0.6},
-                ],
-            }
-        ]
-    }
+    contests = scheduled_vacancy()
     scenario = small_scenario(calendar={"months": months}).with_changes(
         {"contests.scheduled": contests["scheduled"]}
     )

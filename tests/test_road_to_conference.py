@@ -15,6 +15,7 @@ import pytest
 from model.party import PartyModel
 from model.scenario.schema import parse_scenario
 from tests.conftest import small_scenario
+from tests.factories import scheduled_vacancy
 
 COLLEGE_PARTS = {
     "college of thirds": [
@@ -208,20 +209,7 @@ def test_union_leaderships_and_affiliations_change_on_their_dates():
 
 
 def test_affiliates_nominate_once_per_contest():
-    s = scenario(
-        contests={
-            "scheduled": [
-                {
-                    "month": "2017-03",
-                    "kind": "vacancy",
-                    "candidates": [
-                        {"name": "Left", "ideology": -0.7, "valence": 0.3},
-                        {"name": "Centre", "ideology": -0.1, "valence": 0.6},
-                    ],
-                }
-            ]
-        }
-    )
+    s = scenario(contests=scheduled_vacancy())
     party = run(s, 10)
     nominations = of(party, "union_nomination")
     assert len(nominations) == len(party.unions)
@@ -271,18 +259,12 @@ def test_the_nec_shortlists_and_endorses():
 
 
 def test_a_deputy_contest_is_counted_with_the_leaders_ballot():
-    leader_field = [
-        {"name": "Left", "ideology": -0.7, "valence": 0.3},
-        {"name": "Centre", "ideology": -0.1, "valence": 0.6},
-    ]
     deputy_field = [
         {"name": "Deputy A", "ideology": -0.4, "valence": 0.5},
         {"name": "Deputy B", "ideology": 0.1, "valence": 0.5},
     ]
     s = scenario(
-        contests={
-            "scheduled": [{"month": "2017-03", "kind": "vacancy", "candidates": leader_field}]
-        },
+        contests=scheduled_vacancy(),
         deputy={
             "initial": {"name": "Old Deputy", "ideology": -0.2, "valence": 0.3},
             "scheduled": [{"month": "2017-03", "candidates": deputy_field}],
@@ -332,18 +314,7 @@ def test_the_deputy_contest_sees_its_candidates_as_the_leaders_does(monkeypatch)
     monkeypatch.setattr(contests, "mp_nominations", nominations)
     monkeypatch.setattr(Leadership, "as_candidates", as_candidates)
     s = scenario(
-        contests={
-            "scheduled": [
-                {
-                    "month": "2017-03",
-                    "kind": "vacancy",
-                    "candidates": [
-                        {"name": "Left", "ideology": -0.7, "valence": 0.3},
-                        {"name": "Centre", "ideology": -0.1, "valence": 0.6},
-                    ],
-                }
-            ]
-        },
+        contests=scheduled_vacancy(),
         deputy={
             "scheduled": [
                 {
