@@ -320,3 +320,24 @@ def test_the_most_willing_join_first_so_a_segment_slows_as_it_is_drawn_in() -> N
     # A segment already drawn on (a run that starts after a surge) starts lower.
     drawn, _ = run(50.0, propensity=0.2)
     assert drawn.propensity[0] < willing.propensity[0]
+
+
+def test_nobody_standing_for_leader_retires_during_the_contest():
+    # Every MP would retire at the yearly round (month 12), which falls while
+    # a vacancy contest opened in month 11 is still open: its candidates stay,
+    # so the winner is a sitting MP.
+    base = small_scenario(calendar={"months": 15})
+    opens = base.start.plus(10)
+    scenario = base.with_changes(
+        {
+            "plp.retirement_rate": 1.0,
+            "contests.scheduled": [{"month": str(opens), "kind": "vacancy"}],
+        }
+    )
+    party = PartyModel(scenario, rng=3)
+    party.run_for(15)
+    (contest,) = [e for e in party.events.of_type("leadership_contest") if e.balloted]
+    retired = {e.mp for e in events(party, "retirement")}
+    assert retired  # the round happened while the contest was open
+    assert not retired & set(contest.on_ballot)
+    assert party.leader.name == contest.winner and party.leader.sitting

@@ -406,8 +406,14 @@ class Selections(Institution):
             rng = self.state.streams["reselection"]
             rate = self.state.config.plp.retirement_rate
             by_clp = self.state.clp_members()
+            # Nobody stands down from Parliament while standing for its leader
+            # (the draw is made all the same, so the stream is unchanged).
+            contest = self.state.contest
+            standing = {c.mp for c in contest.on_ballot} if contest is not None else set()
             for mp in list(self.state.sitting_mps):
                 if mp is self.state.leader or rng.random() >= rate:
+                    continue
+                if self.state.mps.index(mp) in standing:
                     continue
                 mp.sitting = False
                 self.state.tally["retirements"] += 1
