@@ -113,6 +113,8 @@ class PartyState:
         deputy: the deputy leader (an MP), if any.
         mep_ideology: positions of the MEPs (a number and positions only).
         contest: the leadership contest between nominations and result, if any.
+        deputy_contest: the deputy-leadership contest between nominations and
+            result, if any.
         polls: the monthly national poll so far.
         election_times: model times of the general elections scheduled.
         leader_since: model time the leader took office.
@@ -155,6 +157,7 @@ class PartyState:
         self.deputy: MP | None = None
         self.mep_ideology = np.zeros(0)
         self.contest: Any = None
+        self.deputy_contest: Any = None
         self.polls: list[float] = []
         self.round_times: list[int] = []
         self.election_times: list[int] = []

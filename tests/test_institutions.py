@@ -322,6 +322,31 @@ def test_the_most_willing_join_first_so_a_segment_slows_as_it_is_drawn_in() -> N
     assert drawn.propensity[0] < willing.propensity[0]
 
 
+def test_nobody_standing_for_deputy_retires_during_the_contest():
+    # The same for a deputy contest on its own: opened in month 11, still
+    # open at the yearly retirement round (month 12) at which every MP would
+    # retire. Its candidates stay, so the deputy it installs sits.
+    base = small_scenario(calendar={"months": 16})
+    opens = base.start.plus(10)
+    field_ = [
+        {"name": "Deputy A", "ideology": -0.4, "valence": 0.5},
+        {"name": "Deputy B", "ideology": 0.1, "valence": 0.5},
+    ]
+    scenario = base.with_changes(
+        {
+            "plp.retirement_rate": 1.0,
+            "deputy": {"scheduled": [{"month": str(opens), "candidates": field_}]},
+        }
+    )
+    party = PartyModel(scenario, rng=3)
+    party.run_for(16)
+    (contest,) = [e for e in party.events.of_type("deputy_contest") if e.outcome == "ballot"]
+    retired = {e.mp for e in events(party, "retirement")}
+    assert retired  # the round happened while the contest was open
+    assert not retired & set(contest.on_ballot)
+    assert party.state.deputy.name == contest.winner and party.state.deputy.sitting
+
+
 def test_nobody_standing_for_leader_retires_during_the_contest():
     # Every MP would retire at the yearly round (month 12), which falls while
     # a vacancy contest opened in month 11 is still open: its candidates stay,

@@ -48,6 +48,16 @@ class DeputyLeadership(Institution):
     RANK = 71  # after the leadership contest of the same month has opened or closed
     CLOSE, OPEN = 0, 1
 
+    @property
+    def contest(self) -> OpenDeputyContest | None:
+        """The deputy contest between nominations and result, if any (kept on the state,
+        where retirements can see who is standing)."""
+        return self.state.deputy_contest
+
+    @contest.setter
+    def contest(self, value: OpenDeputyContest | None) -> None:
+        self.state.deputy_contest = value
+
     def __init__(self, state: PartyState, leadership: Leadership, unions: UnionPolitics):
         """Attach to the state; the scenario's deputy at the start takes office.
 
@@ -60,7 +70,7 @@ class DeputyLeadership(Institution):
         super().__init__(state)
         self.leadership = leadership
         self.unions = unions
-        self.contest: OpenDeputyContest | None = None
+        self.state.deputy_contest = None
         self._scheduled: dict[int, ScheduledContest] = {}
         leadership.ballot_hooks.append(self.count_with_leader)
         initial = state.config.deputy.initial

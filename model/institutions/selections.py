@@ -407,9 +407,14 @@ class Selections(Institution):
             rate = self.state.config.plp.retirement_rate
             by_clp = self.state.clp_members()
             # Nobody stands down from Parliament while standing for its leader
-            # (the draw is made all the same, so the stream is unchanged).
-            contest = self.state.contest
-            standing = {c.mp for c in contest.on_ballot} if contest is not None else set()
+            # or deputy leader (the draw is made all the same, so the stream
+            # is unchanged).
+            standing = {
+                c.mp
+                for contest in (self.state.contest, self.state.deputy_contest)
+                if contest is not None
+                for c in contest.on_ballot
+            }
             for mp in list(self.state.sitting_mps):
                 if mp is self.state.leader or rng.random() >= rate:
                     continue
