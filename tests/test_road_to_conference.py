@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from model.party import PartyModel
@@ -241,6 +242,55 @@ def test_the_nec_is_elected_and_decides_procedures():
     assert len(nec.seats()) == party.rules.nec.size
     series = party.series()
     assert {"nec_median", "nec_clp_momentum"} <= set(series.columns)
+
+
+def test_nec_ballots_in_a_contest_month_can_be_voted_by_camps():
+    """With `nec.contest_camps`, a slate is valued as the candidate it backs.
+
+    A far-right slate (0.9) backs the centre candidate (the nearest): by
+    position it gets only the few members right of 0.1, by camps the centre
+    candidate's supporters. Outside a contest month the switch changes nothing.
+    """
+    slates = [
+        {"name": "Left slate", "ideology": -0.7},
+        {"name": "Far slate", "ideology": 0.9},
+    ]
+
+    def far_share(camps: bool, month: str) -> tuple[float, Any]:
+        s = scenario(
+            contests=scheduled_vacancy("2017-03"),
+            nec={"elections": [{"month": month}], "slates": slates, "contest_camps": camps},
+        )
+        party = run(s, 14)
+        (election,) = of(party, "nec_election")
+        first = election.slate_first
+        return first["Far slate"] / sum(first.values()), party
+
+    by_position, _ = far_share(False, "2017-04")
+    by_camps, party = far_share(True, "2017-04")
+    (contest,) = [c for c in of(party, "leadership_contest") if c.balloted]
+    assert contest.month == "2017-06"  # open, not yet counted, in April
+    assert by_camps > by_position + 0.15
+    # No contest open: the same election, draw for draw.
+    assert far_share(False, "2017-10")[0] == far_share(True, "2017-10")[0]
+
+
+def test_camp_utilities_follow_the_candidates():
+    from model.mechanisms.nec import Slate, camp_utilities, slate_orders
+
+    slates = [Slate("L", -0.65, -1, ("L 1",)), Slate("R", 0.2, -1, ("R 1",))]
+    # One voter at -0.5: nearer the left slate, but prefers the centre candidate
+    # (say, for electability).
+    utility = np.array([[-0.3, -0.1]])  # for candidates at -0.8 and -0.1
+    camps = camp_utilities(utility, [-0.8, -0.1], slates)
+    assert camps.tolist() == [[-0.3, -0.1]]
+    rng = np.random.default_rng(0)
+    x, faction = np.array([-0.5]), np.array([-1])
+    kw = {"discipline": [], "noise_sd": 0.0, "rng": rng}
+    assert slate_orders(x, faction, slates, **kw)[0, 0] == 0
+    assert slate_orders(x, faction, slates, base_utility=camps, **kw)[0, 0] == 1
+    with pytest.raises(ValueError):
+        camp_utilities(np.zeros((1, 0)), [], slates)
 
 
 def test_the_nec_shortlists_and_endorses():

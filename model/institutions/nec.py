@@ -229,6 +229,29 @@ class Nec(Institution):
 
     # --- CLP-section elections -------------------------------------------------------------
 
+    def _camps(self, voter_ideology: np.ndarray, slates: list[necmech.Slate]) -> np.ndarray | None:
+        """Slate utilities as the camps of the open leadership contest (None: by position).
+
+        With ``nec.contest_camps`` and a leadership ballot open this month,
+        members judge the slates by the candidates they back, as they judge
+        those candidates on the contest's ballot (no noise here: the slate
+        ranking adds its own). No draws are made, so the stream is the same
+        either way.
+        """
+        s = self.state
+        contest = s.contest
+        if not s.config.nec.contest_camps or contest is None or not contest.on_ballot:
+            return None
+        params = s.config.contests.model_copy(update={"utility_noise": 0.0})
+        utility = contests.utilities(
+            voter_ideology,
+            contest.on_ballot,
+            params=params,
+            rng=s.streams["nec"],
+            electability=s.electability_weight(),
+        )
+        return necmech.camp_utilities(utility, [c.ideology for c in contest.on_ballot], slates)
+
     def slates(self, seats: int) -> list[necmech.Slate]:
         """The slates standing now (the scenario's, or one per faction at its line)."""
         s = self.state
@@ -285,6 +308,7 @@ class Nec(Institution):
                 discipline=[f.spec.slate_discipline for f in s.factions],
                 noise_sd=s.config.contests.utility_noise,
                 rng=rng,
+                base_utility=self._camps(m.ideology[voters], slates),
             )
             result = necmech.elect_clp_section(
                 orders, slates, n, s.rules.nec.clp_section_system, seed=int(rng.integers(2**31))

@@ -58,6 +58,7 @@ __all__ = [
     "NecVoteResult",
     "Slate",
     "allocate_union_seats",
+    "camp_utilities",
     "composition",
     "elect_clp_section",
     "endorses",
@@ -265,6 +266,34 @@ class Slate:
     candidates: tuple[str, ...]
 
 
+def camp_utilities(
+    candidate_utility: np.ndarray,
+    candidate_positions: Sequence[float],
+    slates: Sequence[Slate],
+) -> np.ndarray:
+    """Voters' utilities for the slates as the camps of an open leadership contest.
+
+    Each slate backs the candidate on the ballot nearest its position (ties:
+    the first); a voter values the slate as they value its candidate, so
+    slates are judged by everything the contest's ballot weighs (distance,
+    perceived electability, incumbency), not by position alone.
+
+    Args:
+        candidate_utility: (n_voters, n_candidates) utilities for the
+            contest's candidates, without noise.
+        candidate_positions: the candidates' positions.
+        slates: the slates.
+
+    Returns:
+        (n_voters, n_slates) utilities.
+    """
+    if not len(candidate_positions):
+        raise ValueError("camp utilities need the candidates of an open contest")
+    where = np.asarray(candidate_positions, dtype=float)
+    backs = [int(np.argmin(np.abs(where - s.position))) for s in slates]
+    return np.asarray(candidate_utility, dtype=float)[:, backs]
+
+
 def slate_orders(
     voter_ideology: np.ndarray,
     voter_faction: np.ndarray,
@@ -273,11 +302,14 @@ def slate_orders(
     discipline: Sequence[float],
     noise_sd: float,
     rng: np.random.Generator,
+    base_utility: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each voter's ranking of the slates (n_voters × n_slates, best first).
 
-    A voter ranks slates by −|x − slate| + N(0, noise_sd); a member of a
-    faction that runs a slate puts it first with the faction's discipline.
+    A voter ranks slates by −|x − slate| + N(0, noise_sd) (or by
+    `base_utility` + N(0, noise_sd) where given: the contest's camps, see
+    :func:`camp_utilities`); a member of a faction that runs a slate puts it
+    first with the faction's discipline.
 
     Args:
         voter_ideology: voters' positions.
@@ -286,12 +318,16 @@ def slate_orders(
         discipline: per faction, the chance a member votes its slate first.
         noise_sd: sd of the noise in each voter's slate utility.
         rng: random generator.
+        base_utility: (n_voters, n_slates) utilities to use instead of closeness.
 
     Returns:
         int array of slate indices.
     """
     positions = np.array([s.position for s in slates])
-    utility = -np.abs(voter_ideology[:, None] - positions[None, :])
+    if base_utility is None:
+        utility = -np.abs(voter_ideology[:, None] - positions[None, :])
+    else:
+        utility = np.array(base_utility, dtype=float, copy=True)
     if noise_sd > 0:
         utility = utility + rng.normal(0.0, noise_sd, utility.shape)
     disciplined = rng.random(voter_ideology.size)

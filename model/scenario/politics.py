@@ -578,6 +578,15 @@ class NecSpec(Strict):
         le=2.0,
         description="The NEC keeps off a shortlist, and does not endorse, hopefuls further than this from its median.",
     )
+    contest_camps: bool = Field(
+        False,
+        description=(
+            "A CLP-section ballot held while a leadership contest is open is voted by camps: "
+            "each slate backs the candidate nearest it, and members rank the slates as they "
+            "rank those candidates (distance, perceived electability, incumbency) rather than "
+            "by the slates' positions alone."
+        ),
+    )
 
 
 class DeputySpec(Strict):
