@@ -304,6 +304,8 @@ class PartyState:
             affinity=self.config.meetings.unaligned_affinity,
             member_clps=m.full_member_clps(),
             member_ideology=m.full_member_ideology(),
+            # The sampling noise matters only below full scale (clp_own_share).
+            spread=self.meeting_scale < 1.0,
         )
 
     def clp_own_share(self, expected: dynamics.ExpectedMeeting | None = None) -> np.ndarray:

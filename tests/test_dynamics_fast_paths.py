@@ -125,6 +125,13 @@ def test_expected_attendance_equals_a_sum_over_members():
                 slate = int(np.argmin(d))
         by_slate[clp[i], slate] += activism[i]
     assert np.allclose(got.members, by_member) and np.allclose(got.slates, by_slate)
+    # Without the spread (full scale): the same counts, nothing more.
+    lean = dynamics.expected_attendance(
+        activism, x, clp, faction, members, n_clps=n_clps, faction_lines=lines,
+        affinity=affinity, spread=False,
+    )  # fmt: skip
+    assert np.array_equal(lean.members, got.members) and np.array_equal(lean.slates, got.slates)
+    assert lean.slates_squared is None and lean.size is None
 
 
 def test_nearest_line_takes_the_first_on_a_tie():

@@ -486,6 +486,7 @@ def expected_attendance(
     affinity: float,
     member_clps: np.ndarray | None = None,
     member_ideology: np.ndarray | None = None,
+    spread: bool = True,
 ) -> ExpectedMeeting:
     """Expected meeting attendance and slate votes per CLP.
 
@@ -501,6 +502,8 @@ def expected_attendance(
             faction's slate (as in `meetings.slate_choice`).
         member_clps: `clp[members]`, when the caller has it already.
         member_ideology: `ideology[members]`, when the caller has it already.
+        spread: also count what the sampling noise of the slate votes needs
+            (`slates_squared`, `size`); only runs below full scale use it.
 
     Returns:
         The ExpectedMeeting.
@@ -540,6 +543,8 @@ def expected_attendance(
             np.add(block_key, nearest, out=slate_key[start:stop])
     by_member = np.bincount(key, weights=weight, minlength=n_clps * width)
     by_slate = np.bincount(slate_key, weights=weight, minlength=n_clps * width)
+    if not spread:
+        return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
     by_slate_squared = np.bincount(slate_key, weights=weight * weight, minlength=n_clps * width)
     size = np.bincount(key // width, minlength=n_clps)
     return ExpectedMeeting(
