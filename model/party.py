@@ -317,7 +317,7 @@ class PartyModel(mesa.Model):
 
     def _measure(self) -> dict[str, Any]:
         # The scale travels with the series so that member counts can be read at
-        # full size wherever the series goes (`model.analysis.counts`).
+        # full size wherever the series goes (`model.records.series.at_full_size`).
         row: dict[str, Any] = {
             "month": int(self.time),
             "date": str(self.now),
