@@ -282,3 +282,36 @@ def test_lapsers_bound_the_losers_hazard_too():
     # Non-losers: 0.1 x (2.0 - 0.5) = 15%; losers: + 0.05 x 2.0 = 25%.
     assert 12_200 < np.count_nonzero(gone < 50_000) < 12_800
     assert 7_200 < np.count_nonzero(gone >= 50_000) < 7_800
+
+
+def test_members_drawn_by_the_moment_keep_their_extra_churn():
+    # Four members at the leader's position (no distance): new and old, each
+    # joined for the party or drawn by the moment.
+    keep = FLOWS.model_copy(update={"drawn_churn": 2.0, "new_member_churn": 1.0})
+    x = np.zeros(4)
+    tenure = np.array([0, 10_000, 0, 10_000])
+    drawn = np.array([False, False, True, True])
+    p = dynamics.lapse_probability(x, tenure, 0.0, keep, drawn=drawn)
+    churn = keep.churn
+    # A new member's extra churn fades with tenure; a drawn member's does not.
+    assert p.tolist() == pytest.approx(
+        [churn * 2.0, churn * 1.0, churn * 4.0, churn * 3.0], rel=1e-3
+    )
+    # It is what makes who joined drawn matter, and 0 (the default) changes nothing.
+    assert keep.tracks_drawn and not FLOWS.tracks_drawn
+    plain = dynamics.lapse_probability(x, tenure, 0.0, FLOWS, drawn=drawn)
+    assert plain[2] == pytest.approx(plain[0]) and plain[3] == pytest.approx(plain[1])
+
+
+def test_lapsers_keep_the_drawn_members_extra_churn():
+    rng = np.random.default_rng(6)
+    keep = FLOWS.model_copy(update={"drawn_churn": 4.0, "new_member_churn": 0.0, "churn": 0.01})
+    x = np.zeros(100_000)
+    drawn = np.arange(x.size) >= 50_000
+    gone = dynamics.lapsers(
+        x, np.full(x.size, -10_000), np.arange(x.size), 0, 0.0, keep, rng, drawn=drawn
+    )
+    # Joined for the party: 1% a month; drawn: 1% x (1 + 4) = 5%, which the
+    # thinning's peak must not clip.
+    assert 400 < np.count_nonzero(gone < 50_000) < 600
+    assert 2_300 < np.count_nonzero(gone >= 50_000) < 2_700

@@ -220,7 +220,8 @@ def lapse_probability(
     joined for the party (`params.tenure_tolerance`, Hirschman's loyalty), over the
     same months in which new members' extra churn fades; members drawn by a
     leader, a contest or a shock tolerate `params.drawn_tolerance` (or
-    `params.tolerance`) however long they stay.
+    `params.tolerance`) however long they stay, and keep an extra churn of
+    `params.drawn_churn` × churn that does not fade with tenure.
 
     Args:
         ideology: members' ideology.
@@ -229,7 +230,8 @@ def lapse_probability(
         params: the scenario's flow parameters.
         extra: additional hazard per member (dated shocks).
         drawn: which members joined drawn by a leader, a contest or a shock
-            (they tolerate `params.drawn_tolerance`); None: nobody.
+            (they tolerate `params.drawn_tolerance` and keep
+            `params.drawn_churn`); None: nobody.
         backed_loser: which members voted against the sitting leader in the
             contest that chose them: they lapse faster by
             `params.losers_lapse` per unit of distance from the leader, with
@@ -254,6 +256,10 @@ def lapse_probability(
             params.tolerance if params.drawn_tolerance is None else params.drawn_tolerance
         )
         tolerance = np.where(drawn, drawn_tolerance, tolerance)
+        if params.drawn_churn > 0:
+            # Nor do they settle into renewing: the moment that drew them
+            # passes, and their extra churn does not fade with tenure.
+            churn = churn + np.where(drawn, params.churn * params.drawn_churn, 0.0)
     distance = np.abs(ideology - leader_ideology)
     excess = np.maximum(0.0, distance - tolerance)
     hazard = churn + params.dissatisfaction * excess + extra
@@ -270,6 +276,23 @@ def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: f
     least_tolerant = None
     if params.drawn_tolerance is not None:
         least_tolerant = np.array([params.drawn_tolerance < params.tolerance])
+    if params.drawn_churn > 0:
+        # Drawn members may lapse more for churn and less for distance (or
+        # the reverse): the peak is the larger of the two.
+        return max(
+            float(
+                lapse_probability(
+                    np.array([leader_ideology + farthest]),
+                    np.zeros(1),
+                    leader_ideology,
+                    params,
+                    extra,
+                    drawn=np.array([is_drawn]),
+                    backed_loser=np.array([params.losers_lapse > 0]),
+                )[0]
+            )
+            for is_drawn in (False, True)
+        )
     return float(
         lapse_probability(
             np.array([leader_ideology + farthest]),

@@ -263,6 +263,16 @@ class FlowSpec(Strict):
             "a contest or a dated shock rather than by the party (None: as `tolerance`)."
         ),
     )
+    drawn_churn: float = Field(
+        0.0,
+        ge=0.0,
+        le=20.0,
+        description=(
+            "Extra churn of a member who joined drawn by a new leader, a contest or a dated "
+            "shock, as a multiple of churn, that does not fade with tenure: who came for the "
+            "moment keeps missing renewals once it has passed (0: none)."
+        ),
+    )
     tenure_tolerance: float = Field(
         0.0,
         ge=0.0,
@@ -286,7 +296,7 @@ class FlowSpec(Strict):
     @property
     def tracks_drawn(self) -> bool:
         """Whether who joined drawn (by a leader, a contest or a shock) matters for lapsing."""
-        return self.drawn_tolerance is not None or self.tenure_tolerance > 0
+        return self.drawn_tolerance is not None or self.tenure_tolerance > 0 or self.drawn_churn > 0
 
 
 class MeetingSpec(Strict):
