@@ -285,22 +285,24 @@ def test_lapsers_bound_the_losers_hazard_too():
 
 
 def test_members_drawn_by_the_moment_keep_their_extra_churn():
-    # Four members at the leader's position (no distance): new and old, each
-    # joined for the party or drawn by the moment.
+    # Members at the leader's position (no distance): joined for the party or
+    # drawn by the moment, new, at their first renewal, or long-standing.
     keep = FLOWS.model_copy(update={"drawn_churn": 2.0, "new_member_churn": 1.0})
-    x = np.zeros(4)
-    tenure = np.array([0, 10_000, 0, 10_000])
-    drawn = np.array([False, False, True, True])
+    x = np.zeros(6)
+    tenure = np.array([0, 12, 10_000, 0, 12, 10_000])
+    drawn = np.array([False, False, False, True, True, True])
     p = dynamics.lapse_probability(x, tenure, 0.0, keep, drawn=drawn)
-    churn = keep.churn
-    # A new member's extra churn fades with tenure; a drawn member's does not.
+    churn, fade = keep.churn, np.exp(-12 / keep.tenure_scale_months)
+    # A new member's extra churn fades with tenure; a drawn member's starts
+    # at the first renewal (12 months) and does not fade.
     assert p.tolist() == pytest.approx(
-        [churn * 2.0, churn * 1.0, churn * 4.0, churn * 3.0], rel=1e-3
+        [churn * 2.0, churn * (1 + fade), churn, churn * 2.0, churn * (3 + fade), churn * 3.0],
+        rel=1e-3,
     )
     # It is what makes who joined drawn matter, and 0 (the default) changes nothing.
     assert keep.tracks_drawn and not FLOWS.tracks_drawn
     plain = dynamics.lapse_probability(x, tenure, 0.0, FLOWS, drawn=drawn)
-    assert plain[2] == pytest.approx(plain[0]) and plain[3] == pytest.approx(plain[1])
+    assert plain[3:].tolist() == pytest.approx(plain[:3].tolist())
 
 
 def test_lapsers_keep_the_drawn_members_extra_churn():
@@ -308,10 +310,11 @@ def test_lapsers_keep_the_drawn_members_extra_churn():
     keep = FLOWS.model_copy(update={"drawn_churn": 4.0, "new_member_churn": 0.0, "churn": 0.01})
     x = np.zeros(100_000)
     drawn = np.arange(x.size) >= 50_000
+    # All at their first renewal, where a drawn member's churn peaks.
     gone = dynamics.lapsers(
-        x, np.full(x.size, -10_000), np.arange(x.size), 0, 0.0, keep, rng, drawn=drawn
+        x, np.full(x.size, -12), np.arange(x.size), 0, 0.0, keep, rng, drawn=drawn
     )
     # Joined for the party: 1% a month; drawn: 1% x (1 + 4) = 5%, which the
-    # thinning's peak must not clip.
+    # thinning's peak (taken at tenure 0) must not clip.
     assert 400 < np.count_nonzero(gone < 50_000) < 600
     assert 2_300 < np.count_nonzero(gone >= 50_000) < 2_700

@@ -220,7 +220,8 @@ def lapse_probability(
     joined for the party (`params.tenure_tolerance`, Hirschman's loyalty), over the
     same months in which new members' extra churn fades; members drawn by a
     leader, a contest or a shock tolerate `params.drawn_tolerance` (or
-    `params.tolerance`) however long they stay, and keep an extra churn of
+    `params.tolerance`) however long they stay, and from their first renewal
+    (`params.drawn_churn_after` months) keep an extra churn of
     `params.drawn_churn` × churn that does not fade with tenure.
 
     Args:
@@ -257,9 +258,12 @@ def lapse_probability(
         )
         tolerance = np.where(drawn, drawn_tolerance, tolerance)
         if params.drawn_churn > 0:
-            # Nor do they settle into renewing: the moment that drew them
-            # passes, and their extra churn does not fade with tenure.
-            churn = churn + np.where(drawn, params.churn * params.drawn_churn, 0.0)
+            # Nor do they settle into renewing: from their first renewal on,
+            # once the moment that drew them has passed, their extra churn
+            # does not fade with tenure. (Before it they have paid: the
+            # 13,860 who left May 2015 - January 2016 were few.)
+            due = drawn & (tenure >= params.drawn_churn_after)
+            churn = churn + np.where(due, params.churn * params.drawn_churn, 0.0)
     distance = np.abs(ideology - leader_ideology)
     excess = np.maximum(0.0, distance - tolerance)
     hazard = churn + params.dissatisfaction * excess + extra
@@ -279,11 +283,13 @@ def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: f
     if params.drawn_churn > 0:
         # Drawn members may lapse more for churn and less for distance (or
         # the reverse): the peak is the larger of the two.
+        # ... and a new member's extra churn has faded somewhat by the time
+        # a drawn member's starts: try both tenures.
         return max(
             float(
                 lapse_probability(
                     np.array([leader_ideology + farthest]),
-                    np.zeros(1),
+                    np.array([tenure]),
                     leader_ideology,
                     params,
                     extra,
@@ -292,6 +298,7 @@ def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: f
                 )[0]
             )
             for is_drawn in (False, True)
+            for tenure in (0.0, params.drawn_churn_after)
         )
     return float(
         lapse_probability(

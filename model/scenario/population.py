@@ -273,6 +273,15 @@ class FlowSpec(Strict):
             "moment keeps missing renewals once it has passed (0: none)."
         ),
     )
+    drawn_churn_after: float = Field(
+        12.0,
+        ge=0.0,
+        le=120.0,
+        description=(
+            "Months of membership before a drawn member's extra churn starts: their first "
+            "renewal (a year's subscription has been paid)."
+        ),
+    )
     tenure_tolerance: float = Field(
         0.0,
         ge=0.0,
