@@ -174,6 +174,53 @@ def test_central_control_keeps_open_seat_candidates_the_nec_accepts():
     assert any(abs(x - centre) > radius + drift for x, centre in free)
 
 
+def test_central_control_by_veto_refuses_candidates_beyond_the_nec_radius():
+    def selections(vetoing: bool):
+        scenario = small_scenario(
+            rules={"preset": "labour_2018", "overrides": {}},
+            reselection={"nec_endorsement": vetoing},
+            plp={"retirement_rate": 0.5},
+            calendar={"months": 13},
+            conference={"month": 3},
+            nec={"shortlist_radius": 0.3},
+        )
+        party = PartyModel(scenario, rng=6)
+        party.run_for(13)
+        centre = party.series().set_index("date")["nec_median"]
+        return party, centre, party.events.of_type("selection")
+
+    _, centre, free = selections(False)
+    party, vetted_centre, vetted = selections(True)
+    radius, drift = party.config.nec.shortlist_radius, 0.05
+
+    def winner_position(record):
+        # The count names the winning candidate; with no count, the one
+        # candidate the NEC did not refuse (an only candidate, or imposed).
+        if record.count is not None:
+            name = record.count["winner"]
+        else:
+            (name,) = [
+                c["name"] for c in record.candidates if c["name"] not in (record.refused or [])
+            ]
+        return next(c["ideology"] for c in record.candidates if c["name"] == name)
+
+    # Without the veto the members choose some winners well outside the
+    # radius; with it every winner is within it (or imposed by the NEC), and
+    # the refusals are recorded: candidates on the ballot, beyond the radius.
+    assert any(abs(winner_position(r) - centre[r.month]) > radius + drift for r in free)
+    refused = [r for r in vetted if r.refused]
+    assert refused
+    for r in vetted:
+        assert abs(winner_position(r) - vetted_centre[r.month]) <= radius + drift
+        for name in r.refused or []:
+            x = next(c["ideology"] for c in r.candidates if c["name"] == name)
+            assert abs(x - vetted_centre[r.month]) > radius - drift
+            assert r.count is None or name != r.count["winner"]
+    # The refusals survive the events' JSON form.
+    again = type(refused[0]).from_dict(refused[0].to_dict())
+    assert again.refused == refused[0].refused
+
+
 def test_focus_moves_only_threatened_mps():
     new = reselection.focus_the_mind(
         np.array([0.5, 0.5]),

@@ -238,11 +238,15 @@ class Selections(Institution):
                 faction=mp.faction,
                 incumbent=True,
             )
-            winner, count, field_ = self._selection(clp, members_here, [sitting], mp.faction)
+            winner, count, field_, refused = self._selection(
+                clp, members_here, [sitting], mp.faction
+            )
             fields["selection"] = {
                 "candidates": [c.to_dict() for c in field_],
                 "count": None if count is None else count.to_dict(),
             }
+            if refused:
+                fields["selection"]["refused"] = refused
             if winner is None or winner.name == mp.name:
                 result = "reselected unopposed" if count is None else "reselected in full selection"
             else:
@@ -258,8 +262,13 @@ class Selections(Institution):
         members_here: np.ndarray,
         standing: list[contests.Candidate],
         exclude_faction: int,
-    ) -> tuple[contests.Candidate | None, Any, list[contests.Candidate]]:
-        """A members' ballot in a CLP among those standing and the factions' hopefuls."""
+    ) -> tuple[contests.Candidate | None, Any, list[contests.Candidate], list[str]]:
+        """A members' ballot in a CLP among those standing and the factions' hopefuls.
+
+        Returns the winner (None if nobody stood, or the NEC refused everyone
+        who did), the count, the field and the names of those the members
+        chose whom the NEC refused to endorse (`nec_endorses`).
+        """
         s = self.state
         m = s.members
         rng = s.streams["reselection"]
@@ -283,22 +292,41 @@ class Selections(Institution):
                 hopefuls, len(hopefuls), electability=s.electability_weight()
             )
         field_ = standing + hopefuls
+        winner, count = self._ballot(members_here, field_)
+        refused: list[str] = []
+        if self.nec_endorses():
+            # Central control by veto: a newly selected candidate the NEC will
+            # not endorse is dropped and the members choose among the rest (a
+            # sitting MP who keeps the seat needs no endorsement).
+            left = list(field_)
+            while winner is not None and winner not in standing and not self.nec.endorses(winner):
+                refused.append(winner.name)
+                left = [c for c in left if c is not winner]
+                winner, count = self._ballot(members_here, left)
+        return winner, count, field_, refused
+
+    def _ballot(
+        self, members_here: np.ndarray, field_: list[contests.Candidate]
+    ) -> tuple[contests.Candidate | None, Any]:
+        """The members' ballot among `field_` (no count for one candidate or none)."""
+        s = self.state
+        m = s.members
         if len(field_) == 1:
-            return field_[0], None, field_
+            return field_[0], None
         if not field_:
-            return None, None, field_
+            return None, None
         count = reselection.selection_ballot(
             m.ideology[members_here],
             m.turnout[members_here].astype(float),
             field_,
             params=s.config.contests,
-            rng=rng,
+            rng=s.streams["reselection"],
             electability=s.electability_weight(),
-            incumbency=params.incumbency_bonus,
+            incumbency=s.config.reselection.incumbency_bonus,
         )
         if count is None:
-            return field_[0], None, field_
-        return next(c for c in field_ if c.name == count.winner), count, field_
+            return field_[0], None
+        return next(c for c in field_ if c.name == count.winner), count
 
     def founded(self) -> np.ndarray:
         """Per faction: it exists this month (a faction not yet founded stands nobody)."""
@@ -317,6 +345,14 @@ class Selections(Institution):
         if not params.nec_shortlisting or self.nec is None:
             return False
         start = params.nec_shortlisting_from
+        return start is None or self.state.time >= self.state.time_of(Month.parse(start))
+
+    def nec_endorses(self) -> bool:
+        """Central control by veto is on this month: the NEC vets selected candidates."""
+        params = self.state.config.reselection
+        if not params.nec_endorsement or self.nec is None:
+            return False
+        start = params.nec_endorsement_from
         return start is None or self.state.time >= self.state.time_of(Month.parse(start))
 
     def _replace_mp(self, old: MP | None, winner: contests.Candidate, clp: int | None = None) -> MP:
@@ -362,14 +398,15 @@ class Selections(Institution):
         """
         ids, bounds = by_clp if by_clp is not None else self.state.clp_members()
         members_here = ids[bounds[clp] : bounds[clp + 1]]
-        winner, count, field_ = self._selection(clp, members_here, [], -1)
+        winner, count, field_, refused = self._selection(clp, members_here, [], -1)
         decided_by = "ballot"
         if winner is None:
-            # Nobody stood (a CLP too small to field anyone): the NEC imposes
-            # a candidate of the leadership's choosing, as it does for a seat
-            # a CLP cannot select for (e.g. at a snap election).
+            # Nobody stood (a CLP too small to field anyone), or the NEC
+            # refused everyone the members chose: the NEC imposes a candidate
+            # of the leadership's choosing, as it does for a seat a CLP cannot
+            # select for (e.g. at a snap election).
             winner = self._imposed_candidate(clp)
-            field_ = [winner]
+            field_ = [*field_, winner] if refused else [winner]
             decided_by = "rule"
         new = self._replace_mp(None, winner, clp=clp)
         self.state.events.record(
@@ -382,6 +419,7 @@ class Selections(Institution):
             count=None if count is None else count.to_dict(),
             winner=new.name,
             winner_faction=self.state.faction_name(new.faction),
+            refused=refused or None,
         )
         return new
 

@@ -219,7 +219,9 @@ class TriggerBallot(Event):
         affiliates: {"for_selection", "total", "by_union"} (branch-meeting rules only).
         outcome: the rules' decision (`TriggerOutcome.to_dict()`), with
             "full_selection".
-        selection: {"candidates", "count"} of the full selection, if held.
+        selection: {"candidates", "count"} of the full selection, if held,
+            with "refused" (challengers the NEC would not endorse) where it
+            vets selections.
         result: "reselected automatically", "reselected unopposed",
             "reselected in full selection" or "deselected".
     """
@@ -263,6 +265,8 @@ class Selection(Event):
         count: the count, or None if one candidate stood.
         winner, winner_faction: the new MP (decided by "rule" where nobody
             stood and the NEC imposed a candidate).
+        refused: candidates the members chose whom the NEC refused to
+            endorse, in order (only where it vets selections).
     """
 
     type: ClassVar[str] = "selection"
@@ -276,6 +280,7 @@ class Selection(Event):
     count: dict[str, Any] | None
     winner: str | None
     winner_faction: str | None
+    refused: list[str] | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -254,6 +254,18 @@ class ReselectionSpec(Strict):
     nec_shortlisting_from: MonthText | None = Field(
         None, description='From when the NEC shortlists ("YYYY-MM"; None: from the start).'
     )
+    nec_endorsement: bool = Field(
+        False,
+        description=(
+            "The NEC refuses to endorse a newly selected candidate (an open seat's, or a "
+            "challenger who beat the MP) beyond [nec] shortlist_radius of its median member; "
+            "the members then choose among the others (central control by veto)."
+        ),
+    )
+    nec_endorsement_from: MonthText | None = Field(
+        None,
+        description='From when the NEC vets selected candidates ("YYYY-MM"; None: from the start).',
+    )
     focus_rate: Share = Field(
         0.1,
         description="Monthly share of the gap to its CLP's members a threatened MP closes, times its responsiveness.",
