@@ -318,3 +318,28 @@ def test_lapsers_keep_the_drawn_members_extra_churn():
     # thinning's peak (taken at tenure 0) must not clip.
     assert 400 < np.count_nonzero(gone < 50_000) < 600
     assert 2_300 < np.count_nonzero(gone >= 50_000) < 2_700
+
+
+def test_a_scenario_that_starts_after_a_surge_marks_who_came_for_it():
+    from model.agents.population import build_clps, build_members
+    from tests.conftest import small_scenario
+
+    def members(**spec):
+        scenario = small_scenario(party={"scale": 0.05}, members=spec)
+        rng = np.random.default_rng(7)
+        clps = build_clps(scenario, len(scenario.unions), rng)
+        return build_members(scenario, clps, rng)
+
+    plain = members()
+    assert not plain.drawn[: len(plain)].any()
+    marked = members(drawn_share=0.4, drawn_slope=-0.3, drawn_tenure_months=(0, 57))
+    n = len(marked)
+    x, drawn, joined = marked.ideology[:n], marked.drawn[:n], marked.joined[:n]
+    # The share drawn, more often on the left, and joined since the surge.
+    assert abs(drawn.mean() - 0.4) < 0.02
+    slope = np.cov(x, drawn.astype(float))[0, 1] / x.var()
+    assert -0.36 < slope < -0.24
+    assert joined[drawn].min() >= -57 and (joined[~drawn] < -57).any()
+    # Nothing else about the starting members changes (same draws before).
+    assert np.array_equal(plain.ideology[: len(plain)], x)
+    assert np.array_equal(plain.activism[: len(plain)], marked.activism[:n])

@@ -251,17 +251,33 @@ def build_members(scenario: Scenario, clps: ClpTable, rng: np.random.Generator) 
 
     t_low, t_high = spec.tenure_months
     table = MemberTable(capacity=int(n * 1.5) + 1024)
+    # Drawn in this order (the columns' order before the drawn marks came).
+    activism = draw_beta(spec.activism, n, rng)
+    turnout = draw_beta(spec.turnout, n, rng)
+    trusts_leader = rng.random(n) < spec.trusts_leader
+    joined = -rng.integers(t_low, t_high + 1, n)
+    drawn = np.zeros(n, dtype=bool)
+    if spec.drawn_share > 0:
+        # A scenario that starts after a surge: who came for it are marked
+        # (drawn more often on the left where `drawn_slope` < 0) and joined
+        # when it came, so the flows treat them as they treat later joiners.
+        chance = np.clip(spec.drawn_share + spec.drawn_slope * (ideology - ideology.mean()), 0, 1)
+        drawn = rng.random(n) < chance
+        if spec.drawn_tenure_months is not None:
+            low, high = spec.drawn_tenure_months
+            joined[drawn] = -rng.integers(low, high + 1, int(drawn.sum()))
     table.append(
         ideology=ideology,
-        activism=draw_beta(spec.activism, n, rng),
-        turnout=draw_beta(spec.turnout, n, rng),
+        activism=activism,
+        turnout=turnout,
         clp=clp,
         branch=branch,
         faction=faction,
         kind=np.full(n, FULL_MEMBER, dtype=np.int8),
         union=union,
-        trusts_leader=rng.random(n) < spec.trusts_leader,
-        joined=-rng.integers(t_low, t_high + 1, n),
+        trusts_leader=trusts_leader,
+        joined=joined,
+        drawn=drawn,
     )
     return table
 

@@ -108,6 +108,30 @@ class MemberSpec(Strict):
     tenure_months: tuple[int, int] = Field(
         (0, 240), description="Range of months of membership at the start."
     )
+    drawn_share: Share = Field(
+        0.0,
+        description=(
+            "Share of the starting members who joined drawn by a leader, a contest or a shock "
+            "rather than by the party: a scenario that starts after a surge (0: none; the "
+            "flows' drawn_tolerance and drawn_churn then reach only those who join later)."
+        ),
+    )
+    drawn_slope: float = Field(
+        0.0,
+        ge=-2.0,
+        le=2.0,
+        description=(
+            "How the chance of having been drawn changes per unit of ideology about the "
+            "starting members' mean (negative: the left were drawn more often)."
+        ),
+    )
+    drawn_tenure_months: tuple[int, int] | None = Field(
+        None,
+        description=(
+            "Range of months of membership at the start of the drawn starting members "
+            "(when the surge that drew them came; None: as `tenure_months`)."
+        ),
+    )
     clp_size_sd: float = Field(
         0.5, ge=0.0, le=3.0, description="Log-sd of CLP sizes (members per CLP vary)."
     )
