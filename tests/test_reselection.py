@@ -141,25 +141,30 @@ def test_challengers_are_local_activists_of_active_factions():
     assert [h.faction for h in unfounded] == [-1]
 
 
+def _open_seat_selections(**reselection):
+    """A year of retirements in the small scenario, the NEC's radius 0.3: the
+    party, the NEC's month-end median by month, and the open-seat selections."""
+    scenario = small_scenario(
+        rules={"preset": "labour_2018", "overrides": {}},
+        reselection=reselection,
+        plp={"retirement_rate": 0.5},
+        calendar={"months": 13},
+        # Conference (which can change the NEC) away from the retirement
+        # month, so the month-end NEC is the one that shortlisted or vetted.
+        conference={"month": 3},
+        nec={"shortlist_radius": 0.3},
+    )
+    party = PartyModel(scenario, rng=6)
+    party.run_for(13)
+    centre = party.series().set_index("date")["nec_median"]
+    return party, centre, party.events.of_type("selection")
+
+
 def test_central_control_keeps_open_seat_candidates_the_nec_accepts():
     def selections(shortlisting: bool) -> list[tuple[float, float]]:
-        scenario = small_scenario(
-            rules={"preset": "labour_2018", "overrides": {}},
-            reselection={"nec_shortlisting": shortlisting},
-            plp={"retirement_rate": 0.5},
-            calendar={"months": 13},
-            # Conference (which can change the NEC) away from the retirement
-            # month, so the month-end NEC is the one that shortlisted.
-            conference={"month": 3},
-            nec={"shortlist_radius": 0.3},
-        )
-        party = PartyModel(scenario, rng=6)
-        party.run_for(13)
-        centre = party.series().set_index("date")["nec_median"]
+        party, centre, records = _open_seat_selections(nec_shortlisting=shortlisting)
         return [
-            (c["ideology"], float(centre[r.month]))
-            for r in party.events.of_type("selection")
-            for c in r.candidates
+            (c["ideology"], float(centre[r.month])) for r in records for c in r.candidates
         ], party.config.nec.shortlist_radius
 
     free, radius = selections(False)
@@ -176,18 +181,7 @@ def test_central_control_keeps_open_seat_candidates_the_nec_accepts():
 
 def test_central_control_by_veto_refuses_candidates_beyond_the_nec_radius():
     def selections(vetoing: bool):
-        scenario = small_scenario(
-            rules={"preset": "labour_2018", "overrides": {}},
-            reselection={"nec_endorsement": vetoing},
-            plp={"retirement_rate": 0.5},
-            calendar={"months": 13},
-            conference={"month": 3},
-            nec={"shortlist_radius": 0.3},
-        )
-        party = PartyModel(scenario, rng=6)
-        party.run_for(13)
-        centre = party.series().set_index("date")["nec_median"]
-        return party, centre, party.events.of_type("selection")
+        return _open_seat_selections(nec_endorsement=vetoing)
 
     _, centre, free = selections(False)
     party, vetted_centre, vetted = selections(True)

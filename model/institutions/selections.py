@@ -342,17 +342,17 @@ class Selections(Institution):
     def nec_shortlists(self) -> bool:
         """Central control is on this month: the NEC shortlists in open-seat selections."""
         params = self.state.config.reselection
-        if not params.nec_shortlisting or self.nec is None:
-            return False
-        start = params.nec_shortlisting_from
-        return start is None or self.state.time >= self.state.time_of(Month.parse(start))
+        return self._in_force(params.nec_shortlisting, params.nec_shortlisting_from)
 
     def nec_endorses(self) -> bool:
         """Central control by veto is on this month: the NEC vets selected candidates."""
         params = self.state.config.reselection
-        if not params.nec_endorsement or self.nec is None:
+        return self._in_force(params.nec_endorsement, params.nec_endorsement_from)
+
+    def _in_force(self, switch: bool, start: str | None) -> bool:
+        """A central-control switch that is on, with an NEC, from its start month."""
+        if not switch or self.nec is None:
             return False
-        start = params.nec_endorsement_from
         return start is None or self.state.time >= self.state.time_of(Month.parse(start))
 
     def _replace_mp(self, old: MP | None, winner: contests.Candidate, clp: int | None = None) -> MP:

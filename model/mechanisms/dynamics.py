@@ -275,41 +275,34 @@ def lapse_probability(
 def highest_lapse_probability(leader_ideology: float, params: FlowSpec, extra: float) -> float:
     """The largest chance any member can have this month (a new member at the far end)."""
     farthest = max(leader_ideology - IDEOLOGY_MIN, IDEOLOGY_MAX - leader_ideology)
-    # The least tolerant member: drawn, if drawn members tolerate less.
-    # (A new member has no loyalty yet, so tenure 0 is the least tolerant.)
-    least_tolerant = None
-    if params.drawn_tolerance is not None:
-        least_tolerant = np.array([params.drawn_tolerance < params.tolerance])
+    # The candidates for the peak, each a new member at the far end (no
+    # loyalty yet, so tenure 0 is the least tolerant): drawn, if drawn
+    # members tolerate less. With a drawn member's own churn a drawn member
+    # may lapse more for churn and less for distance (or the reverse), and
+    # from their first renewal, when a new member's extra churn has faded
+    # somewhat: try both kinds at both tenures.
     if params.drawn_churn > 0:
-        # Drawn members may lapse more for churn and less for distance (or
-        # the reverse): the peak is the larger of the two.
-        # ... and a new member's extra churn has faded somewhat by the time
-        # a drawn member's starts: try both tenures.
-        return max(
-            float(
-                lapse_probability(
-                    np.array([leader_ideology + farthest]),
-                    np.array([tenure]),
-                    leader_ideology,
-                    params,
-                    extra,
-                    drawn=np.array([is_drawn]),
-                    backed_loser=np.array([params.losers_lapse > 0]),
-                )[0]
-            )
-            for is_drawn in (False, True)
-            for tenure in (0.0, params.drawn_churn_after)
+        kinds = [np.array([False]), np.array([True])]
+        tenures = [0.0, params.drawn_churn_after]
+    else:
+        least_tolerant = None
+        if params.drawn_tolerance is not None:
+            least_tolerant = np.array([params.drawn_tolerance < params.tolerance])
+        kinds, tenures = [least_tolerant], [0.0]
+    return max(
+        float(
+            lapse_probability(
+                np.array([leader_ideology + farthest]),
+                np.array([tenure]),
+                leader_ideology,
+                params,
+                extra,
+                drawn=drawn,
+                backed_loser=np.array([params.losers_lapse > 0]),
+            )[0]
         )
-    return float(
-        lapse_probability(
-            np.array([leader_ideology + farthest]),
-            np.zeros(1),
-            leader_ideology,
-            params,
-            extra,
-            drawn=least_tolerant,
-            backed_loser=np.array([params.losers_lapse > 0]),
-        )[0]
+        for drawn in kinds
+        for tenure in tenures
     )
 
 
