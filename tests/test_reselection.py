@@ -179,6 +179,25 @@ def test_central_control_keeps_open_seat_candidates_the_nec_accepts():
     assert any(abs(x - centre) > radius + drift for x, centre in free)
 
 
+def test_central_control_adds_national_applicants_the_members_can_choose():
+    # With central control the NEC's longlist holds applicants from the
+    # national pool; each sits where a sitting MP sat when they applied (the
+    # PLP at the month's end: only the selected change it), and the NEC keeps
+    # them only within its radius. Without central control none stand.
+    party, centre, records = _open_seat_selections(nec_shortlisting=True, nec_applicants=3)
+    radius, drift = party.config.nec.shortlist_radius, 0.05
+    national = [(c, r) for r in records for c in r.candidates if "national applicant" in c["name"]]
+    assert national
+    plp = {round(mp.ideology, 6) for mp in party.mps}
+    for c, r in national:
+        assert round(c["ideology"], 6) in plp
+        assert abs(c["ideology"] - centre[r.month]) <= radius + drift
+    # Some seats are won by a national applicant: the members choose among them.
+    assert any(r.count is not None and "national applicant" in r.count["winner"] for r in records)
+    _, _, free = _open_seat_selections(nec_applicants=3)
+    assert not any("national applicant" in c["name"] for r in free for c in r.candidates)
+
+
 def test_central_control_by_veto_refuses_candidates_beyond_the_nec_radius():
     def selections(vetoing: bool):
         return _open_seat_selections(nec_endorsement=vetoing)

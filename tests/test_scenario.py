@@ -287,6 +287,7 @@ HISTORICAL_ONLY = {
     "contests.scheduled",
     "reselection.nec_shortlisting",
     "reselection.nec_shortlisting_from",
+    "reselection.nec_applicants",
     "flows.shocks",
 }
 

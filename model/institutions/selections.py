@@ -286,8 +286,11 @@ class Selections(Institution):
             label=self.state.seat_name(clp),
         )
         if not standing and self.nec_shortlists():
-            # Central control: the NEC's shortlist (hopefuls its median member
-            # accepts, best first); nobody left means the NEC imposes one.
+            # Central control: a longlist the NEC approves. Beside the CLP's
+            # own hopefuls stand applicants from the party's national pool;
+            # the NEC keeps those its median member accepts (best first), and
+            # nobody left means the NEC imposes one.
+            hopefuls = hopefuls + self._national_applicants(clp)
             hopefuls = self.nec.shortlist(
                 hopefuls, len(hopefuls), electability=s.electability_weight()
             )
@@ -422,6 +425,34 @@ class Selections(Institution):
             refused=refused or None,
         )
         return new
+
+    def _national_applicants(self, clp: int) -> list[contests.Candidate]:
+        """Applicants from the party's national candidate pool for an open seat.
+
+        Those who apply to seats they do not live in (councillors, staff,
+        former MPs, the candidates' programme) are drawn from the party's
+        parliamentary class, so each sits where a randomly chosen sitting MP
+        sits; their standing is drawn as a local hopeful's is.
+        """
+        s = self.state
+        n = s.config.reselection.nec_applicants
+        sitting = s.sitting_mps
+        if n == 0 or not sitting:
+            return []
+        rng = s.streams["reselection"]
+        low, high = s.config.reselection.hopeful_valence
+        label = s.clps.label(clp)
+        picks = rng.integers(0, len(sitting), size=n)
+        return [
+            contests.Candidate(
+                name=f"{label} national applicant {k + 1}",
+                mp=-1,
+                ideology=float(sitting[int(i)].ideology),
+                valence=float(rng.uniform(low, high)),
+                faction=-1,
+            )
+            for k, i in enumerate(picks)
+        ]
 
     def _imposed_candidate(self, clp: int) -> contests.Candidate:
         """A candidate the NEC imposes: near its median member (or the leader), of ordinary standing."""

@@ -254,6 +254,16 @@ class ReselectionSpec(Strict):
     nec_shortlisting_from: MonthText | None = Field(
         None, description='From when the NEC shortlists ("YYYY-MM"; None: from the start).'
     )
+    nec_applicants: int = Field(
+        0,
+        ge=0,
+        le=20,
+        description=(
+            "Under central control (nec_shortlisting), applicants from the party's national "
+            "candidate pool the NEC adds to an open seat's longlist beside the CLP's own "
+            "hopefuls; each sits where a randomly chosen sitting MP sits (0: none)."
+        ),
+    )
     nec_endorsement: bool = Field(
         False,
         description=(
