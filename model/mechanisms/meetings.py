@@ -129,13 +129,20 @@ def composition_reliability(votes: np.ndarray, votes_squared: np.ndarray) -> np.
 def own_share(reliability: np.ndarray, scale: float) -> np.ndarray:
     """The share of each CLP's real members that its simulated members stand for.
 
-    Each simulated member is one real member (a share `scale` of them); of
-    the others, a share `reliability` are like the CLP's simulated members
-    and the rest like the party's at large. 1 everywhere at full scale.
+    Each simulated member is one real member (a share `scale` of them); the
+    others are like the CLP's simulated members in proportion to its
+    `reliability`, the rest like the party's at large. The share is the
+    constrained-Bayes one (Louis 1984, JASA 79(386); Ghosh 1992, JASA
+    87(418)), √(scale + (1 − scale) × reliability), not the posterior mean
+    inside the root: the runs report counts over the ensemble of CLPs (how
+    many a faction holds), and posterior means are too alike as an ensemble;
+    with the root the CLPs spread between them as the real ones do
+    (τ² + scale × v, for τ² their real spread and v a CLP's sampling
+    variance at this scale). 1 everywhere at full scale.
     """
     if scale >= 1.0:
         return np.ones_like(reliability, dtype=float)
-    return scale + (1.0 - scale) * reliability
+    return np.sqrt(scale + (1.0 - scale) * reliability)
 
 
 def imputed(by_clp: np.ndarray, members: np.ndarray, own: np.ndarray) -> np.ndarray:
