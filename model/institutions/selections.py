@@ -201,11 +201,35 @@ class Selections(Institution):
                 mobilisation,
             )
             # Branch meetings at their real size (see mechanisms.meetings).
-            came, _ = meetings.attenders(members_here, chance, self.state.meeting_scale, rng)
+            scale = self.state.meeting_scale
+            branch_of = m.branch[members_here] - self.state.clps.branch_start[clp]
+            if scale < 1.0 and members_here.size:
+                # As at AGMs, the CLP's simulated members stand for a share
+                # of its real members and the others are the party's; each
+                # of those sits in the branch of a random one of the CLP's.
+                came, own_count = meetings.attenders_with_others(
+                    members_here,
+                    chance,
+                    scale,
+                    rng,
+                    own=float(self.state.clp_own_share()[clp]),
+                    pool=m.full_member_ids(),
+                    targeted=self.state.targeted[:, clp],
+                    activism=m.activism,
+                    faction=m.faction,
+                    mobilisation=mobilisation,
+                )
+                branch = np.concatenate(
+                    [
+                        m.branch[came[:own_count]] - self.state.clps.branch_start[clp],
+                        branch_of[rng.integers(0, members_here.size, came.size - own_count)],
+                    ]
+                )
+            else:
+                came, _ = meetings.attenders(members_here, chance, scale, rng)
+                branch = m.branch[came] - self.state.clps.branch_start[clp]
             tally = reselection.branch_votes(
-                wants(came),
-                m.branch[came] - self.state.clps.branch_start[clp],
-                int(self.state.clps.n_branches[clp]),
+                wants(came), branch, int(self.state.clps.n_branches[clp])
             )
             aff_for, aff_total, stance = reselection.affiliate_votes(
                 self.state.clps.affiliated_branches[clp],

@@ -290,6 +290,55 @@ def attenders(
     return np.repeat(member_ids, came), weight
 
 
+def attenders_with_others(
+    member_ids: np.ndarray,
+    chance: np.ndarray,
+    scale: float,
+    rng: np.random.Generator,
+    *,
+    own: float,
+    pool: np.ndarray,
+    targeted: np.ndarray,
+    activism: np.ndarray,
+    faction: np.ndarray,
+    mobilisation: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """One meeting at its real size, its simulated members standing for a share `own`.
+
+    As an AGM draws them (`hold_meetings`): the meeting's simulated members
+    stand for a share `own` of its real members (`own_share`), each for
+    own / scale of them; the others are random members of the party
+    (`borrowed_attenders`), attending with their own chance here.
+
+    Args:
+        member_ids: simulated members entitled to attend.
+        chance: each one's chance of attending.
+        scale: the run's scale.
+        rng: random generator.
+        own: the share of the meeting's real members its simulated members stand for.
+        pool: ids of the party's members, from whom the others are drawn.
+        targeted: (n_factions,) True where a faction mobilises for this meeting.
+        activism, faction: member columns (all rows).
+        mobilisation: attendance multiplier per faction.
+
+    Returns:
+        (attendee ids, each once per real attender, the meeting's own first,
+        then those drawn from the party; how many of them are the meeting's own).
+    """
+    weight = stand_for(np.full(member_ids.size, own / scale), rng)
+    came = np.repeat(member_ids, rng.binomial(weight, chance))
+    others = stand_for(np.array([(1.0 - own) * member_ids.size / scale]), rng)
+    _, borrowed = borrowed_attenders(
+        others,
+        targeted.reshape(-1, 1),
+        pool_activism=activism[pool],
+        pool_faction=faction[pool],
+        mobilisation=mobilisation,
+        rng=rng,
+    )
+    return np.concatenate([came, pool[borrowed]]), came.size
+
+
 def slate_probabilities(
     ideology: np.ndarray,
     faction: np.ndarray,
