@@ -44,6 +44,7 @@ class Selections(Institution):
         super().__init__(state)
         self.leadership = leadership
         self.nec = nec
+        self._pool: tuple[int, np.ndarray, meetings.PartyPool] | None = None
 
     def stages(self) -> list[Stage]:
         """MPs' focus every month; trigger rounds and retirements as events."""
@@ -207,17 +208,16 @@ class Selections(Institution):
                 # As at AGMs, the CLP's simulated members stand for a share
                 # of its real members and the others are the party's; each
                 # of those sits in the branch of a random one of the CLP's.
+                pool, party = self._party_pool(mobilisation)
                 came, own_count = meetings.attenders_with_others(
                     members_here,
                     chance,
                     scale,
                     rng,
                     own=float(self.state.clp_own_share()[clp]),
-                    pool=m.full_member_ids(),
+                    pool=pool,
+                    party=party,
                     targeted=self.state.targeted[:, clp],
-                    activism=m.activism,
-                    faction=m.faction,
-                    mobilisation=mobilisation,
                 )
                 branch = np.concatenate(
                     [
@@ -279,6 +279,23 @@ class Selections(Institution):
                 self._replace_mp(mp, winner)
         fields["result"] = result
         self.state.events.record(TriggerBallot, self.state.now, decided_by=decided_by, **fields)
+
+    def _party_pool(self, mobilisation: np.ndarray) -> tuple[np.ndarray, meetings.PartyPool]:
+        """The party's full members, grouped for drawing meetings' other real members.
+
+        Made once a month: a trigger round holds every MP's branch meetings
+        in one month, and nothing in it changes the members.
+        """
+        s = self.state
+        if self._pool is None or self._pool[0] != s.time:
+            m = s.members
+            pool = m.full_member_ids()
+            self._pool = (
+                s.time,
+                pool,
+                meetings.PartyPool.of(m.activism[pool], m.faction[pool], mobilisation),
+            )
+        return self._pool[1], self._pool[2]
 
     def _selection(
         self,

@@ -169,6 +169,74 @@ def stand_for(per: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (whole + (rng.random(per.size) < per - whole)).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class PartyPool:
+    """The party's members as a meeting draws real members from them (`borrowed_attenders`).
+
+    Grouped once by faction (unaligned last) with each group's cumulative
+    chances of attending, plain and mobilised, so that many meetings in a
+    month (a trigger round's, one MP at a time) draw from it without
+    regrouping the whole party each time.
+    """
+
+    order: np.ndarray
+    bounds: np.ndarray
+    cumulative: tuple[tuple[np.ndarray, np.ndarray], ...]
+    mass: np.ndarray
+    size: int
+
+    @classmethod
+    def of(
+        cls, pool_activism: np.ndarray, pool_faction: np.ndarray, mobilisation: np.ndarray
+    ) -> PartyPool:
+        """Group the pool (its members' activism and faction, -1 none) by faction."""
+        n_factions = mobilisation.size
+        base = pool_activism.astype(np.float64)
+        group = np.where(pool_faction < 0, n_factions, pool_faction).astype(np.intp)
+        order = np.argsort(group, kind="stable")
+        bounds = np.searchsorted(group[order], np.arange(n_factions + 2))
+        # Per group, the cumulative chances of its members (plain and mobilised).
+        cumulative, mass = [], np.zeros((2, n_factions + 1))
+        for g in range(n_factions + 1):
+            a = base[order[bounds[g] : bounds[g + 1]]]
+            boost = mobilisation[g] if g < n_factions else 1.0
+            plain, raised = np.cumsum(np.minimum(a, 1.0)), np.cumsum(np.minimum(a * boost, 1.0))
+            cumulative.append((plain, raised))
+            mass[0, g] = plain[-1] if plain.size else 0.0
+            mass[1, g] = raised[-1] if raised.size else 0.0
+        return cls(order, bounds, tuple(cumulative), mass, base.size)
+
+    def draw(
+        self, real_members: np.ndarray, targeted: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Attenders among each meeting's `real_members` drawn from the pool.
+
+        Returns (meeting index per attender, pool position per attender); see
+        `borrowed_attenders`.
+        """
+        n_factions, n_meetings = targeted.shape
+        on = np.zeros((n_meetings, n_factions + 1), dtype=np.intp)
+        on[:, :n_factions] = targeted.T
+        chance = self.mass[on, np.arange(n_factions + 1)] / max(self.size, 1)
+        pvals = np.concatenate([chance, 1.0 - chance.sum(axis=1, keepdims=True)], axis=1)
+        pvals = np.clip(pvals, 0.0, 1.0)
+        counts = rng.multinomial(real_members.astype(np.int64), pvals)[:, :-1]
+        meeting, position = [], []
+        for g in range(n_factions + 1):
+            for raised in (0, 1):
+                n = counts[:, g] * (on[:, g] == raised)
+                total = int(n.sum())
+                if total == 0:
+                    continue
+                cum = self.cumulative[g][raised]
+                picked = np.searchsorted(cum, rng.random(total) * cum[-1], side="right")
+                meeting.append(np.repeat(np.arange(n_meetings), n))
+                position.append(self.order[self.bounds[g] + np.minimum(picked, cum.size - 1)])
+        if not meeting:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        return np.concatenate(meeting), np.concatenate(position)
+
+
 def borrowed_attenders(
     real_members: np.ndarray,
     targeted: np.ndarray,
@@ -197,40 +265,8 @@ def borrowed_attenders(
     Returns:
         (meeting index per attender, pool position per attender).
     """
-    n_factions, n_meetings = targeted.shape
-    base = pool_activism.astype(np.float64)
-    group = np.where(pool_faction < 0, n_factions, pool_faction).astype(np.intp)
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(n_factions + 2))
-    # Per group, the cumulative chances of its members (plain and mobilised).
-    cumulative, mass = [], np.zeros((2, n_factions + 1))
-    for g in range(n_factions + 1):
-        a = base[order[bounds[g] : bounds[g + 1]]]
-        boost = mobilisation[g] if g < n_factions else 1.0
-        plain, raised = np.cumsum(np.minimum(a, 1.0)), np.cumsum(np.minimum(a * boost, 1.0))
-        cumulative.append((plain, raised))
-        mass[0, g] = plain[-1] if plain.size else 0.0
-        mass[1, g] = raised[-1] if raised.size else 0.0
-    on = np.zeros((n_meetings, n_factions + 1), dtype=np.intp)
-    on[:, :n_factions] = targeted.T
-    chance = mass[on, np.arange(n_factions + 1)] / max(base.size, 1)
-    pvals = np.concatenate([chance, 1.0 - chance.sum(axis=1, keepdims=True)], axis=1)
-    pvals = np.clip(pvals, 0.0, 1.0)
-    counts = rng.multinomial(real_members.astype(np.int64), pvals)[:, :-1]
-    meeting, position = [], []
-    for g in range(n_factions + 1):
-        for raised in (0, 1):
-            n = counts[:, g] * (on[:, g] == raised)
-            total = int(n.sum())
-            if total == 0:
-                continue
-            cum = cumulative[g][raised]
-            picked = np.searchsorted(cum, rng.random(total) * cum[-1], side="right")
-            meeting.append(np.repeat(np.arange(n_meetings), n))
-            position.append(order[bounds[g] + np.minimum(picked, cum.size - 1)])
-    if not meeting:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    return np.concatenate(meeting), np.concatenate(position)
+    pool = PartyPool.of(pool_activism, pool_faction, mobilisation[: targeted.shape[0]])
+    return pool.draw(real_members, targeted, rng)
 
 
 def attendance_chance(
@@ -298,10 +334,8 @@ def attenders_with_others(
     *,
     own: float,
     pool: np.ndarray,
+    party: PartyPool,
     targeted: np.ndarray,
-    activism: np.ndarray,
-    faction: np.ndarray,
-    mobilisation: np.ndarray,
 ) -> tuple[np.ndarray, int]:
     """One meeting at its real size, its simulated members standing for a share `own`.
 
@@ -317,9 +351,9 @@ def attenders_with_others(
         rng: random generator.
         own: the share of the meeting's real members its simulated members stand for.
         pool: ids of the party's members, from whom the others are drawn.
+        party: the pool grouped for drawing (`PartyPool.of` its activism and
+            faction and the factions' mobilisation).
         targeted: (n_factions,) True where a faction mobilises for this meeting.
-        activism, faction: member columns (all rows).
-        mobilisation: attendance multiplier per faction.
 
     Returns:
         (attendee ids, each once per real attender, the meeting's own first,
@@ -328,14 +362,7 @@ def attenders_with_others(
     weight = stand_for(np.full(member_ids.size, own / scale), rng)
     came = np.repeat(member_ids, rng.binomial(weight, chance))
     others = stand_for(np.array([(1.0 - own) * member_ids.size / scale]), rng)
-    _, borrowed = borrowed_attenders(
-        others,
-        targeted.reshape(-1, 1),
-        pool_activism=activism[pool],
-        pool_faction=faction[pool],
-        mobilisation=mobilisation,
-        rng=rng,
-    )
+    _, borrowed = party.draw(others, targeted.reshape(-1, 1), rng)
     return np.concatenate([came, pool[borrowed]]), came.size
 
 
