@@ -176,11 +176,19 @@ def test_meeting_outcomes_have_the_same_distribution_at_any_scale():
     assert a01.mean() > 20
 
 
-def _party(n_clps, n_real, scale, rng, faction_share=0.16):
-    """Alike CLPs at a scale: a faction on its line, the rest spread around the centre-left."""
+def _party(n_clps, n_real, scale, rng, faction_share=0.16, lean_sd=0.0):
+    """CLPs at a scale: a faction on its line, the rest spread around the centre-left.
+
+    Alike CLPs, or with `lean_sd` CLPs that really differ: the faction's
+    share varies between them by that sd (the same leans at every scale).
+    """
     n = max(1, round(n_real * scale))
     clp = np.repeat(np.arange(n_clps), n)
-    faction = np.where(rng.random(clp.size) < faction_share, 0, -1)
+    share = faction_share
+    if lean_sd > 0:
+        lean = faction_share + np.random.default_rng(99).normal(0.0, lean_sd, n_clps)
+        share = np.clip(lean, 0.01, 0.9)[clp]
+    faction = np.where(rng.random(clp.size) < share, 0, -1)
     ideology = np.where(faction == 0, -0.65, rng.normal(-0.1, 0.35, clp.size))
     activism = rng.beta(0.6, 7.4, clp.size)
     return clp, ideology, activism, faction
@@ -189,17 +197,20 @@ def _party(n_clps, n_real, scale, rng, faction_share=0.16):
 N_CLPS = 600
 
 
-def _faction_shares(scale, *, impute=True, seed=3):
-    """The faction's share of first-place votes in each CLP's targeted AGM, and the CLPs it wins."""
+def _faction_shares(scale, *, impute=True, seed=3, lean_sd=0.0, own_of=meetings.own_share):
+    """The faction's share of first-place votes in each CLP's targeted AGM, and the CLPs it wins.
+
+    `own_of(reliability, scale)` gives the CLPs' own shares (`impute=False`: none).
+    """
     rng = np.random.default_rng(seed)
-    clp, ideology, activism, faction = _party(N_CLPS, 600, scale, rng)
+    clp, ideology, activism, faction = _party(N_CLPS, 600, scale, rng, lean_sd=lean_sd)
     lines = np.array([-0.65])
     expected = dynamics.expected_attendance(
         activism, ideology, clp, faction, np.arange(clp.size),
         n_clps=N_CLPS, faction_lines=lines, affinity=0.2,
     )  # fmt: skip
     reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
-    own = meetings.own_share(reliability, scale) if impute else None
+    own = own_of(reliability, scale) if impute else None
     result = meet(
         ideology,
         activism,
@@ -246,53 +257,13 @@ def test_a_clps_sampling_noise_does_not_widen_its_meetings_at_a_small_scale():
     assert _same_rate(copied_won, won10) < 0.001, (copied_won, won10)
 
 
-def _leaning_party(n_real, scale, rng):
-    """CLPs that really differ: the faction's share varies between them (the same
-    leans at every scale), with the rest as in `_party`."""
-    n = max(1, round(n_real * scale))
-    clp = np.repeat(np.arange(N_CLPS), n)
-    lean = np.clip(0.16 + np.random.default_rng(99).normal(0.0, 0.05, N_CLPS), 0.01, 0.9)
-    faction = np.where(rng.random(clp.size) < lean[clp], 0, -1)
-    ideology = np.where(faction == 0, -0.65, rng.normal(-0.1, 0.35, clp.size))
-    activism = rng.beta(0.6, 7.4, clp.size)
-    return clp, ideology, activism, faction
-
-
-def _leaning_shares(scale, own_of=meetings.own_share, seed=3):
-    rng = np.random.default_rng(seed)
-    clp, ideology, activism, faction = _leaning_party(600, scale, rng)
-    lines = np.array([-0.65])
-    expected = dynamics.expected_attendance(
-        activism, ideology, clp, faction, np.arange(clp.size),
-        n_clps=N_CLPS, faction_lines=lines, affinity=0.2,
-    )  # fmt: skip
-    reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
-    result = meet(
-        ideology,
-        activism,
-        faction,
-        lines=lines,
-        discipline=(0.9,),
-        targeted=np.ones((1, N_CLPS), bool),
-        mobilisation=np.array([2.5]),
-        scale=scale,
-        units=clp,
-        affinity=0.2,
-        own=own_of(reliability, scale),
-        pool=np.arange(clp.size),
-        rng=rng,
-    )
-    share = result.votes[:, 0] / np.maximum(result.votes.sum(axis=1), 1)
-    return share, int((result.winner == 0).sum()), reliability
-
-
 def test_clps_that_really_differ_keep_their_spread_at_a_small_scale():
     # CLPs whose faction shares really differ, partly hidden by the noise of
     # 60 simulated members at 0.1: the meetings must spread as widely as at
     # full scale, so the faction wins as many CLPs. The own share is the
     # constrained-Bayes one, whose spread between CLPs is the real spread.
-    share10, won10, _ = _leaning_shares(1.0)
-    share01, won01, reliability = _leaning_shares(0.1)
+    share10, won10, _ = _faction_shares(1.0, lean_sd=0.05)
+    share01, won01, reliability = _faction_shares(0.1, lean_sd=0.05)
     assert 0.1 < reliability.mean() < 0.5  # partly signal, partly noise
     assert 0.75 < share01.var() / share10.var() < 1.33
     assert _same_rate(won01, won10) > 0.01, (won01, won10)
@@ -303,7 +274,7 @@ def test_clps_that_really_differ_keep_their_spread_at_a_small_scale():
     def posterior_mean(r, scale):
         return scale + (1.0 - scale) * r
 
-    shrunk, shrunk_won, _ = _leaning_shares(0.1, own_of=posterior_mean)
+    shrunk, shrunk_won, _ = _faction_shares(0.1, lean_sd=0.05, own_of=posterior_mean)
     assert shrunk.var() / share10.var() < 0.7
     assert _same_rate(shrunk_won, won10) < 0.001, (shrunk_won, won10)
 

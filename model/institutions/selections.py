@@ -203,7 +203,7 @@ class Selections(Institution):
             )
             # Branch meetings at their real size (see mechanisms.meetings).
             scale = self.state.meeting_scale
-            branch_of = m.branch[members_here] - self.state.clps.branch_start[clp]
+            first_branch = self.state.clps.branch_start[clp]
             if scale < 1.0 and members_here.size:
                 # As at AGMs, the CLP's simulated members stand for a share
                 # of its real members and the others are the party's; each
@@ -219,17 +219,13 @@ class Selections(Institution):
                     party=party,
                     targeted=self.state.targeted[:, clp],
                 )
-                branch = np.concatenate(
-                    [
-                        m.branch[came[:own_count]] - self.state.clps.branch_start[clp],
-                        branch_of[rng.integers(0, members_here.size, came.size - own_count)],
-                    ]
-                )
+                hosts = members_here[rng.integers(0, members_here.size, came.size - own_count)]
+                branch = m.branch[np.concatenate([came[:own_count], hosts])]
             else:
                 came, _ = meetings.attenders(members_here, chance, scale, rng)
-                branch = m.branch[came] - self.state.clps.branch_start[clp]
+                branch = m.branch[came]
             tally = reselection.branch_votes(
-                wants(came), branch, int(self.state.clps.n_branches[clp])
+                wants(came), branch - first_branch, int(self.state.clps.n_branches[clp])
             )
             aff_for, aff_total, stance = reselection.affiliate_votes(
                 self.state.clps.affiliated_branches[clp],

@@ -23,9 +23,10 @@ members, only for the part of its CLP's difference from the party that is
 more than noise: each CLP's composition is shrunk towards the party's by
 the empirical-Bayes reliability R = τ²/(τ² + v) (τ² the spread between
 CLPs beyond noise, v the CLP's sampling variance; `composition_reliability`).
-A share λ = s + (1 − s)R of a CLP's real members are its simulated members
-(`own_share`); the rest are drawn, one real member at a time, from the
-party's members at large (`borrowed_attenders`). At full scale λ = 1 and
+A share λ = √(s + (1 − s)R) of a CLP's real members are its simulated
+members (`own_share`: the constrained-Bayes share, so the CLPs spread
+between them as the real ones do); the rest are drawn, one real member at a time, from the
+party's members at large (`PartyPool.draw`). At full scale λ = 1 and
 nothing changes.
 
 **Slates.** Faction members vote their faction's slate with its
@@ -171,7 +172,7 @@ def stand_for(per: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PartyPool:
-    """The party's members as a meeting draws real members from them (`borrowed_attenders`).
+    """The party's members as a meeting draws real members from them (`PartyPool.draw`).
 
     Grouped once by faction (unaligned last) with each group's cumulative
     chances of attending, plain and mobilised, so that many meetings in a
@@ -209,10 +210,21 @@ class PartyPool:
     def draw(
         self, real_members: np.ndarray, targeted: np.ndarray, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Attenders among each meeting's `real_members` drawn from the pool.
+        """Attenders among each meeting's real members drawn from the party at large.
 
-        Returns (meeting index per attender, pool position per attender); see
-        `borrowed_attenders`.
+        Each such real member is a uniformly random member of the pool and
+        attends with that member's chance at this meeting (raised where its
+        faction targets the meeting): the number of attenders per faction
+        (and unaligned) is multinomial, and who attends is drawn in
+        proportion to the chance within the faction.
+
+        Args:
+            real_members: per meeting, real members drawn from the pool.
+            targeted: (n_factions, n_meetings) True where a faction mobilises.
+            rng: random generator.
+
+        Returns:
+            (meeting index per attender, pool position per attender).
         """
         n_factions, n_meetings = targeted.shape
         on = np.zeros((n_meetings, n_factions + 1), dtype=np.intp)
@@ -235,38 +247,6 @@ class PartyPool:
         if not meeting:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
         return np.concatenate(meeting), np.concatenate(position)
-
-
-def borrowed_attenders(
-    real_members: np.ndarray,
-    targeted: np.ndarray,
-    *,
-    pool_activism: np.ndarray,
-    pool_faction: np.ndarray,
-    mobilisation: np.ndarray,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Attenders among each meeting's real members drawn from the party at large.
-
-    Each such real member is a uniformly random member of the pool (the
-    party's simulated members) and attends with that member's chance at
-    this meeting (raised where its faction targets the meeting): the
-    number of attenders per faction (and unaligned) is multinomial, and who
-    attends is drawn in proportion to the chance within the faction.
-
-    Args:
-        real_members: per meeting, real members drawn from the pool.
-        targeted: (n_factions, n_meetings) True where a faction mobilises.
-        pool_activism: the pool's activism.
-        pool_faction: the pool's faction (-1 none).
-        mobilisation: attendance multiplier per faction.
-        rng: random generator.
-
-    Returns:
-        (meeting index per attender, pool position per attender).
-    """
-    pool = PartyPool.of(pool_activism, pool_faction, mobilisation[: targeted.shape[0]])
-    return pool.draw(real_members, targeted, rng)
 
 
 def attendance_chance(
@@ -326,6 +306,62 @@ def attenders(
     return np.repeat(member_ids, came), weight
 
 
+@dataclass(frozen=True)
+class RealAttenders:
+    """Who attends meetings whose simulated members stand for part of their real members.
+
+    Attributes:
+        came: positions (into the meetings' simulated members) of those who
+            came, once per real attender each stands for.
+        weight: real members each simulated member stands for.
+        others: per meeting, real members drawn from the party at large.
+        borrowed_meeting: the meeting of each attender drawn from the party.
+        borrowed: their positions in the pool.
+    """
+
+    came: np.ndarray
+    weight: np.ndarray
+    others: np.ndarray
+    borrowed_meeting: np.ndarray
+    borrowed: np.ndarray
+
+
+def real_attenders(
+    position: np.ndarray,
+    chance: np.ndarray,
+    *,
+    own: np.ndarray,
+    scale: float,
+    party: PartyPool,
+    targeted: np.ndarray,
+    rng: np.random.Generator,
+) -> RealAttenders:
+    """Meetings at their real size, each meeting's simulated members standing for a share `own`.
+
+    Each simulated member stands for own / scale real members (rounded at
+    random), who attend with its chance; the meeting's other real members
+    are random members of the party (`PartyPool.draw`), attending with their
+    own chance there. AGMs (`hold_meetings`) and trigger ballots' branch
+    meetings draw their attenders so.
+
+    Args:
+        position: each simulated member's meeting (0 .. n_meetings-1).
+        chance: each one's chance of attending.
+        own: per meeting, the share of its real members its simulated
+            members stand for (`own_share`).
+        scale: the run's scale.
+        party: the party's members, grouped for drawing.
+        targeted: (n_factions, n_meetings) True where a faction mobilises.
+        rng: random generator.
+    """
+    weight = stand_for((own / scale)[position], rng)
+    came = np.repeat(np.arange(position.size), rng.binomial(weight, chance))
+    simulated = np.bincount(position, minlength=own.size)
+    others = stand_for((1.0 - own) * simulated / scale, rng)
+    borrowed_meeting, borrowed = party.draw(others, targeted, rng)
+    return RealAttenders(came, weight, others, borrowed_meeting, borrowed)
+
+
 def attenders_with_others(
     member_ids: np.ndarray,
     chance: np.ndarray,
@@ -337,12 +373,7 @@ def attenders_with_others(
     party: PartyPool,
     targeted: np.ndarray,
 ) -> tuple[np.ndarray, int]:
-    """One meeting at its real size, its simulated members standing for a share `own`.
-
-    As an AGM draws them (`hold_meetings`): the meeting's simulated members
-    stand for a share `own` of its real members (`own_share`), each for
-    own / scale of them; the others are random members of the party
-    (`borrowed_attenders`), attending with their own chance here.
+    """One meeting at its real size, as `real_attenders` draws it.
 
     Args:
         member_ids: simulated members entitled to attend.
@@ -359,11 +390,16 @@ def attenders_with_others(
         (attendee ids, each once per real attender, the meeting's own first,
         then those drawn from the party; how many of them are the meeting's own).
     """
-    weight = stand_for(np.full(member_ids.size, own / scale), rng)
-    came = np.repeat(member_ids, rng.binomial(weight, chance))
-    others = stand_for(np.array([(1.0 - own) * member_ids.size / scale]), rng)
-    _, borrowed = party.draw(others, targeted.reshape(-1, 1), rng)
-    return np.concatenate([came, pool[borrowed]]), came.size
+    drawn = real_attenders(
+        np.zeros(member_ids.size, dtype=np.intp),
+        chance,
+        own=np.array([own]),
+        scale=scale,
+        party=party,
+        targeted=targeted.reshape(-1, 1),
+        rng=rng,
+    )
+    return np.concatenate([member_ids[drawn.came], pool[drawn.borrowed]]), drawn.came.size
 
 
 def slate_probabilities(
@@ -523,7 +559,7 @@ def hold_meetings(
         own: per unit, the share of its real members that its simulated
             members stand for (`own_share`); None: all of them.
         pool: ids of the party's members, from whom the rest are drawn
-            (`borrowed_attenders`); needed where `own` is below 1.
+            (`PartyPool.draw`); needed where `own` is below 1.
 
     Returns:
         The MeetingResult.
@@ -540,22 +576,19 @@ def hold_meetings(
     if own is not None and pool is not None and (own < 1.0).any():
         # The CLP's simulated members stand for a share `own` of its real
         # members; the others are drawn from the party at large.
-        weight = stand_for((own / scale)[position], rng)
-        came = np.repeat(np.arange(member_ids.size), rng.binomial(weight, chance))
-        simulated = np.bincount(position, minlength=units.size)
-        others = stand_for((1.0 - own) * simulated / scale, rng)
-        borrowed_unit, borrowed = borrowed_attenders(
-            others,
-            targeted[:, units],
-            pool_activism=activism[pool],
-            pool_faction=faction[pool],
-            mobilisation=mobilisation,
+        drawn = real_attenders(
+            position,
+            chance,
+            own=own,
+            scale=scale,
+            party=PartyPool.of(activism[pool], faction[pool], mobilisation),
+            targeted=targeted[:, units],
             rng=rng,
         )
-        eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
-        eligible += others
-        ids = np.concatenate([member_ids[came], pool[borrowed]])
-        unit = np.concatenate([position[came], borrowed_unit])
+        eligible = np.bincount(position, weights=drawn.weight, minlength=units.size)
+        eligible = eligible.astype(np.int64) + drawn.others
+        ids = np.concatenate([member_ids[drawn.came], pool[drawn.borrowed]])
+        unit = np.concatenate([position[drawn.came], drawn.borrowed_meeting])
     else:
         came, weight = attenders(np.arange(member_ids.size), chance, scale, rng)
         eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
