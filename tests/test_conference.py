@@ -1,4 +1,4 @@
-"""Tests for model.mechanisms.conference: proposals, the support rule, card votes, adopting changes."""
+"""Tests for model.mechanisms.proposals and .conference: proposals, the support rule, card votes, adopting changes."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from model.mechanisms.conference import (
+from model.mechanisms.conference import ClpDelegates, UnionBloc, adopt_passed, card_vote
+from model.mechanisms.proposals import (
     CATALOGUE,
-    ClpDelegates,
     Proposal,
-    UnionBloc,
-    adopt_passed,
-    card_vote,
     propose,
     scheduled_proposal,
     support_mask,

@@ -62,12 +62,6 @@ TYPE_CHECKING_EXCEPTIONS: dict[tuple[str, str], str] = {
 MAX_LINES = 800
 """No module may be longer (issue #13)."""
 
-LONG_MODULE_EXCEPTIONS: dict[str, str] = {
-    "model/mechanisms/conference.py": "being rewritten by the unions and conference work",
-    "model/institutions/conference.py": "the unions and conference work's, to be split there",
-}
-"""Modules allowed over `MAX_LINES` for now, and why. Remove an entry once it is split."""
-
 RANK = {layer: rank for rank, (names, _) in enumerate(LAYERS) for layer in names}
 
 
@@ -273,10 +267,7 @@ def test_no_module_over_the_line_limit():
         for path in PACKAGE.rglob("*.py")
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
-    unexplained = {path: n for path, n in long.items() if path not in LONG_MODULE_EXCEPTIONS}
-    assert not unexplained, f"modules over {MAX_LINES} lines (split them): {unexplained}"
-    stale = sorted(set(LONG_MODULE_EXCEPTIONS) - set(long))
-    assert not stale, f"now under {MAX_LINES} lines, remove from LONG_MODULE_EXCEPTIONS: {stale}"
+    assert not long, f"modules over {MAX_LINES} lines (split them): {long}"
 
 
 PARTY_MAX_LINES = 400

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.mechanisms.conference import RESELECTION_OPENNESS
+from model.mechanisms.proposals import RESELECTION_OPENNESS
 from model.mechanisms.rule_power import (
     ARENAS,
     GROUPS,

@@ -15,23 +15,25 @@ the scenario's month; special conferences when a proposal is scheduled for
 one or deferred to one.
 
 With ``conference.stances = "direction"`` the older one-dimensional rule
-(``mechanisms.conference.supports``) decides instead.
+(``mechanisms.proposals.supports``) decides instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
+from model.institutions.direction_conference import hold_by_direction
+from model.institutions.motions import Delegations, Item
+from model.institutions.motions import delegations as delegations_of
 from model.institutions.nec import Nec
 from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
-from model.mechanisms import agenda, conference, rule_power, union_decisions
+from model.mechanisms import agenda, conference, proposals, rule_power, union_decisions
 from model.records.events import (
     AffiliateConsultation,
     AgendaVote,
@@ -41,77 +43,10 @@ from model.records.events import (
     RuleChange,
 )
 from model.rules.schema import RulesError, RuleSet
-from model.scenario.schema import ScheduledProposal
 from model.state import PartyState
 
 PLATFORM = ("leader", "nec")
 """Proposers whose changes go through the affiliates and the NEC before conference."""
-
-
-@dataclass
-class Delegations:
-    """The CLP delegations at one conference (or as a forecast sees them).
-
-    Attributes:
-        votes: each delegation's card-vote size (its CLP's membership).
-        position: where each stands (an unaligned CLP's median member, with
-            noise at a vote; a controlled CLP's faction line).
-        unaligned: which CLPs no faction controls.
-        rng: the conference's random stream at a vote; None in a forecast.
-    """
-
-    votes: np.ndarray
-    position: np.ndarray
-    unaligned: np.ndarray
-    rng: np.random.Generator | None = None
-    _mandates: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def mandate(self, key: str) -> np.ndarray:
-        """Each delegation's own lean on proposal `key` (standard normal; the same each time asked)."""
-        if key not in self._mandates:
-            self._mandates[key] = conference.delegation_mandates(self.votes.size, key, self.rng)
-        return self._mandates[key]
-
-
-@dataclass
-class Item:
-    """A rule change on its way to conference.
-
-    Attributes:
-        title, proposer, key: what it is and who moves it.
-        spec: the scenario's entry (None for a catalogue proposal).
-        parts: its parts (computed against the rules in force when tabled).
-        tabled: model time it was tabled (notice runs from here).
-        target: model time of the conference that votes on it.
-        kind: "annual" or "special".
-        allow_defer, forced: see ScheduledProposal.
-        direction: for the record (and the "direction" rule).
-        recommendation: the NEC's recommendation (+1 for, -1 against, 0 none).
-    """
-
-    title: str
-    proposer: str
-    key: str = ""
-    spec: ScheduledProposal | None = None
-    parts: tuple[agenda.Part, ...] = ()
-    tabled: int = 0
-    target: int = 0
-    kind: str = "annual"
-    allow_defer: bool = False
-    forced: bool = False
-    direction: float = 0.0
-    recommendation: int = 0
-    ready: bool = field(default=False)
-
-    @property
-    def changes(self) -> dict[str, Any]:
-        """All its parts' changes."""
-        return agenda.merged(self.parts)
-
-    @property
-    def sections(self) -> set[str]:
-        """The rule sections it touches (leadership, reselection, conference, nec)."""
-        return {path.split(".")[0] for path in self.changes}
 
 
 class _Run:
@@ -217,25 +152,6 @@ class Conference(Institution):
 
     # --- judging a change ----------------------------------------------------------------
 
-    def _delegations(self, noise: bool) -> Delegations:
-        """CLP delegations: card-vote sizes, positions, unaligned mask (noise on unaligned)."""
-        m = self.state.members
-        full = m.full_member_ids()
-        member_median = m.full_member_median() if full.size else 0.0
-        delegates = self.clp_delegates(member_median)
-        unaligned = delegates.unaligned
-        position = np.where(unaligned, delegates.member_median, delegates.line).astype(float)
-        clp_noise = self.state.config.conference.clp_noise
-        if noise and clp_noise > 0 and unaligned.any():
-            rng = self.state.streams["conference"]
-            position[unaligned] += rng.normal(0.0, clp_noise, int(unaligned.sum()))
-        return Delegations(
-            np.asarray(delegates.votes),
-            position,
-            unaligned,
-            self.state.streams["conference"] if noise else None,
-        )
-
     def _judge(
         self,
         changes: dict[str, Any],
@@ -334,7 +250,7 @@ class Conference(Institution):
     def _tally(
         self, title: str, proposer: str, judged: dict[str, Any], delegations: Delegations
     ) -> Any:
-        proposal = conference.Proposal(title, proposer, judged["changes"], 0.0)
+        proposal = proposals.Proposal(title, proposer, judged["changes"], 0.0)
         return conference.tally_card_vote(
             proposal,
             union_votes=self._union_votes(judged["stances"]),
@@ -403,7 +319,7 @@ class Conference(Institution):
             return True
         if item.spec is None:
             return False
-        proposal = conference.scheduled_proposal(
+        proposal = proposals.scheduled_proposal(
             item.spec.model_copy(update={"direction": item.spec.direction or 0.0}), rules
         )
         if proposal is None:
@@ -416,7 +332,7 @@ class Conference(Institution):
         s = self.state
         with s.timed("conference"):
             rules = s.rules
-            delegations = self._delegations(noise=False)
+            delegations = delegations_of(self.state, noise=False)
             platform: list[list[Any]] = []  # [item, decision, judged]
             for item in items:
                 if not self._prepare(item, rules):
@@ -564,7 +480,7 @@ class Conference(Institution):
         if self.interests:
             self.hold("annual")
         else:
-            self._hold_direction()
+            hold_by_direction(self.state)
 
     def hold(self, kind: str) -> None:
         """A conference (annual or special): the agenda and the card votes."""
@@ -577,10 +493,10 @@ class Conference(Institution):
             return
         with s.timed("conference"):
             rules_before = s.rules
-            delegations = self._delegations(noise=True)
+            delegations = delegations_of(self.state, noise=True)
             motions = [i for i in due if i.proposer not in PLATFORM]
             platform = [i for i in due if i.proposer in PLATFORM]
-            forecast_delegations = self._delegations(noise=False)
+            forecast_delegations = delegations_of(self.state, noise=False)
             platform_sections = set().union(*(i.sections for i in platform)) if platform else set()
             for motion in motions:
                 if motion.sections & platform_sections:
@@ -721,7 +637,7 @@ class Conference(Institution):
             for u, k in zip(s.unions, keep_first, strict=True)
             if u.affiliated
         ]
-        proposal = conference.Proposal(f"CAC report: {item.title} first", "nec", item.changes, 0.0)
+        proposal = proposals.Proposal(f"CAC report: {item.title} first", "nec", item.changes, 0.0)
         result = conference.tally_card_vote(
             proposal,
             union_votes=union_votes,
@@ -762,7 +678,7 @@ class Conference(Institution):
         effect = judged["effect"]
         scale = s.config.conference.shift_scale
         direction = float(np.clip(effect.shift / scale, -1.0, 1.0)) if scale else 0.0
-        proposal = conference.Proposal(
+        proposal = proposals.Proposal(
             item.title, item.proposer, item.changes, round(direction, 6), key=item.key
         )
         result = conference.tally_card_vote(
@@ -837,7 +753,7 @@ class Conference(Institution):
             if rng.random() >= spec.proposal_chance:
                 continue
             options = []
-            for entry in conference.CATALOGUE:
+            for entry in proposals.CATALOGUE:
                 proposal = entry.proposal(s.rules, name)
                 if proposal is None:
                     continue
@@ -861,104 +777,6 @@ class Conference(Institution):
                 )
         if items:
             self.table(items)
-
-    # --- the older one-dimensional rule ---------------------------------------------------
-
-    def _hold_direction(self) -> None:
-        """Annual conference under ``stances = "direction"``: proposals decided by card vote."""
-        with self.state.timed("conference"):
-            spec = self.state.config.conference
-            rng = self.state.streams["conference"]
-            rules_before = self.state.rules
-            m = self.state.members
-            full = m.full_member_ids()
-            member_median = m.full_member_median() if full.size else 0.0
-            plp = np.array([mp.ideology for mp in self.state.sitting_mps])
-            balance = spec.balance
-            if balance is None:
-                balance = (member_median + float(np.median(plp))) / 2 if plp.size else member_median
-
-            proposals: list[conference.Proposal] = []
-            forced: set[str] = set()
-            for scheduled in spec.scheduled:
-                if scheduled.year == self.state.now.year:
-                    proposal = conference.scheduled_proposal(scheduled, rules_before)
-                    if proposal is not None:
-                        proposals.append(proposal)
-                        if scheduled.forced:
-                            forced.add(proposal.title)
-            movers = []
-            if spec.leader_proposes:
-                movers.append(("leader", self.state.leader.ideology))
-            if spec.faction_proposes:
-                movers += [(f.name, f.line) for f in self.state.factions]
-            for name, position in movers:
-                if rng.random() < spec.proposal_chance:
-                    proposals += conference.propose(
-                        rules_before,
-                        name,
-                        position,
-                        rng,
-                        balance=balance,
-                        shift_scale=spec.shift_scale,
-                        max_proposals=spec.proposals_per_year,
-                    )
-            if not proposals:
-                return
-            delegates = self.clp_delegates(member_median)
-            unions = [
-                conference.UnionBloc(u.name, u.levy_payers, u.leadership_ideology)
-                for u in self.state.unions
-                if u.affiliated
-            ]
-            results = []
-            for proposal in proposals:
-                result = conference.card_vote(
-                    proposal,
-                    unions=unions,
-                    clps=delegates,
-                    rules=rules_before,
-                    balance=balance,
-                    shift_scale=spec.shift_scale,
-                    clp_noise=spec.clp_noise,
-                    rng=rng,
-                )
-                if proposal.title in forced and not result.passes:
-                    result = dataclasses.replace(result, passes=True)
-                results.append(result)
-                self.state.events.record(
-                    ConferenceVote,
-                    self.state.now,
-                    decided_by="card vote",
-                    balance=round(balance, 6),
-                    **result.to_dict(),
-                    forced=True if proposal.title in forced else None,
-                )
-            new_rules, applied = conference.adopt_passed(
-                rules_before, results, reason=f"conference {self.state.now.year}"
-            )
-            if applied:
-                self.state.rules = new_rules
-                self.state.events.record(
-                    RuleChange,
-                    self.state.now,
-                    decided_by="card vote",
-                    proposals=[p.title for p in applied],
-                    changes=rules_before.rule_changes_to(new_rules),
-                    rules_before=rules_before.label(),
-                    rules_after=new_rules.label(),
-                )
-
-    def clp_delegates(self, fallback_median: float) -> conference.ClpDelegates:
-        s = self.state
-        counts = s.members.full_member_counts(len(s.clps))
-        medians = np.where(counts > 0, s.members.clp_medians(len(s.clps)), fallback_median)
-        control = self.state.clps.control
-        lines = self.state.faction_lines
-        line = np.where(control >= 0, lines[np.maximum(control, 0)] if lines.size else 0.0, np.nan)
-        return conference.ClpDelegates(
-            votes=counts.astype(np.int64), line=line, member_median=medians
-        )
 
     def measure(self, row: dict[str, Any]) -> None:
         """The rules in force."""

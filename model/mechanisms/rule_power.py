@@ -20,7 +20,7 @@ say that sums to 1 (:func:`say`):
   OMOV each voter type's expected share of the votes cast (members,
   registered supporters, affiliated supporters), where that type may vote.
 * *reselection* — who decides whether a sitting MP stands again: a table
-  ordered as ``conference.RESELECTION_OPENNESS`` (see ``RESELECTION_SAY``).
+  ordered as ``proposals.RESELECTION_OPENNESS`` (see ``RESELECTION_SAY``).
 * *nec* — seat shares on the NEC: the CLP, youth, BAME and disabled
   members' sections are the members'; unions and socialist societies the
   affiliates'; the leader, deputy, treasurer, frontbench, PLP, EPLP, local
@@ -33,7 +33,7 @@ change by how much closer the balance comes to it, summed over arenas with
 their weights (:func:`ideological_gain`). A group also has a stake in its
 own say (:func:`say_gain`): unions in the affiliates', CLP delegates in the
 members'. With a single arena and two groups this is the old
-``conference.supports`` rule: a change moves the balance by a shift and an
+``proposals.supports`` rule: a change moves the balance by a shift and an
 actor supports it when the balance ends nearer.
 
 Everything here is pure: rule sets, numbers and arrays in, numbers out.
@@ -84,7 +84,7 @@ derived)."""
 
 RESELECTION_SAY: dict[str, dict[str, float]] = {
     # The MP's security is the PLP's say; members' and affiliates' the rest.
-    # Ordered as conference.RESELECTION_OPENNESS [assumption: the numbers;
+    # Ordered as proposals.RESELECTION_OPENNESS [assumption: the numbers;
     # the order is the rules' own]:
     # pre-2018: a majority of combined branch nominations, with affiliates
     # able to add branches without limit (an effective union veto);

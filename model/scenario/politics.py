@@ -49,7 +49,7 @@ class ScheduledProposal(Strict):
         None,
         description=(
             "Only with conference.stances = 'direction': which side the change favours on the "
-            "left (-1) .. right (+1) axis (see model.mechanisms.conference.supports). With "
+            "left (-1) .. right (+1) axis (see model.mechanisms.proposals.supports). With "
             "'interests' every actor judges the change itself."
         ),
     )
