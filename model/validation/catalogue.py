@@ -573,6 +573,29 @@ def _membership() -> list[Target]:
                 note="" if fit else "under the model's own 2020 winner",
             )
         )
+    # The 2019 trough, before the election was called (29-31 October): the
+    # year-end figure of 2019 comes after the December defeat, and the joiners
+    # of 13-31 December are in it, but the model's joining in an election's
+    # month comes before the election (the month's plan), so its post-defeat
+    # surge is in January. Without this figure the fit sees a membership that
+    # held up through 2018-2019 when it fell by about 90,000 (564,443 at the
+    # end of 2017).
+    out.append(
+        Target(
+            "members_2019_low",
+            "Membership",
+            "Members at the 2019 low, before the election was called",
+            LONG,
+            "2019-10",
+            "politics:membership_flows.events[7]",
+            members_at("2019-10"),
+            "members",
+            "membership",
+            derive=lambda v: approximate_number(v["low_2019"]),
+            baseline=Baseline("the year before (end of 2018)", path=_year_end(2018)),
+            note="'around 475,000'; 'more than 480,000' once the election was called",
+        )
+    )
     return out
 
 
