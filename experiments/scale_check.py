@@ -37,9 +37,16 @@ from model.scenario import load_scenario
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
+def scenario_file(name: str) -> Path:
+    """A scenario given by its name in scenarios/ ("labour_2015_2024") or as a path to a file."""
+    if name.endswith(".toml") or "/" in name:
+        return Path(name)
+    return SCENARIOS / f"{name}.toml"
+
+
 def outcomes(name: str, scale: float, seed: int) -> dict[str, float]:
     """One run's outcomes (counts of members per real member)."""
-    scenario = load_scenario(SCENARIOS / f"{name}.toml").with_changes(party={"scale": scale})
+    scenario = load_scenario(scenario_file(name)).with_changes(party={"scale": scale})
     party = PartyModel(scenario, rng=seed)
     party.run_for(scenario.calendar.months)
     s = party.series()
@@ -108,7 +115,11 @@ def compare_runs(runs: pd.DataFrame, scales: list[float]) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison and print it (and write it with --out)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", default="labour_2015_2024")
+    parser.add_argument(
+        "--scenario",
+        default="labour_2015_2024",
+        help="a name in scenarios/ or a path to a scenario file",
+    )
     parser.add_argument("--scales", type=float, nargs=2, default=[0.1, 1.0])
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="worker processes")

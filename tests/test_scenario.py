@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
 import tomllib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from model.cli.args import FlagError
+from model.counting.textio import BallotFileError
+from model.scenario.paths import PathError
 from model.scenario.schema import (
     ScenarioError,
     load_scenario,
@@ -14,6 +19,8 @@ from model.scenario.schema import (
     parse_scenario,
     smallest_scale,
 )
+from model.study.experiment import ExperimentError
+from model.validation.priors import PriorError
 from tests.conftest import DEFAULT_SCENARIO
 
 
@@ -336,3 +343,45 @@ def test_momentum_is_founded_in_october_2015_in_every_scenario_that_has_it():
         for faction in scenario.factions:
             if faction.name == "Momentum" and scenario.start.year <= 2015:
                 assert faction.founded == "2015-10", path.name
+
+
+def _load_in_worker(path: str) -> None:
+    load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ScenarioError("a.toml", ["party.scale: must be > 0 (got 0)"]),
+        FlagError("--set", ["party.scale: must be > 0"]),
+        ExperimentError("sweep.toml", ["runs.seeds: required key is missing"]),
+        PriorError("priors.toml", ["parameter.join_rate: unknown key"]),
+    ],
+)
+def test_scenario_errors_survive_pickling(error):
+    """A worker's error crosses back to the parent whole (file, problems, message)."""
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert (copy.file, copy.problems, str(copy)) == (error.file, error.problems, str(error))
+
+
+def test_a_bad_scenario_in_a_process_pool_reports_its_problems(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[party]\nscale = -1\n", encoding="utf-8")
+    with ProcessPoolExecutor(1) as pool, pytest.raises(ScenarioError) as info:
+        pool.submit(_load_in_worker, str(bad)).result()
+    assert str(bad) in str(info.value) and "party" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PathError("party.scale.x", "party.scale: not a table"),
+        BallotFileError("ballots.csv", 3, "an empty ranking"),
+        BallotFileError("ballots.csv", None, "no header"),
+    ],
+)
+def test_other_input_errors_survive_pickling(error):
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error) and vars(copy) == vars(error)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -56,6 +56,10 @@ class BallotFileError(ValueError):
         self.problem = problem
         where = self.file if line is None else f"{self.file}:{line}"
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt whole when it crosses back from a worker process (see ScenarioError).
+        return (type(self), (self.file, self.line, self.problem))
 
 
 @contextmanager

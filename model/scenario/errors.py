@@ -29,6 +29,13 @@ class ScenarioError(ValueError):
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"invalid scenario {file}:\n{lines}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An error raised in a worker process crosses back by pickle, which
+        # rebuilds an exception from its args (the message alone): without
+        # this the pool fails with a TypeError and the user never sees the
+        # problems.
+        return (type(self), (self.file, self.problems))
+
 
 def describe(err: ValidationError, root: type[BaseModel]) -> list[str]:
     """One line per problem: "key.path: what is wrong (what is allowed; what was given)"."""

@@ -62,6 +62,10 @@ class PathError(KeyError):
         # KeyError's own str() would quote the message like a key.
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt whole when it crosses back from a worker process (see ScenarioError).
+        return (type(self), (self.path, self.message))
+
 
 @dataclass(frozen=True)
 class Selector:
