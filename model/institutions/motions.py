@@ -118,10 +118,10 @@ def clp_delegates(state: PartyState, fallback_median: float) -> conference.ClpDe
         state: the party's state.
         fallback_median: the position of a CLP with no full members.
     """
-    s = state
-    counts = s.members.full_member_counts(len(s.clps))
-    medians = np.where(counts > 0, s.members.clp_medians(len(s.clps)), fallback_median)
-    control = s.clps.control
-    lines = s.faction_lines
+    n_clps = len(state.clps)
+    counts = state.members.full_member_counts(n_clps)
+    medians = np.where(counts > 0, state.members.clp_medians(n_clps), fallback_median)
+    control = state.clps.control
+    lines = state.faction_lines
     line = np.where(control >= 0, lines[np.maximum(control, 0)] if lines.size else 0.0, np.nan)
     return conference.ClpDelegates(votes=counts.astype(np.int64), line=line, member_median=medians)
