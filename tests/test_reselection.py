@@ -307,6 +307,50 @@ def test_deselected_mp_is_replaced_by_the_winner():
     assert series["plp_size"].iloc[-1] == int(party.clps.seat_held.sum())
 
 
+def test_central_control_by_veto_keeps_a_triggered_mp_from_challengers_beyond_its_radius():
+    # In a full selection the NEC vets the challenger who beat the MP as it
+    # vets an open seat's choice: refused, the members choose among the rest
+    # (the MP keeps the seat if nobody else is left). Without the veto some
+    # challengers beyond the NEC's radius unseat their MP; with it none does,
+    # and the refusals are recorded on the trigger ballot.
+    def round_(vetoing: bool, seed: int):
+        scenario = small_scenario(
+            rules={"preset": "open_selection", "overrides": {}},
+            reselection={
+                "rounds": ["2017-01"],
+                "incumbency_bonus": MECHANICS_BONUS,
+                "nec_endorsement": vetoing,
+            },
+            nec={"shortlist_radius": 0.3},
+        )
+        party = PartyModel(scenario, rng=seed)
+        party.run_for(4)
+        return party, party.events.of_type("trigger_ballot")
+
+    def winners(party, records):
+        centre = float(party.series()["nec_median"].iloc[-1])
+        out = []
+        for rec in records:
+            if rec.result == "deselected":
+                name = rec.selection["count"]["winner"] if rec.selection["count"] else None
+                chosen = [c for c in rec.selection["candidates"] if c["name"] == name]
+                out.append(abs(chosen[0]["ideology"] - centre) if chosen else 0.0)
+        return out, party.config.nec.shortlist_radius
+
+    free = [d for s in range(3) for d in winners(*round_(False, s))[0]]
+    vetted_runs = [round_(True, s) for s in range(3)]
+    radius = vetted_runs[0][0].config.nec.shortlist_radius
+    vetted = [d for party, recs in vetted_runs for d in winners(party, recs)[0]]
+    drift = 0.05  # the month-end median can have moved a little since the vote
+    assert any(d > radius + drift for d in free)
+    assert all(d <= radius + drift for d in vetted)
+    refused = [
+        r for _, recs in vetted_runs for r in recs if r.selection and r.selection.get("refused")
+    ]
+    assert refused
+    assert len(vetted) < len(free)
+
+
 def test_round_is_reproducible_by_seed():
     _, a = run_round("labour_2018", seed=5)
     _, b = run_round("labour_2018", seed=5)

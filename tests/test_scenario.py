@@ -295,6 +295,8 @@ HISTORICAL_ONLY = {
     "reselection.nec_shortlisting",
     "reselection.nec_shortlisting_from",
     "reselection.nec_applicants",
+    "reselection.nec_endorsement",
+    "reselection.nec_endorsement_from",
     "flows.shocks",
 }
 
