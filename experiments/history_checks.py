@@ -11,6 +11,10 @@ per seed and in summary, each line marked (fit) or (forecast) by the split:
 * 2020 (forecast): the winner and Starmer's first-round share (56.2%);
 * the 2019 trigger round (fit): full selections (6 MPs triggered,
   1 deselected) [data: trigger_ballots_and_reselection.round_2019];
+* the 2021-23 round (forecast; the model's is in June 2022): MPs
+  deselected, and how many of them stood left of the PLP's median (the one
+  known, Sam Tarry, was of the left)
+  [data: trigger_ballots_and_reselection.round_2021_2023];
 * membership at year ends (fit targets to 2019, forecasts after), the peak
   year and the fall from the
   2020 level to December 2024 (the real one: about a third);
@@ -103,6 +107,16 @@ def one_run(args: tuple[int, float], scenario: Any = None) -> dict[str, Any]:
     rounds = [t for t in party.events.of_type(TriggerBallot) if t.month == "2019-09"]
     row["2019 full selections"] = sum(bool(t.outcome.get("full_selection")) for t in rounds)
     row["2019 deselected"] = sum(t.result == "deselected" for t in rounds)
+    later = [
+        t
+        for t in party.events.of_type(TriggerBallot)
+        if "2021" <= t.month <= "2023-12" and t.result == "deselected"
+    ]
+    plp = party.series().set_index("date")["plp_median"]
+    row["2021-23 deselected"] = len(later)
+    row["2021-23 deselected left of the PLP"] = sum(
+        t.mp_ideology < float(plp.loc[t.month]) for t in later
+    )
     s = party.series().set_index("date")
     members = s["members_full"] / scale
     year_end = members[members.index.str.endswith("-12")]
@@ -152,6 +166,7 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         f"{spread('2020 Starmer % of members joined since GE2019')}  "
         "[YouGov poll Feb 2020: 56 / 43 / 67] (forecast)",
         f"2019 round, full selections: {spread('2019 full selections')}; deselected {spread('2019 deselected')}  [published 6 triggered, 1 deselected] ({SPLIT.period_of('2019-09')})",
+        f"2021-23 round, deselected: {spread('2021-23 deselected')}, of whom left of the PLP's median: {spread('2021-23 deselected left of the PLP')}  [published: Tarry, of the left; the total not found] (forecast)",
         *(
             f"members at the end of {year} (thousands): "
             f"{spread(f'members {year}-12', per=1000, digits=0)}  [published {published / 1000:.0f}]"
