@@ -112,12 +112,11 @@ def one_run(args: tuple[int, float], scenario: Any = None) -> dict[str, Any]:
         for t in party.events.of_type(TriggerBallot)
         if "2021" <= t.month <= "2023-12" and t.result == "deselected"
     ]
-    plp = party.series().set_index("date")["plp_median"]
+    s = party.series().set_index("date")
     row["2021-23 deselected"] = len(later)
     row["2021-23 deselected left of the PLP"] = sum(
-        t.mp_ideology < float(plp.loc[t.month]) for t in later
+        t.mp_ideology < float(s.loc[t.month, "plp_median"]) for t in later
     )
-    s = party.series().set_index("date")
     members = s["members_full"] / scale
     year_end = members[members.index.str.endswith("-12")]
     row["members peak year"] = int(year_end.idxmax()[:4])

@@ -32,6 +32,7 @@ from model.mechanisms.sympathisers import (
     defeat_severity,
     electability_weight,
 )
+from model.records.events import RuleChange
 from model.records.log import EventLog
 from model.rules.schema import RuleSet
 from model.scenario.schema import Scenario
@@ -212,6 +213,19 @@ class PartyState:
             callback,
             Schedule(interval=interval, start=start),
             priority=EventSlot(rank, sub),  # type: ignore[arg-type]
+        )
+
+    def change_rules(self, after: RuleSet, *, decided_by: str, proposals: list[str]) -> None:
+        """Put `after` in force and record the RuleChange (a card vote's, or the NEC's)."""
+        before, self.rules = self.rules, after
+        self.events.record(
+            RuleChange,
+            self.now,
+            decided_by=decided_by,
+            proposals=proposals,
+            changes=before.rule_changes_to(after),
+            rules_before=before.label(),
+            rules_after=after.label(),
         )
 
     @contextmanager

@@ -40,7 +40,6 @@ from model.records.events import (
     ConferenceVote,
     PackageFormed,
     ProposalWithdrawn,
-    RuleChange,
 )
 from model.rules.schema import RulesError, RuleSet
 from model.state import PartyState
@@ -727,16 +726,7 @@ class Conference(Institution):
             rules = after
             applied.append(item.title)
         if applied:
-            s.rules = rules
-            s.events.record(
-                RuleChange,
-                s.now,
-                decided_by="card vote",
-                proposals=applied,
-                changes=rules_before.rule_changes_to(rules),
-                rules_before=rules_before.label(),
-                rules_after=rules.label(),
-            )
+            s.change_rules(rules, decided_by="card vote", proposals=applied)
 
     def _catalogue(self) -> None:
         """The leader's and factions' own proposals from the catalogue (where enabled)."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from model.institutions.motions import clp_delegates
 from model.mechanisms import conference, proposals
-from model.records.events import ConferenceVote, RuleChange
+from model.records.events import ConferenceVote
 from model.state import PartyState
 
 
@@ -98,13 +98,6 @@ def hold_by_direction(state: PartyState) -> None:
             rules_before, results, reason=f"conference {state.now.year}"
         )
         if applied:
-            state.rules = new_rules
-            state.events.record(
-                RuleChange,
-                state.now,
-                decided_by="card vote",
-                proposals=[p.title for p in applied],
-                changes=rules_before.rule_changes_to(new_rules),
-                rules_before=rules_before.label(),
-                rules_after=new_rules.label(),
+            state.change_rules(
+                new_rules, decided_by="card vote", proposals=[p.title for p in applied]
             )

@@ -22,7 +22,7 @@ from model.institutions.stakes import Stakes
 from model.institutions.unions import UnionPolitics
 from model.mechanisms import contests, rule_power, union_decisions
 from model.mechanisms import nec as necmech
-from model.records.events import NecElection, NecVote, RuleChange
+from model.records.events import NecElection, NecVote
 from model.records.series import slug
 from model.rules.schema import RulesError
 from model.state import PartyState
@@ -216,16 +216,7 @@ class Nec(Institution):
                 self.stakes.proposer_position(spec.proposer, self.median()),
             )
             if result.passes:
-                s.rules = after
-                s.events.record(
-                    RuleChange,
-                    s.now,
-                    decided_by="meeting",
-                    proposals=[spec.title],
-                    changes=before.rule_changes_to(after),
-                    rules_before=before.label(),
-                    rules_after=after.label(),
-                )
+                s.change_rules(after, decided_by="meeting", proposals=[spec.title])
 
     # --- CLP-section elections -------------------------------------------------------------
 
