@@ -256,3 +256,60 @@ def test_blocks_do_not_change_influence_or_expected_attendance(monkeypatch, bloc
     whole = run()
     monkeypatch.setattr(dynamics, "BLOCK", block)
     assert run() == whole
+
+
+def test_influence_draws_as_a_plain_month_draws_on_one_thread():
+    # The drift is drawn on a second thread while the meetings, pull and cue
+    # run: the result, and the generator's state after it, must be those of
+    # the plain month (meeters, pairs, then the drift, all from one stream,
+    # on one thread).
+    rng = np.random.default_rng(12)
+    n = 50_000
+    x = rng.uniform(-1, 1, n)
+    clp = rng.integers(0, 40, n)
+    faction = np.where(rng.random(n) < 0.2, rng.integers(0, 2, n), -1).astype(np.int16)
+    trusts = rng.random(n) < 0.5
+    active = rng.random(n) < 0.85
+    lines = np.array([-0.6, 0.3])
+    params = InfluenceSpec(
+        interaction_rate=0.3,
+        confidence_bound=0.4,
+        convergence=0.3,
+        faction_pull=0.1,
+        leader_cue=0.05,
+        noise_sd=0.02,
+    )
+    fast_rng = np.random.default_rng(13)
+    fast = dynamics.influence(
+        x,
+        clp,
+        faction,
+        trusts,
+        active,
+        faction_lines=lines,
+        leader_ideology=-0.2,
+        params=params,
+        rng=fast_rng,
+    )
+
+    plain_rng = np.random.default_rng(13)
+    plain = x.copy()
+    ids = np.flatnonzero(active)
+    meeters = ids[draws.bernoulli_sample(ids.size, params.interaction_rate, plain_rng)]
+    a, b = dynamics.pair_within(meeters, clp, plain_rng, groups=clp[meeters], shuffled=True)
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        gap = plain[j] - plain[i]
+        if abs(gap) < params.confidence_bound:
+            step = params.convergence * gap
+            plain[i], plain[j] = plain[i] + step, plain[j] - step
+    drift = plain_rng.standard_normal(ids.size, dtype=np.float32) * np.float32(params.noise_sd)
+    for k, row in enumerate(ids.tolist()):
+        value = plain[row]
+        if faction[row] >= 0:
+            value += params.faction_pull * (lines[faction[row]] - value)
+        value += (-0.2 - value) * trusts[row] * params.leader_cue
+        value += drift[k]
+        plain[row] = min(max(value, -1.0), 1.0)
+
+    assert np.array_equal(fast, plain)
+    assert fast_rng.bit_generator.state == plain_rng.bit_generator.state

@@ -18,6 +18,7 @@ so a run is reproducible from its seed.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,24 +86,80 @@ def influence(
     # tenth of the draws), so pairing needs no shuffle of its own.
     meeters = ids[draws.bernoulli_sample(ids.size, params.interaction_rate, rng)]
     a, b = pair_within(meeters, clp, rng, groups=clp[meeters], shuffled=True)
-    # The pairs are disjoint, so each meeter's new position is written once,
-    # from the values gathered for the gap (no second gather).
-    at_a, at_b = x[a], x[b]
-    gap = at_b - at_a
-    close = np.flatnonzero(np.abs(gap) < params.confidence_bound)
-    step = params.convergence * gap[close]
-    x[a[close]] = at_a[close] + step
-    x[b[close]] = at_b[close] - step
+    # The month's drift is the stream's last draw: it is drawn on a second
+    # thread while this one does the meetings, pull and cue (numpy releases
+    # the GIL while it fills the array; nothing else touches `rng` until the
+    # thread is joined, so the draws are the same as drawn in line).
+    drift = _DriftDraw(rng, ids.size, params.noise_sd) if params.noise_sd > 0 else None
+    try:
+        # The pairs are disjoint, so each meeter's new position is written
+        # once, from the values gathered for the gap (no second gather).
+        at_a, at_b = x[a], x[b]
+        gap = at_b - at_a
+        close = np.flatnonzero(np.abs(gap) < params.confidence_bound)
+        step = params.convergence * gap[close]
+        x[a[close]] = at_a[close] + step
+        x[b[close]] = at_b[close] - step
+        _pull_and_cue(x, ids, faction, trusts_leader, faction_lines, leader_ideology, params)
+    finally:
+        noise = drift.result() if drift is not None else None
+    # Then the drift and the clip, a block of rows at a time (see BLOCK).
+    for start in range(0, ids.size, BLOCK):
+        rows = ids[start : start + BLOCK]
+        xa = x[rows]
+        if noise is not None:
+            xa += noise[start : start + BLOCK]
+        np.clip(xa, IDEOLOGY_MIN, IDEOLOGY_MAX, out=xa)
+        x[rows] = xa
+    return x
 
-    # Pull, cue and drift touch only the active rows: gather them, update in
-    # place and scatter back, a block of rows at a time (each block's
-    # temporaries stay in the CPU's cache; every step is elementwise and the
-    # drift's normals are drawn in the same order, so the blocks give the
-    # same floats as one pass). Members who do not trust the leader get a
-    # cue weight of zero, which leaves them exactly unchanged.
+
+class _DriftDraw:
+    """The month's drift, sd * z with z standard normal, drawn on a thread.
+
+    Single-precision normals (numpy's float32 ziggurat, quicker than
+    float64): a drift of a few thousandths needs no more digits. One call
+    for all rows draws the same numbers as one call per block."""
+
+    def __init__(self, rng: np.random.Generator, size: int, sd: float) -> None:
+        self.out = np.empty(size, dtype=np.float32)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._draw, args=(rng, np.float32(sd)))
+        self.thread.start()
+
+    def _draw(self, rng: np.random.Generator, sd: np.float32) -> None:
+        try:
+            rng.standard_normal(self.out.size, dtype=np.float32, out=self.out)
+            self.out *= sd
+        except BaseException as error:  # re-raised on the caller's thread
+            self.error = error
+
+    def result(self) -> np.ndarray:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.out
+
+
+def _pull_and_cue(
+    x: np.ndarray,
+    ids: np.ndarray,
+    faction: np.ndarray,
+    trusts_leader: np.ndarray,
+    faction_lines: np.ndarray,
+    leader_ideology: float,
+    params: InfluenceSpec,
+) -> None:
+    """The pull of each aligned member's faction line and the leader's cue,
+    in place on the active rows `ids` of `x`, a block at a time: gather,
+    update and scatter back (each block's temporaries stay in the CPU's
+    cache; every step is elementwise, so the blocks give the same floats as
+    one pass). Members who do not trust the leader get a cue weight of zero,
+    which leaves them exactly unchanged."""
     pull = faction_lines.size and params.faction_pull > 0
+    if not pull and params.leader_cue <= 0:
+        return
     buffer = np.empty(min(ids.size, BLOCK), dtype=x.dtype)
-    drift = np.empty(buffer.size, dtype=np.float32)
     for start in range(0, ids.size, BLOCK):
         rows = ids[start : start + BLOCK]
         xa = x[rows]
@@ -112,23 +169,14 @@ def influence(
             xf = xa[aligned]
             xf += params.faction_pull * (faction_lines[f[aligned]] - xf)
             xa[aligned] = xf
-        # A scratch block for the cue: (leader - x) * trusts * cue (the same
-        # product as (cue * trusts) * (leader - x), signed zeros included);
-        # then the drift, sd * z with z standard normal, in a block of its own.
-        scratch = buffer[: rows.size]
+        # The cue: (leader - x) * trusts * cue (the same product as
+        # (cue * trusts) * (leader - x), signed zeros included).
         if params.leader_cue > 0:
+            scratch = buffer[: rows.size]
             np.subtract(leader_ideology, xa, out=scratch)
             scratch *= trusts_leader[rows]
             scratch *= params.leader_cue
             xa += scratch
-        if params.noise_sd > 0:
-            # Single-precision normals (numpy's float32 ziggurat, quicker than
-            # float64): a drift of a few thousandths needs no more digits.
-            noise = drift[: rows.size]
-            rng.standard_normal(rows.size, dtype=np.float32, out=noise)
-            noise *= np.float32(params.noise_sd)
-            xa += noise
-        np.clip(xa, IDEOLOGY_MIN, IDEOLOGY_MAX, out=xa)
         x[rows] = xa
     return x
 
