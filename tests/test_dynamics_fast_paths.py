@@ -101,6 +101,45 @@ def test_recruit_takes_the_nearest_faction_in_reach_at_its_rate():
         assert within(int(changed.sum()), per, chance), (i, int(changed.sum()), chance)
 
 
+def test_faction_members_lapse_with_their_factions_churn():
+    # Churn takes a faction's members out of it at its own monthly rate
+    # (staying in the party); one who has also drifted out of reach leaves
+    # with the higher chance; recruitment is as without churn.
+    rng = np.random.default_rng(13)
+    lines, radii = np.array([-0.6, 0.5]), np.array([0.3, 0.2])
+    rates, churn = np.array([0.05, 0.1]), np.array([0.02, 0.0])
+    groups = [
+        (-0.6, 0, True, -1, 0.02),  # on its line: churn only
+        (-0.6, 0, False, 0, 0.0),  # not eligible: stays
+        (0.9, 0, True, -1, 0.05),  # drifted: the higher of rate and churn
+        (0.5, 1, True, 1, 0.0),  # a faction without churn keeps its members
+        (0.9, -1, True, -1, 0.0),  # in nobody's reach
+        (-0.5, -1, True, 0, 0.05),  # recruited at the rate, churn or not
+    ]
+    per = 60_000
+    x = np.repeat([g[0] for g in groups], per)
+    faction = np.repeat([g[1] for g in groups], per).astype(np.int16)
+    eligible = np.repeat([g[2] for g in groups], per)
+    new = dynamics.recruit(
+        x, faction, eligible, faction_lines=lines, radii=radii, rates=rates, rng=rng, churn=churn
+    )
+    for i, (_, before, _, after, chance) in enumerate(groups):
+        got = new[i * per : (i + 1) * per]
+        changed = got != before
+        assert set(got[changed].tolist()) <= {after}, i
+        assert within(int(changed.sum()), per, chance), (i, int(changed.sum()), chance)
+    # No churn draws exactly what the recruitment alone draws.
+    alone = dynamics.recruit(
+        x, faction, eligible, faction_lines=lines, radii=radii, rates=rates,
+        rng=np.random.default_rng(14),
+    )  # fmt: skip
+    zero = dynamics.recruit(
+        x, faction, eligible, faction_lines=lines, radii=radii, rates=rates,
+        rng=np.random.default_rng(14), churn=np.zeros(2),
+    )  # fmt: skip
+    assert np.array_equal(alone, zero)
+
+
 def test_expected_attendance_equals_a_sum_over_members():
     rng = np.random.default_rng(4)
     n, n_clps = 5_000, 7

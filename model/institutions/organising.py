@@ -119,6 +119,7 @@ class Organising(Institution):
             rates=np.where(self.founded(), [sp.recruitment_rate for sp in specs], 0.0),
             rng=rng,
             out=m.faction,
+            churn=np.array([sp.churn for sp in specs], dtype=float),
         )
         # Organisers judge a CLP by its real members: at a small scale, its
         # simulated members' composition shrunk towards the party's by how

@@ -368,6 +368,10 @@ class FactionSpec(Strict):
     member_share: Share = Field(description="Share of members in the faction at the start.")
     recruit_radius: float = Field(gt=0.0, le=2.0)
     recruitment_rate: Share = Field(description="Monthly chance an unaligned member nearby joins.")
+    churn: Share = Field(
+        0.0,
+        description="Monthly chance a member lets their faction membership lapse (staying in the party).",
+    )
     organisers: int = Field(ge=0, le=650, description="CLPs the faction can target at once.")
     mobilisation: float = Field(
         ge=1.0, le=20.0, description="Attendance multiplier of its members where it targets."

@@ -648,7 +648,36 @@ def _momentum() -> list[Target]:
             note="the model's left faction (organised left before October 2015)",
         )
         for before, month in zip(figures, figures[1:], strict=False)
+    ] + [
+        # Two undated figures, read at mid-year [assumption]: 40,000 in 2019
+        # (the plateau: as in April 2018), and "20,000-30,000" reported in
+        # 2021, read as its midpoint.
+        Target(
+            f"momentum_{year}",
+            "Momentum",
+            f"Momentum members, {year} ({text})",
+            LONG,
+            f"{year}-06",
+            f"{series}[date={year}]",
+            faction_size_at(f"{year}-06", "momentum"),
+            "members",
+            "Momentum",
+            derive=lambda v: _range_midpoint(v["members"]),
+            baseline=Baseline(
+                f"the figure before ({before})",
+                path=f"{series}[date={before}]",
+                derive=lambda v: approximate_number(v["members"]),
+            ),
+            note="the model's left faction; the source gives the year only",
+        )
+        for before, year, text in (("2018-04", "2019", "40,000"), ("2019", "2021", "20,000-30,000"))
     ]
+
+
+def _range_midpoint(text: object) -> float:
+    """A figure given as a range ("20,000-30,000") by its midpoint; a single figure as itself."""
+    numbers = [approximate_number(part) for part in str(text).split("-") if part.strip()]
+    return sum(numbers) / len(numbers)
 
 
 def _plp_and_rounds() -> list[Target]:
