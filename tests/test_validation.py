@@ -177,6 +177,10 @@ def test_published_values_match_the_record_by_hand(data: dict[str, Any]) -> None
         100 * 168216 / (168216 + 116960)
     )
     assert by_key["momentum_2018-04"] == 40000
+    # Undated figures: 2019's 40,000 (fit), 2021's "20,000-30,000" by its midpoint (forecast).
+    assert by_key["momentum_2019"] == 40000 and by_key["momentum_2021"] == 25000
+    assert target("momentum_2019").period == "fit" and target("momentum_2021").period == "forecast"
+    assert target("momentum_2021").baseline.value(data) == 40000
     assert by_key["nec_clp_left_2020"] == pytest.approx(100 * 5 / 9)
     # Baselines by hand: 2020 left candidate <- Corbyn's 61.8 in 2016; the two
     # others share the rest: (100 - 61.8) / 2 = 19.1.
