@@ -71,6 +71,32 @@ def test_lapsers_lapse_each_member_with_its_own_chance():
         assert within(observed, per_level // 2, chance), (level, observed, chance)
 
 
+def _check_recruitment(
+    groups: list[tuple[float, int, bool, int, float]],
+    lines: np.ndarray,
+    radii: np.ndarray,
+    rates: np.ndarray,
+    rng: np.random.Generator,
+    churn: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Recruit once over 60,000 members per group (position, faction, eligible,
+    faction after if changed, chance of change) and check each group's changes:
+    only to the faction expected, and as many as its chance gives (4 sd)."""
+    per = 60_000
+    x = np.repeat([g[0] for g in groups], per)
+    faction = np.repeat([g[1] for g in groups], per).astype(np.int16)
+    eligible = np.repeat([g[2] for g in groups], per)
+    new = dynamics.recruit(
+        x, faction, eligible, faction_lines=lines, radii=radii, rates=rates, rng=rng, churn=churn
+    )
+    for i, (_, before, _, after, chance) in enumerate(groups):
+        got = new[i * per : (i + 1) * per]
+        changed = got != before
+        assert set(got[changed].tolist()) <= {after}, i
+        assert within(int(changed.sum()), per, chance), (i, int(changed.sum()), chance)
+    return x, faction, eligible
+
+
 def test_recruit_takes_the_nearest_faction_in_reach_at_its_rate():
     rng = np.random.default_rng(3)
     lines, radii = np.array([-0.6, 0.0, 0.5]), np.array([0.3, 0.35, 0.2])
@@ -87,18 +113,7 @@ def test_recruit_takes_the_nearest_faction_in_reach_at_its_rate():
         (-0.3, 0, True, 0, 0.0),  # 0.3 from its line: stays
         (0.9, 0, False, 0, 0.0),  # drifted but not eligible
     ]
-    per = 60_000
-    x = np.repeat([g[0] for g in groups], per)
-    faction = np.repeat([g[1] for g in groups], per).astype(np.int16)
-    eligible = np.repeat([g[2] for g in groups], per)
-    new = dynamics.recruit(
-        x, faction, eligible, faction_lines=lines, radii=radii, rates=rates, rng=rng
-    )
-    for i, (_, before, _, after, chance) in enumerate(groups):
-        got = new[i * per : (i + 1) * per]
-        changed = got != before
-        assert set(got[changed].tolist()) <= {after}, i
-        assert within(int(changed.sum()), per, chance), (i, int(changed.sum()), chance)
+    _check_recruitment(groups, lines, radii, rates, rng)
 
 
 def test_faction_members_lapse_with_their_factions_churn():
@@ -116,18 +131,7 @@ def test_faction_members_lapse_with_their_factions_churn():
         (0.9, -1, True, -1, 0.0),  # in nobody's reach
         (-0.5, -1, True, 0, 0.05),  # recruited at the rate, churn or not
     ]
-    per = 60_000
-    x = np.repeat([g[0] for g in groups], per)
-    faction = np.repeat([g[1] for g in groups], per).astype(np.int16)
-    eligible = np.repeat([g[2] for g in groups], per)
-    new = dynamics.recruit(
-        x, faction, eligible, faction_lines=lines, radii=radii, rates=rates, rng=rng, churn=churn
-    )
-    for i, (_, before, _, after, chance) in enumerate(groups):
-        got = new[i * per : (i + 1) * per]
-        changed = got != before
-        assert set(got[changed].tolist()) <= {after}, i
-        assert within(int(changed.sum()), per, chance), (i, int(changed.sum()), chance)
+    x, faction, eligible = _check_recruitment(groups, lines, radii, rates, rng, churn=churn)
     # No churn draws exactly what the recruitment alone draws.
     alone = dynamics.recruit(
         x, faction, eligible, faction_lines=lines, radii=radii, rates=rates,
