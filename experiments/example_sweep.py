@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
+
 from model.study.experiment import load_experiment
 from model.study.sweep import SweepResult, run_experiment
 

@@ -44,6 +44,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 import numpy as np
 import pandas as pd
 

@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 import numpy as np
 
 from model import PartyModel, load_scenario

@@ -35,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 import numpy as np
 import pandas as pd
 

@@ -26,6 +26,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 import pandas as pd
 
 from model import PartyModel, load_scenario

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -11,6 +11,7 @@ resumes: only runs that are missing are run.
 
 from __future__ import annotations
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 from example_sweep import run_example, save_figures
 
 from model.analysis.figures import band_figure, outcomes_figure

@@ -11,6 +11,7 @@ deselections_by_parliament.png|pdf. Running again resumes.
 
 from __future__ import annotations
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 from example_sweep import run_example, save_figures
 
 from model.analysis.figures import band_figure, deselections_figure, outcomes_figure

@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import product
 from pathlib import Path
 
+import _checkout  # noqa: F401  (this checkout's `model`, not another's)
 import pandas as pd
 from scipy import stats
 
