@@ -20,7 +20,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def load_script(relative: str, name: str) -> ModuleType:
-    """A script of the repository that is not a package module (experiments/, tools/), loaded."""
+    """A script of the repository that is not a package module (experiments/, tools/), loaded.
+
+    As when it is run, its folder is on ``sys.path`` (last here, so that
+    nothing in it shadows a module the tests import), for the sibling
+    modules it imports (experiments/_checkout.py).
+    """
+    folder = str((REPO / relative).parent)
+    if folder not in sys.path:
+        sys.path.append(folder)
     spec = importlib.util.spec_from_file_location(name, REPO / relative)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
