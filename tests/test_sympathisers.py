@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.stats import norm
 
 from model.mechanisms import sympathisers as sym
 
@@ -237,6 +238,71 @@ def test_a_poll_of_the_electorate_counts_first_preferences():
     )
     assert swayed[2] > standing[2] and swayed[0] == standing[0]
     assert sym.contest_standing(np.zeros(0), [-0.5, 0.5]) == (0.5, 0.5)
+
+
+def test_a_poll_with_the_voters_noise_matches_simulated_voters():
+    # An independent implementation: draw every voter's noise and count
+    # first preferences (what contests.utilities does at a ballot).
+    rng = np.random.default_rng(7)
+    members = rng.normal(-0.5, 0.3, 100_000)
+    candidates, valences, weight, sd = [-0.2, -0.6, -0.1], [0.64, -0.33, 0.36], 0.41, 0.239
+    polled = sym.contest_standing(
+        members, candidates, valences=valences, electability_weight=weight, noise_sd=sd
+    )
+    utility = (
+        -np.abs(members[:, None] - np.array(candidates)[None, :])
+        + weight * np.array(valences)[None, :]
+        + rng.normal(0.0, sd, (members.size, 3))
+    )
+    counted = np.bincount(utility.argmax(axis=1), minlength=3) / members.size
+    # Three binomial standard errors of a share near 0.5 over 100,000 voters.
+    assert polled == pytest.approx(tuple(counted), abs=0.005)
+
+
+@given(
+    first=st.floats(-1.0, 1.0),
+    second=st.floats(-1.0, 1.0),
+    sd=st.floats(0.05, 1.0),
+)
+def test_two_candidates_poll_the_probit_closed_form(first, second, sd):
+    # With two candidates, P(first) = Phi((u1 - u2) / (sd * sqrt 2)).
+    chance = sym.choice_shares(np.array([[first, second]]), sd)
+    assert chance[0, 0] == pytest.approx(norm.cdf((first - second) / (sd * np.sqrt(2))), abs=1e-6)
+    assert chance[0].sum() == pytest.approx(1.0, abs=1e-6)
+
+
+@given(
+    utility=st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=6),
+    sd=st.floats(0.05, 1.0),
+)
+def test_choice_shares_are_probabilities_ordered_as_the_utilities(utility, sd):
+    u = np.array([utility])
+    chance = sym.choice_shares(u, sd)[0]
+    assert chance.sum() == pytest.approx(1.0, abs=1e-5)
+    assert (chance >= -1e-9).all()
+    # A better candidate is never less likely to come first.
+    order = np.argsort(u[0])
+    assert (np.diff(chance[order]) >= -1e-9).all()
+
+
+def test_a_poll_with_noise_moves_smoothly_where_the_noiseless_one_tips():
+    # The left's 2020 candidate: as the electability weight passes the point
+    # where it offsets her nearer position, the noiseless poll drops her from
+    # about 40% to nothing; the poll with the voters' noise moves by points.
+    members = np.random.default_rng(3).normal(-0.5, 0.3, 50_000)
+    candidates, valences = [-0.2, -0.6], [0.64, -0.33]
+
+    def left_share(weight, sd):
+        return sym.contest_standing(
+            members, candidates, valences=valences, electability_weight=weight, noise_sd=sd
+        )[1]
+
+    assert left_share(0.40, 0.0) > 0.3 and left_share(0.44, 0.0) == 0.0
+    assert 0.0 < left_share(0.40, 0.239) - left_share(0.44, 0.239) < 0.05
+    # With no noise, the poll is every voter's favourite, as before.
+    assert sym.contest_standing(members, candidates) == sym.contest_standing(
+        members, candidates, noise_sd=0.0
+    )
 
 
 def test_a_fringe_candidate_draws_few_and_a_front_runner_draws_as_before():

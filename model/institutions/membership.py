@@ -175,6 +175,7 @@ class Membership(Institution):
             [c.ideology for c in contest.on_ballot],
             valences=[c.valence for c in contest.on_ballot],
             electability_weight=self.state.electability_weight(),
+            noise_sd=self.state.config.contests.utility_noise,
         )
 
     # --- flows -------------------------------------------------------------------------

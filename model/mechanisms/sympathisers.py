@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 IDEOLOGY_MIN, IDEOLOGY_MAX = -1.0, 1.0
 
@@ -124,18 +125,28 @@ def contest_standing(
     *,
     valences: Sequence[float] = (),
     electability_weight: float = 0.0,
+    noise_sd: float = 0.0,
 ) -> tuple[float, ...]:
     """Each candidate's share of the electorate's first preferences, as a poll would find it.
 
-    Each voter's favourite by distance and perceived electability (the
-    utility of `mechanisms.contests.utilities` without its noise, so the
-    poll draws nothing from the random streams).
+    A voter's utility is that of `mechanisms.contests.utilities`: distance
+    and perceived electability, plus the voter's own noise of sd
+    `noise_sd`. The poll reports each candidate's *expected* share under
+    that noise (`choice_shares`), so it draws nothing from the random
+    streams and moves smoothly as the electorate and the candidates move. A
+    poll that took every voter's noiseless favourite would not: where the
+    electability weight nearly offsets the distance between two candidates,
+    the same electorate polls 70% for one or 0% (the left's 2020 candidate
+    in runs whose campaign shocks differ by a tenth of valence), and every
+    stake that follows the poll (`contest_stake`'s viability) tips with it.
 
     Args:
         voter_ideology: the electorate so far (full members).
         candidates: the candidates' positions.
         valences: their valence; empty: none.
         electability_weight: the moment's weight on valence.
+        noise_sd: sd of each voter's utility noise (the contests'
+            `utility_noise`); 0: every voter's noiseless favourite.
 
     Returns:
         Shares summing to 1 (equal shares for an empty electorate).
@@ -146,11 +157,55 @@ def contest_standing(
         return ()
     if x.size == 0:
         return tuple([1.0 / n] * n)
+    if noise_sd > 0:
+        # Utility depends on the voter only through their position: poll the
+        # electorate's histogram (bins of 0.005, far finer than the noise).
+        counts, edges = np.histogram(
+            np.clip(x, IDEOLOGY_MIN, IDEOLOGY_MAX),
+            bins=_POLL_BINS,
+            range=(IDEOLOGY_MIN, IDEOLOGY_MAX),
+        )
+        x = 0.5 * (edges[:-1] + edges[1:])
+        keep = counts > 0
+        x, weights = x[keep], counts[keep].astype(float)
     utility = -np.abs(x[:, None] - np.asarray(candidates, dtype=float)[None, :])
     if len(valences):
         utility = utility + electability_weight * np.asarray(valences, dtype=float)[None, :]
+    if noise_sd > 0:
+        shares = weights @ choice_shares(utility, noise_sd)
+        return tuple((shares / shares.sum()).tolist())
     counts = np.bincount(utility.argmax(axis=1), minlength=n)
     return tuple((counts / counts.sum()).tolist())
+
+
+_POLL_BINS = 400
+_HERMITE = np.polynomial.hermite_e.hermegauss(40)
+
+
+def choice_shares(utility: np.ndarray, noise_sd: float) -> np.ndarray:
+    """Each voter's chance of putting each candidate first, under Gaussian utility noise.
+
+    With independent N(0, sd²) noise on every utility, candidate c is first
+    with probability E_z[Π_{k≠c} Φ(z + (u_c − u_k)/sd)], z ~ N(0, 1) (the
+    multinomial probit with independent errors), computed by Gauss–Hermite
+    quadrature.
+
+    Args:
+        utility: (n_voters, n_candidates) noiseless utilities.
+        noise_sd: the noise's sd (> 0).
+
+    Returns:
+        (n_voters, n_candidates) probabilities; each row sums to 1 (up to
+        the quadrature's error, about 1e-6 at the model's utilities).
+    """
+    nodes, weights = _HERMITE
+    gap = (utility[:, :, None] - utility[:, None, :]) / noise_sd  # [v, c, k] = (u_c − u_k)/sd
+    cdf = ndtr(nodes[None, None, None, :] + gap[..., None])  # [v, c, k, node]
+    k = utility.shape[1]
+    own = np.arange(k)
+    cdf[:, own, own, :] = 1.0
+    chance = (cdf.prod(axis=2) * weights[None, None, :]).sum(axis=2) / np.sqrt(2.0 * np.pi)
+    return chance
 
 
 def electability_weight(
