@@ -339,8 +339,8 @@ class PartyState:
             if self._own_share is not None and self._own_share[0] == self.time:
                 return self._own_share[1]
             expected = self.expected_meetings()
-        assert expected.slates_squared is not None
-        reliability = meetings.composition_reliability(expected.slates, expected.slates_squared)
+        assert expected.slates_noise is not None
+        reliability = meetings.composition_reliability(expected.slates, expected.slates_noise)
         own = meetings.own_share(reliability, scale)
         self._own_share = (self.time, own)
         return own

@@ -221,8 +221,13 @@ def test_page_steps_resets_and_stays_offline(server: Server, tmp_path: Path) -> 
             press_step(page, 3, start=0)
             page.get_by_text("Month: 2016-12 (month 3 of 120)").wait_for(timeout=UI_TIMEOUT)
             after = settled_shots(page)
+            # The map of executive control need not change in three months: 0-2 of
+            # the ~160 AGMs change hands at full scale, none in this run; the map is
+            # checked after it switches view, below.
             names = ["ideology histograms", "CLP map", "time series", "status and events"]
-            unchanged = [n for n, a, b in zip(names, before, after, strict=True) if a == b]
+            unchanged = [
+                n for n, a, b in zip(names, before, after, strict=True) if a == b and n != "CLP map"
+            ]
             assert not unchanged, f"panels did not change after three steps: {unchanged}"
             # The event feed shows this month's AGMs.
             page.get_by_text(re.compile(r"^2016-12 · \d+ CLP AGMs")).wait_for(timeout=UI_TIMEOUT)

@@ -174,7 +174,7 @@ def test_expected_attendance_equals_a_sum_over_members():
         affinity=affinity, spread=False,
     )  # fmt: skip
     assert np.array_equal(lean.members, got.members) and np.array_equal(lean.slates, got.slates)
-    assert lean.slates_squared is None and lean.size is None
+    assert lean.slates_noise is None and lean.size is None
 
 
 def test_nearest_line_takes_the_first_on_a_tie():

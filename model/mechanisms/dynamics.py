@@ -535,14 +535,14 @@ class ExpectedMeeting:
         slates: expected votes per CLP by slate (same shape): faction
             members vote their slate, unaligned members the slate of a
             nearby faction or the unaligned slate.
-        slates_squared: the same sums of activism squared (for the sampling
-            noise of `slates`: `meetings.composition_reliability`).
+        slates_noise: per CLP, the sampling variance of its slate shares
+            (`meetings.share_noise`, for `meetings.composition_reliability`).
         size: simulated members per CLP.
     """
 
     members: np.ndarray
     slates: np.ndarray
-    slates_squared: np.ndarray | None = None
+    slates_noise: np.ndarray | None = None
     size: np.ndarray | None = None
 
     def as_real(self, own: np.ndarray) -> ExpectedMeeting:
@@ -552,7 +552,7 @@ class ExpectedMeeting:
         return ExpectedMeeting(
             members=meetings.imputed(self.members, self.size, own),
             slates=meetings.imputed(self.slates, self.size, own),
-            slates_squared=self.slates_squared,
+            slates_noise=self.slates_noise,
             size=self.size,
         )
 
@@ -586,7 +586,7 @@ def expected_attendance(
         member_clps: `clp[members]`, when the caller has it already.
         member_ideology: `ideology[members]`, when the caller has it already.
         spread: also count what the sampling noise of the slate votes needs
-            (`slates_squared`, `size`); only runs below full scale use it.
+            (`slates_noise`, `size`); only runs below full scale use it.
 
     Returns:
         The ExpectedMeeting.
@@ -628,13 +628,10 @@ def expected_attendance(
     by_slate = np.bincount(slate_key, weights=weight, minlength=n_clps * width)
     if not spread:
         return ExpectedMeeting(by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width))
-    by_slate_squared = np.bincount(slate_key, weights=weight * weight, minlength=n_clps * width)
+    noise = meetings.share_noise(weight, slate_key // width, slate_key % width, n_clps, width)
     size = np.bincount(key // width, minlength=n_clps)
     return ExpectedMeeting(
-        by_member.reshape(n_clps, width),
-        by_slate.reshape(n_clps, width),
-        by_slate_squared.reshape(n_clps, width),
-        size,
+        by_member.reshape(n_clps, width), by_slate.reshape(n_clps, width), noise, size
     )
 
 
