@@ -121,20 +121,24 @@ def share_noise(
         without one of them, give a share to vary).
     """
     weight = np.asarray(weight, dtype=float)
-    votes = np.bincount(
-        clp * n_slates + slate, weights=weight, minlength=n_clps * n_slates
-    ).reshape(n_clps, n_slates)
-    rest = votes.sum(axis=1)[clp] - weight
+    key = clp * n_slates + slate
+    votes = np.bincount(key, weights=weight, minlength=n_clps * n_slates)
+    total = votes.reshape(n_clps, n_slates).sum(axis=1)
+    rest = total[clp] - weight
     usable = rest > 0
     per = 1.0 / np.where(usable, rest, 1.0)
-    # Each member's leave-one-out shares: the CLP's votes less its own, over the rest.
-    left_out = votes[clp] * per[:, None]
-    left_out[np.arange(weight.size), slate] -= weight * per
-    sums = np.stack(
-        [np.bincount(clp, weights=left_out[:, g], minlength=n_clps) for g in range(n_slates)],
-        axis=1,
+    # Member i's leave-one-out share of slate g is (S_g - a_i [g = g_i]) / (T - a_i):
+    # summed over the members, S_g Σ 1/(T - a_i) - Σ_{g_i = g} a_i / (T - a_i);
+    # its squares summed over the slates, (Σ_g S_g² - 2 a_i S_{g_i} + a_i²) / (T - a_i)².
+    # So every sum is a weighted count over the members, with no member × slate table.
+    inverse_sum = np.bincount(clp, weights=per, minlength=n_clps)
+    own_sum = np.bincount(key, weights=weight * per, minlength=n_clps * n_slates)
+    sums = votes.reshape(n_clps, n_slates) * inverse_sum[:, None] - own_sum.reshape(
+        n_clps, n_slates
     )
-    squares = np.bincount(clp, weights=(left_out**2).sum(axis=1), minlength=n_clps)
+    squared_votes = (votes.reshape(n_clps, n_slates) ** 2).sum(axis=1)
+    member_squares = (squared_votes[clp] - 2.0 * weight * votes[key] + weight**2) * per**2
+    squares = np.bincount(clp, weights=member_squares, minlength=n_clps)
     n = np.bincount(clp, minlength=n_clps).astype(float)
     spread = squares - (sums**2).sum(axis=1) / np.maximum(n, 1.0)
     unusable = np.bincount(clp, weights=~usable, minlength=n_clps) > 0
