@@ -24,7 +24,7 @@ more than noise: each CLP's composition is shrunk towards the party's by
 the empirical-Bayes reliability R = τ²/(τ² + v) (τ² the spread between
 CLPs beyond noise, v the CLP's sampling variance, by the jackknife, since
 activism is so skewed that the usual first-order variance is a tenth to a
-third too small at a CLP's simulated size; `composition_reliability`).
+quarter too small at a CLP's simulated size; `composition_reliability`).
 A share λ = √(s + (1 − s)R) of a CLP's real members are its simulated
 members (`own_share`: the constrained-Bayes share, so the CLPs spread
 between them as the real ones do); the rest are drawn, one real member at a time, from the
@@ -103,7 +103,7 @@ def share_noise(
     activism, over a few dozen simulated members whose activism is very
     skewed (a Beta with mean 0.05-0.075). The first-order (delta-method)
     variance of such a ratio is too small at that size: by a tenth at 60
-    members and a third at 20, so that CLPs that differ only by chance look
+    members and a quarter at 20, so that CLPs that differ only by chance look
     a tenth to a third reliable. The delete-one jackknife (Efron & Stein
     1981, Ann. Stat. 9(3)) is nearly unbiased there, erring a few per cent
     high (tests/test_meetings.py): (n − 1)/n Σ_i Σ_g (r_(−i)g − r̄_g)², r_(−i)
