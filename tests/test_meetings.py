@@ -411,7 +411,9 @@ def test_share_noise_is_the_delete_one_jackknife(sizes, n_slates, seed):
     fast = meetings.share_noise(weight, clp, slate, len(sizes), n_slates)
     slow = _leave_one_out_by_hand(weight, clp, slate, len(sizes), n_slates)
     assert np.array_equal(np.isinf(fast), np.isinf(slow))
-    assert np.allclose(fast[np.isfinite(fast)], slow[np.isfinite(slow)], rtol=1e-9, atol=1e-12)
+    # The fast form takes the variance as a difference of sums of order the
+    # CLP's size: rounding leaves up to ~5e-12 (5,000 cases like these).
+    assert np.allclose(fast[np.isfinite(fast)], slow[np.isfinite(slow)], rtol=1e-9, atol=1e-10)
 
 
 def _alike_clps(n, rng, n_clps=3000):

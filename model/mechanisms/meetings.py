@@ -129,15 +129,18 @@ def share_noise(
     per = 1.0 / np.where(usable, rest, 1.0)
     # Member i's leave-one-out share of slate g is (S_g - a_i [g = g_i]) / (T - a_i):
     # summed over the members, S_g Σ 1/(T - a_i) - Σ_{g_i = g} a_i / (T - a_i);
-    # its squares summed over the slates, (Σ_g S_g² - 2 a_i S_{g_i} + a_i²) / (T - a_i)².
-    # So every sum is a weighted count over the members, with no member × slate table.
+    # its squares summed over the slates, (Σ_{h ≠ g_i} S_h² + (S_{g_i} - a_i)²) / (T - a_i)²,
+    # each term a square, so nothing cancels where one member holds most of
+    # the activism. Every sum is a weighted count over the members.
+    by_slate = votes.reshape(n_clps, n_slates)
     inverse_sum = np.bincount(clp, weights=per, minlength=n_clps)
     own_sum = np.bincount(key, weights=weight * per, minlength=n_clps * n_slates)
-    sums = votes.reshape(n_clps, n_slates) * inverse_sum[:, None] - own_sum.reshape(
-        n_clps, n_slates
+    sums = by_slate * inverse_sum[:, None] - own_sum.reshape(n_clps, n_slates)
+    squared = by_slate**2
+    other_slates = np.stack(
+        [np.delete(squared, g, axis=1).sum(axis=1) for g in range(n_slates)], axis=1
     )
-    squared_votes = (votes.reshape(n_clps, n_slates) ** 2).sum(axis=1)
-    member_squares = (squared_votes[clp] - 2.0 * weight * votes[key] + weight**2) * per**2
+    member_squares = (other_slates.ravel()[key] + (votes[key] - weight) ** 2) * per**2
     squares = np.bincount(clp, weights=member_squares, minlength=n_clps)
     n = np.bincount(clp, minlength=n_clps).astype(float)
     spread = squares - (sums**2).sum(axis=1) / np.maximum(n, 1.0)
