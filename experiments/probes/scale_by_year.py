@@ -1,13 +1,15 @@
 """When and through what 0.1 parts from 1.0 in Momentum's CLPs (a probe; docs/calibration.md, nineteenth round).
 
-Usage: python experiments/probes/scale_by_year.py [--seeds N] [--stop influence|conversations --from MONTH]
+Usage: python experiments/probes/scale_by_year.py [--seeds N]
+    [--stop influence|conversations --from MONTH] [--set KEY=VALUE ...]
 
 `labour_2015_2024` at 0.1 and 1.0, N seeds each (default 16): the mean
 number of CLPs Momentum controls at dates from 2016 to 2024, and a KS test
 at the end. `--stop influence --from 2021-01` switches the whole monthly
 influence stage off from that month (conversations, faction pull, leader
 cue and drift); `--stop conversations` only the bounded-confidence
-conversations within CLPs. The averaged meetings of
+conversations within CLPs. `--set influence.confidence_bound=0.2` changes a
+scenario value at both scales (as `Scenario.with_changes`). The averaged meetings of
 `averaged_meetings.patch` are tried by applying it (`git apply`) first.
 """
 
@@ -61,10 +63,12 @@ def _patch(stop: str, start: str) -> None:
     membership.Membership.influence = influence
 
 
-def one(job: tuple[float, int]) -> tuple[float, list[int]]:
+def one(job: tuple[float, int, dict[str, float]]) -> tuple[float, list[int]]:
     """Momentum's CLPs at each of DATES in one run."""
-    scale, seed = job
-    scenario = load_scenario("scenarios/labour_2015_2024.toml").with_changes({"party.scale": scale})
+    scale, seed, changes = job
+    scenario = load_scenario("scenarios/labour_2015_2024.toml").with_changes(
+        {**changes, "party.scale": scale}
+    )
     party = PartyModel(scenario, rng=seed)
     party.run_for(scenario.calendar.months)
     series = party.series().set_index("date")
@@ -78,14 +82,18 @@ def main() -> None:
     parser.add_argument("--stop", choices=["influence", "conversations"])
     parser.add_argument("--from", dest="start", default="2021-01")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    changes = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
     if args.stop:
         _patch(args.stop, args.start)
-    jobs = [(scale, seed) for seed in range(1, args.seeds + 1) for scale in SCALES]
+    jobs = [(scale, seed, changes) for seed in range(1, args.seeds + 1) for scale in SCALES]
     with ProcessPoolExecutor(args.workers) as pool:
         runs = list(pool.map(one, jobs))
     by_scale = {scale: np.array([r for s, r in runs if s == scale]) for scale in SCALES}
     label = f"{args.stop} off from {args.start}" if args.stop else "the model as it is"
+    if changes:
+        label += ", " + ", ".join(f"{k} = {v:g}" for k, v in changes.items())
     print(f"Momentum's CLPs, mean of {args.seeds} seeds ({label})")
     print("date     " + "  ".join(f"{scale:>6}" for scale in SCALES))
     for i, date in enumerate(DATES):
