@@ -1,9 +1,10 @@
 """When and through what 0.1 parts from 1.0 in Momentum's CLPs (a probe; docs/calibration.md, nineteenth round).
 
-Usage: python experiments/probes/scale_by_year.py [--seeds N]
+Usage: python experiments/probes/scale_by_year.py [--seeds N] [--scales A B]
     [--stop influence|conversations --from MONTH] [--set KEY=VALUE ...]
 
-`labour_2015_2024` at 0.1 and 1.0, N seeds each (default 16): the mean
+`labour_2015_2024` at two scales (default 0.1 and 1.0), N seeds each
+(default 16): the mean
 number of CLPs Momentum controls at dates from 2016 to 2024, and a KS test
 at the end. `--stop influence --from 2021-01` switches the whole monthly
 influence stage off from that month (conversations, faction pull, leader
@@ -37,7 +38,6 @@ DATES = [
     "2023-12",
     "2024-12",
 ]
-SCALES = (0.1, 1.0)
 
 _influence = membership.Membership.influence
 _pair_within = dynamics.pair_within
@@ -82,23 +82,25 @@ def main() -> None:
     parser.add_argument("--stop", choices=["influence", "conversations"])
     parser.add_argument("--from", dest="start", default="2021-01")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scales", type=float, nargs=2, default=[0.1, 1.0], metavar=("A", "B"))
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     changes = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
     if args.stop:
         _patch(args.stop, args.start)
-    jobs = [(scale, seed, changes) for seed in range(1, args.seeds + 1) for scale in SCALES]
+    scales = tuple(args.scales)
+    jobs = [(scale, seed, changes) for seed in range(1, args.seeds + 1) for scale in scales]
     with ProcessPoolExecutor(args.workers) as pool:
         runs = list(pool.map(one, jobs))
-    by_scale = {scale: np.array([r for s, r in runs if s == scale]) for scale in SCALES}
+    by_scale = {scale: np.array([r for s, r in runs if s == scale]) for scale in scales}
     label = f"{args.stop} off from {args.start}" if args.stop else "the model as it is"
     if changes:
         label += ", " + ", ".join(f"{k} = {v:g}" for k, v in changes.items())
     print(f"Momentum's CLPs, mean of {args.seeds} seeds ({label})")
-    print("date     " + "  ".join(f"{scale:>6}" for scale in SCALES))
+    print("date     " + "  ".join(f"{scale:>6}" for scale in scales))
     for i, date in enumerate(DATES):
-        print(f"{date}  " + "  ".join(f"{by_scale[scale][:, i].mean():6.1f}" for scale in SCALES))
-    end = [by_scale[scale][:, -1] for scale in SCALES]
+        print(f"{date}  " + "  ".join(f"{by_scale[scale][:, i].mean():6.1f}" for scale in scales))
+    end = [by_scale[scale][:, -1] for scale in scales]
     print(f"end: KS p {ks_2samp(*end).pvalue:.3f}")
 
 
