@@ -36,3 +36,21 @@ def test_a_faction_takes_in_the_mps_drawn_for_it_when_it_is_founded():
     line, radius = party.state.faction_lines[0], scenario.factions[0].recruit_radius
     assert all(abs(mp.ideology - line) <= radius for mp in joined)
     assert not party.institutions["organising"].waiting_mps  # taken in once
+
+
+def test_a_faction_not_yet_founded_changes_nothing_before_its_founding():
+    # Its parameters act from its founding: a run that differs only in them
+    # draws the same numbers until then (so profiles of them compare like
+    # with like), whatever its churn or recruitment.
+    base = load_scenario(REPO / "scenarios" / "labour_2015_2024.toml").with_changes(
+        party={"scale": 0.02}, calendar={"months": 5}
+    )
+    data = base.model_dump(mode="json")
+    data["factions"][0]["churn"] = 0.04  # Momentum, founded 2015-10
+    data["factions"][0]["recruitment_rate"] = 0.007
+    other = type(base).model_validate(data)
+    a, b = PartyModel(base, rng=5), PartyModel(other, rng=5)
+    a.run_for(5)
+    b.run_for(5)
+    assert a.series().equals(b.series())
+    assert (a.members.ideology == b.members.ideology).all()

@@ -110,16 +110,20 @@ class Organising(Institution):
         rng = s.streams["organising"]
         m = s.members
         specs = [f.spec for f in s.factions]
+        # A faction not founded yet neither recruits nor loses anyone, and
+        # its rates do not enter the month's draws: runs that differ only in
+        # them draw the same numbers until it is founded.
+        founded = self.founded()
         dynamics.recruit(
             m.ideology,
             m.faction,
             m.full_members(),
             faction_lines=s.faction_lines,
             radii=np.array([sp.recruit_radius for sp in specs]),
-            rates=np.where(self.founded(), [sp.recruitment_rate for sp in specs], 0.0),
+            rates=np.where(founded, [sp.recruitment_rate for sp in specs], 0.0),
             rng=rng,
             out=m.faction,
-            churn=np.array([sp.churn for sp in specs], dtype=float),
+            churn=np.where(founded, [sp.churn for sp in specs], 0.0),
         )
         # Organisers judge a CLP by its real members: at a small scale, its
         # simulated members' composition shrunk towards the party's by how
