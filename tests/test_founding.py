@@ -39,9 +39,9 @@ def test_a_faction_takes_in_the_mps_drawn_for_it_when_it_is_founded():
 
 
 def test_a_faction_not_yet_founded_changes_nothing_before_its_founding():
-    # Its parameters act from its founding: a run that differs only in them
-    # draws the same numbers until then (so profiles of them compare like
-    # with like), whatever its churn or recruitment.
+    # Its recruitment and churn act from its founding: a run that differs
+    # only in them draws the same numbers until then, so profiles of them
+    # compare like with like.
     base = load_scenario(REPO / "scenarios" / "labour_2015_2024.toml").with_changes(
         party={"scale": 0.02}, calendar={"months": 5}
     )
