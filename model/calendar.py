@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -50,3 +51,36 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def window_by_month(opens: date, closes: date, first: Month) -> list[tuple[Month, float]]:
+    """How a window of days falls across the model's months: each month's share of its days.
+
+    Days before `first` (the month the model opens the process) count in
+    `first`: a window the party opened a few days before the model's month
+    for it is, in the model, open from that month.
+
+    Args:
+        opens: the window's first day.
+        closes: its last day (on or after `opens`).
+        first: the earliest month the model can hold it in.
+
+    Returns:
+        (month, share of the window's days) for each month the window
+        touches from `first` on, in order; the shares sum to 1.
+
+    Raises:
+        ValueError: `closes` is before `opens`, or the window closes before `first`.
+    """
+    if closes < opens:
+        raise ValueError(f"the window closes ({closes}) before it opens ({opens})")
+    if Month(closes.year, closes.month) < first:
+        raise ValueError(f"the window closes ({closes}) before {first}")
+    total = (closes - opens).days + 1
+    days: dict[Month, int] = {}
+    day = opens
+    while day <= closes:
+        month = max(Month(day.year, day.month), first)
+        days[month] = days.get(month, 0) + 1
+        day += timedelta(days=1)
+    return [(month, count / total) for month, count in sorted(days.items())]

@@ -60,6 +60,7 @@ STREAMS = {
     "deputy": 12,
     "union_decisions": 13,
     "local_appeal": 14,
+    "nominating_meetings": 15,
 }
 
 

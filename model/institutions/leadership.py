@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from model.agents.mps import MP
-from model.calendar import Month
+from model.calendar import Month, window_by_month
 from model.institutions.base import Institution, Stage
 from model.institutions.electorate import Electorate
 from model.institutions.membership import Membership
@@ -42,12 +42,26 @@ class OpenContest:
     union_nominee: np.ndarray
 
 
+@dataclass
+class _LaterMeetings:
+    """CLPs that hold their nominating meetings in a later month of the window."""
+
+    contest: OpenContest
+    clps: np.ndarray
+    field_: list[contests.Candidate]
+    advancing: list[int]
+    challenge: bool
+    settles: bool  # the window's last month, where CLP nominations decide the field
+
+
 class Leadership(Institution):
     """Leadership contests, and the leader's place at the head of the PLP."""
 
     name = "leadership"
     RANK = 70  # last: a contest opened by this month's election or deselection is in the log
-    CLOSE, OPEN = 0, 1  # a ballot closing before a new contest opens the same month
+    # A ballot closing before a new contest opens the same month; CLPs that
+    # meet later in a nominations window, after the month's joining.
+    CLOSE, OPEN, MEET = 0, 1, 2
 
     def __init__(self, state: PartyState, membership: Membership, unions: UnionPolitics):
         """Attach to the state.
@@ -62,6 +76,7 @@ class Leadership(Institution):
         self.unions = unions
         self.electorate = Electorate(state, membership)
         self._scheduled_contests: dict[int, ScheduledContest] = {}
+        self._later_meetings: dict[int, _LaterMeetings] = {}
         # Called with (voter roll, eligible counts) when a ballot closes: a deputy
         # contest held alongside is counted on the same electorate.
         self.ballot_hooks: list[Callable[[contests.VoterRoll, dict[str, int]], None]] = []
@@ -104,7 +119,16 @@ class Leadership(Institution):
         months = None
         if spec.closes is not None:
             months = Month.parse(spec.month).months_until(Month.parse(spec.closes))
-        self.open_contest(spec.kind, named=spec.candidates, months=months)
+        window = None
+        if spec.clp_nominations is not None:
+            opened = Month.parse(spec.month)
+            window = [
+                (self.state.time + opened.months_until(month), share)
+                for month, share in window_by_month(
+                    spec.clp_nominations.opens, spec.clp_nominations.closes, opened
+                )
+            ]
+        self.open_contest(spec.kind, named=spec.candidates, months=months, window=window)
 
     def open_contest(
         self,
@@ -113,6 +137,7 @@ class Leadership(Institution):
         named: list | None = None,
         challenger: MP | None = None,
         months: int | None = None,
+        window: list[tuple[int, float]] | None = None,
     ) -> bool:
         """Open a leadership contest now: the field declares and nominations close.
 
@@ -126,6 +151,9 @@ class Leadership(Institution):
                 ambitious MP furthest from the leader).
             months: months from nominations to the result (default:
                 `contests.duration_months`).
+            window: the CLP nominations window as (model month, share of its
+                days) from now on (`calendar.window_by_month`); None: every
+                CLP meets now.
 
         Returns:
             True if a ballot was called (it closes `duration_months` later).
@@ -134,9 +162,16 @@ class Leadership(Institution):
             return False
         with self.state.timed("leadership_contest"):
             months = self.state.config.contests.duration_months if months is None else months
-            return self._nominate(kind, named or [], challenger, months)
+            return self._nominate(kind, named or [], challenger, months, window)
 
-    def _nominate(self, kind: str, named: list, challenger: MP | None, months: int) -> bool:
+    def _nominate(
+        self,
+        kind: str,
+        named: list,
+        challenger: MP | None,
+        months: int,
+        window: list[tuple[int, float]] | None = None,
+    ) -> bool:
         rng = self.state.streams["contests"]
         params = self.state.config.contests
         rules = self.state.rules.leadership
@@ -191,42 +226,45 @@ class Leadership(Institution):
             for i, c in enumerate(candidates)
             if plp[i] >= threshold or (c.incumbent and rules.incumbent_automatic)
         ]
-        clp_counts = np.zeros(len(candidates), dtype=int)
-        affiliate_names: list[list[str]] = [[] for _ in candidates]
+        record.clps = [0] * len(candidates)
+        record.affiliates = [[] for _ in candidates]
+        later: dict[int, np.ndarray] = {}
         if advancing:
             field_ = [candidates[i] for i in advancing]
-            nominee, _ = self._clp_nominating_meetings(field_, rules, rng, challenge=challenge)
-            record.clps_nominating = int(np.count_nonzero(nominee >= 0) + 0)
-            for j, i in enumerate(advancing):
-                clp_counts[i] = int(np.count_nonzero(nominee == j))
+            holding = None
+            meeting_rng = rng
+            if window is not None and len(window) > 1:
+                # Each CLP meets on a day of the window: in each month by its
+                # share of the window's days, on that month's members. Their
+                # own stream: the contest's draws do not depend on when CLPs meet.
+                meeting_rng = self.state.streams["nominating_meetings"]
+                holding = self._clps_meeting(rules, meeting_rng, challenge=challenge)
+                shares = np.array([share for _, share in window])
+                draws = meeting_rng.random(holding.size)
+                when = np.searchsorted(np.cumsum(shares)[:-1], draws, "right")
+                later = {
+                    at: holding[when == k]
+                    for k, (at, _) in enumerate(window)
+                    if k > 0 and np.any(when == k)
+                }
+                holding = holding[when == 0]
+            self._count_clp_nominations(
+                record, field_, advancing, rules, meeting_rng, challenge, holding
+            )
             union_pick = self.unions.nominations(field_)
             for u, j in enumerate(union_pick):
                 if j >= 0:
-                    affiliate_names[advancing[j]].append(self.state.unions[u].name)
-        record.clps = clp_counts.tolist()
-        record.affiliates = affiliate_names
-        record.qualified = contests.decide_qualification(
-            rules,
-            record,
-            challenge=challenge,
-            plp_size=len(sitting),
-            n_meps=n_meps,
-            total_clps=len(self.state.clps),
-            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in self.state.unions},
-        )
-        on_ballot = record.on_ballot
-        if challenge and not any(not c.incumbent for c in on_ballot):
-            self._record_contest(kind, record, outcome="challenge failed at nominations")
-            return False
-        if len(on_ballot) <= 1:
-            if not on_ballot:
-                # Nobody reached the threshold: the best-nominated candidate
-                # is elected unopposed rather than leaving the party leaderless.
-                on_ballot = [candidates[int(np.argmax(plp))]] if candidates else []
-            if on_ballot:
-                self.install_new_leader(self.state.mps[on_ballot[0].mp])
-            self._record_contest(kind, record, outcome="elected unopposed", winner=on_ballot)
-            return False
+                    record.affiliates[advancing[j]].append(self.state.unions[u].name)
+        binding = decisions.clp_nominations_decide_access(rules, challenge=challenge)
+        if later and binding and len(advancing) > 1:
+            # The field is settled when the window closes: until then those
+            # the PLP nominated campaign (and draw joiners) as candidates.
+            on_ballot = [candidates[i] for i in advancing]
+        else:
+            self._qualify(record, rules, challenge)
+            on_ballot = record.on_ballot
+            if not self._contested(kind, record, on_ballot, challenge):
+                return False
 
         self.state.contest = OpenContest(
             kind=kind,
@@ -242,7 +280,95 @@ class Leadership(Institution):
             rank=self.RANK,
             sub=self.CLOSE,
         )
+        last = max(later, default=None)
+        for at, group in later.items():
+            self._later_meetings[at] = _LaterMeetings(
+                self.state.contest,
+                group,
+                field_,
+                advancing,
+                challenge,
+                settles=binding and at == last,
+            )
+            self.state.schedule(self.hold_later_meetings, at=at, rank=self.RANK, sub=self.MEET)
         return True
+
+    def _qualify(self, record: contests.Nominations, rules: Any, challenge: bool) -> None:
+        """The rules' decision on who qualifies, from the nominations so far."""
+        n_meps = len(self.state.mep_ideology) if rules.count_meps else 0
+        record.qualified = contests.decide_qualification(
+            rules,
+            record,
+            challenge=challenge,
+            plp_size=len(self.state.sitting_mps),
+            n_meps=n_meps,
+            total_clps=len(self.state.clps),
+            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in self.state.unions},
+        )
+
+    def _contested(
+        self,
+        kind: str,
+        record: contests.Nominations,
+        on_ballot: list[contests.Candidate],
+        challenge: bool,
+    ) -> bool:
+        """Whether the qualified field makes a ballot; if not, record why and settle it."""
+        if challenge and not any(not c.incumbent for c in on_ballot):
+            self._record_contest(kind, record, outcome="challenge failed at nominations")
+            return False
+        if len(on_ballot) <= 1:
+            if not on_ballot:
+                # Nobody reached the threshold: the best-nominated candidate
+                # is elected unopposed rather than leaving the party leaderless.
+                candidates = record.candidates
+                on_ballot = [candidates[int(np.argmax(record.plp))]] if candidates else []
+            if on_ballot:
+                self.install_new_leader(self.state.mps[on_ballot[0].mp])
+            self._record_contest(kind, record, outcome="elected unopposed", winner=on_ballot)
+            return False
+        return True
+
+    def _count_clp_nominations(
+        self,
+        record: contests.Nominations,
+        field_: list[contests.Candidate],
+        advancing: list[int],
+        rules: Any,
+        rng: np.random.Generator,
+        challenge: bool,
+        holding: np.ndarray | None,
+    ) -> None:
+        """Hold nominating meetings (`holding`, or the CLPs drawn to meet) and add up their nominations."""
+        nominee, _ = self._clp_nominating_meetings(
+            field_, rules, rng, challenge=challenge, holding=holding
+        )
+        record.clps_nominating += int(np.count_nonzero(nominee >= 0))
+        for j, i in enumerate(advancing):
+            record.clps[i] += int(np.count_nonzero(nominee == j))
+
+    def hold_later_meetings(self) -> None:
+        """The CLPs that meet this month of a nominations window; the field, when it closes."""
+        later = self._later_meetings.pop(self.state.time)
+        contest = self.state.contest
+        if contest is not later.contest:
+            return  # that contest is over
+        with self.state.timed("leadership_contest"):
+            rng = self.state.streams["nominating_meetings"]
+            rules = contest.rules.leadership
+            record = contest.nominations
+            self._count_clp_nominations(
+                record, later.field_, later.advancing, rules, rng, later.challenge, later.clps
+            )
+            if not later.settles:
+                return
+            self._qualify(record, rules, later.challenge)
+            on_ballot = record.on_ballot
+            if not self._contested(contest.kind, record, on_ballot, later.challenge):
+                self.state.contest = None
+                return
+            contest.on_ballot = on_ballot
+            contest.union_nominee = self.unions.nominations(on_ballot)
 
     def _mp_named(self, spec: Any, sitting: list[MP], exclude: set[int]) -> MP:
         for mp in sitting:
@@ -299,15 +425,10 @@ class Leadership(Institution):
         ]
         return max(pool, key=lambda mp: (abs(mp.ideology - self.state.leader.ideology), mp.valence))
 
-    def _clp_nominating_meetings(
-        self,
-        field_: list[contests.Candidate],
-        rules: Any,
-        rng: np.random.Generator,
-        *,
-        challenge: bool = False,
-    ) -> tuple[np.ndarray, list[int]]:
-        m = self.state.members
+    def _clps_meeting(
+        self, rules: Any, rng: np.random.Generator, *, challenge: bool = False
+    ) -> np.ndarray:
+        """The CLPs that hold a nominating meeting (ids, ascending)."""
         params = self.state.config.contests
         share = params.clp_nominating_share
         if (
@@ -316,10 +437,27 @@ class Leadership(Institution):
         ):
             # Where a CLP's nomination can put a candidate on the ballot, more CLPs meet to make one.
             share = params.clp_nominating_share_binding
-        holding = np.flatnonzero(rng.random(len(self.state.clps)) < share)
+        return np.flatnonzero(rng.random(len(self.state.clps)) < share)
+
+    def _clp_nominating_meetings(
+        self,
+        field_: list[contests.Candidate],
+        rules: Any,
+        rng: np.random.Generator,
+        *,
+        challenge: bool = False,
+        holding: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, list[int]]:
+        m = self.state.members
+        params = self.state.config.contests
+        if holding is None:
+            holding = self._clps_meeting(rules, rng, challenge=challenge)
         meeting = np.zeros(len(self.state.clps), dtype=bool)
         meeting[holding] = True
         ids = m.full_member_ids()[meeting[m.full_member_clps()]]
+        if rules.nominating_meeting_months:
+            # Members still in their provisional period take no part (2020).
+            ids = ids[m.joined[ids] <= self.state.time - rules.nominating_meeting_months]
         if rules.clp_nominations_decided_by == "members_ballot":
             voters = ids[rng.random(ids.size) < m.turnout[ids]]
         else:

@@ -37,13 +37,14 @@ NEC_2021: dict[str, Any] = {
 NEC_PROCEDURAL_FIELDS: tuple[str, ...] = (
     "leadership.freeze_months",
     "leadership.join_cutoff_months",
+    "leadership.nominating_meeting_months",
     "leadership.registered_supporter_fee_gbp",
     "leadership.registered_supporter_window_hours",
     "leadership.incumbent_automatic",
     "nec.clp_section_system",
 )
 """Rules the NEC sets itself between conferences: a contest's freeze date or joining
-cut-off, the supporters' fee and window, whether an incumbent is on the ballot
+cut-off, who may attend CLP nominating meetings, the supporters' fee and window, whether an incumbent is on the ballot
 automatically (the NEC's 2016 ruling), and how its own CLP section is elected (the
 NEC's 2020 switch to STV) (labour_history.json: rule_changes.2016_nec_decisions,
 rule_changes.2020_nec; membership.intra_year_points, 2020)."""

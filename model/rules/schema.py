@@ -279,6 +279,16 @@ class LeadershipRules(_Frozen):
             "(ruled so by the NEC in 2016)."
         )
     )
+    nominating_meeting_months: int | None = Field(
+        None,
+        ge=1,
+        le=24,
+        description=(
+            "Months of membership a member needs to take part in a CLP's nomination: in 2020 "
+            "only members past their eight-week provisional period could attend (about two "
+            "months); None = any member."
+        ),
+    )
     clp_nominations_decided_by: Literal["meetings", "members_ballot"] = Field(
         "meetings",
         description=(

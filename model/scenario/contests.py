@@ -4,6 +4,7 @@ and the rules in force at the start (how the rules are played, not the rules).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
@@ -13,6 +14,7 @@ from model.scenario.fields import Ideology, IdeologyComponent, MonthText, Share,
 __all__ = [
     "CandidateSpec",
     "ContestSpec",
+    "NominationWindow",
     "ReselectionSpec",
     "RulesSpec",
     "ScheduledContest",
@@ -34,6 +36,13 @@ class CandidateSpec(Strict):
     )
 
 
+class NominationWindow(Strict):
+    """The days in which CLPs may make their nominations (the NEC's timetable for a contest)."""
+
+    opens: date = Field(description='First day CLPs may nominate, "YYYY-MM-DD".')
+    closes: date = Field(description='Last day, "YYYY-MM-DD" (on or after `opens`).')
+
+
 class ScheduledContest(Strict):
     """A leadership contest the scenario opens at a given month."""
 
@@ -46,6 +55,15 @@ class ScheduledContest(Strict):
     candidates: list[CandidateSpec] = Field(
         default_factory=list,
         description="Named candidates who declare (MPs take these names); empty: drawn.",
+    )
+    clp_nominations: NominationWindow | None = Field(
+        None,
+        description=(
+            "When CLPs hold their nominating meetings: each meets on a day of this window, so "
+            "in each month in proportion to the window's days in it, on that month's members; "
+            "where CLP nominations decide who is on the ballot, the ballot's field is settled "
+            "when the window closes. None: every meeting in the opening month."
+        ),
     )
     if_leader: list[str] = Field(
         default_factory=list,

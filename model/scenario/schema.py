@@ -231,6 +231,26 @@ class Scenario(Strict):
                     f"contests.scheduled.{i}.closes: {contest.closes} is not after the opening "
                     f"month ({contest.month}); allowed: a later month"
                 )
+            window = contest.clp_nominations
+            if window is not None:
+                opened = Month.parse(contest.month)
+                result = (
+                    Month.parse(contest.closes)
+                    if contest.closes is not None
+                    else opened.plus(self.contests.duration_months)
+                )
+                last = Month(window.closes.year, window.closes.month)
+                if window.closes < window.opens:
+                    problems.append(
+                        f"contests.scheduled.{i}.clp_nominations.closes: {window.closes} is "
+                        f"before opens ({window.opens}); allowed: the same day or later"
+                    )
+                elif not opened <= last < result:
+                    problems.append(
+                        f"contests.scheduled.{i}.clp_nominations.closes: {window.closes} is "
+                        f"not in the months from the opening ({opened}) to the one before the "
+                        f"result ({result}); allowed: a day in {opened} to {result.plus(-1)}"
+                    )
         smallest = smallest_scale(self)
         if self.party.scale < smallest:
             problems.append(_scale_problem(self, smallest))
