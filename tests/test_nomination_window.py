@@ -187,3 +187,34 @@ def test_members_in_their_provisional_period_take_no_part(monkeypatch, months):
         assert recent.any()  # the month's joiners and the last month's are there
     else:
         assert not recent.any()
+
+
+def deputy_scenario(window):
+    data = scenario_with("labour_2014", None).model_dump()
+    data["contests"]["scheduled"] = []
+    data["contests"]["clp_nominating_share"] = 1.0
+    deputy = {"month": "2016-11", "candidates": FIELD}
+    if window is not None:
+        deputy["clp_nominations"] = window
+    data["deputy"]["scheduled"] = [deputy]
+    return data
+
+
+def test_a_deputy_contests_clps_meet_across_its_window_too(monkeypatch):
+    window = {"opens": "2016-11-20", "closes": "2016-12-31"}
+    seen, party = meeting_months(monkeypatch, parse_scenario(deputy_scenario(window)))
+    assert list(seen) == ["2016-11", "2016-12"]
+    (rec,) = party.events.of_type("deputy_contest")
+    assert rec.decided_by == "ballot"
+    assert sum(rec.nominations["clps"].values()) == rec.nominations["clps_nominating"] > 0
+
+
+def test_without_a_window_a_deputy_contests_clps_meet_in_its_opening_month(monkeypatch):
+    seen, _ = meeting_months(monkeypatch, parse_scenario(deputy_scenario(None)))
+    assert list(seen) == ["2016-11"]
+
+
+def test_a_deputy_window_closing_with_the_result_is_refused():
+    data = deputy_scenario({"opens": "2016-11-20", "closes": "2017-02-10"})
+    with pytest.raises(ScenarioError, match=r"deputy\.scheduled\.0\.clp_nominations\.closes"):
+        parse_scenario(data)

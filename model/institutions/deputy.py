@@ -25,6 +25,7 @@ from model.institutions.leadership import Leadership
 from model.institutions.unions import UnionPolitics
 from model.mechanisms import contests
 from model.records.events import DeputyContest
+from model.rules import decisions
 from model.rules.schema import RuleSet
 from model.scenario.schema import ScheduledContest
 from model.state import PartyState
@@ -41,12 +42,23 @@ class OpenDeputyContest:
     union_nominee: np.ndarray
 
 
+@dataclass
+class _LaterDeputyMeetings:
+    """CLPs that hold their deputy nominating meetings in a later month of the window."""
+
+    contest: OpenDeputyContest
+    clps: np.ndarray
+    field_: list[contests.Candidate]
+    advancing: list[int]
+    settles: bool  # the window's last month, where CLP nominations decide the field
+
+
 class DeputyLeadership(Institution):
     """Deputy-leadership contests, counted with the leader's ballot where there is one."""
 
     name = "deputy"
     RANK = 71  # after the leadership contest of the same month has opened or closed
-    CLOSE, OPEN = 0, 1
+    CLOSE, OPEN, MEET = 0, 1, 2
 
     @property
     def contest(self) -> OpenDeputyContest | None:
@@ -72,6 +84,7 @@ class DeputyLeadership(Institution):
         self.unions = unions
         self.state.deputy_contest = None
         self._scheduled: dict[int, ScheduledContest] = {}
+        self._later_meetings: dict[int, _LaterDeputyMeetings] = {}
         leadership.ballot_hooks.append(self.count_with_leader)
         initial = state.config.deputy.initial
         if initial is not None and state.mps:
@@ -103,7 +116,7 @@ class DeputyLeadership(Institution):
     def open_scheduled(self) -> None:
         spec = self._scheduled.pop(self.state.time)
         with self.state.timed("deputy_contest"):
-            self.open(spec.candidates)
+            self.open(spec.candidates, window=self.leadership.nominations_window(spec))
 
     def _mp_named(self, spec: Any, sitting: list[MP]) -> MP:
         for mp in sitting:
@@ -119,8 +132,15 @@ class DeputyLeadership(Institution):
         mp.name, mp.ideology, mp.valence = spec.name, spec.ideology, spec.valence
         return mp
 
-    def open(self, named: list[Any]) -> bool:
-        """Nominations for deputy: MPs, CLP meetings, affiliates; True if a ballot follows."""
+    def open(self, named: list[Any], window: list[tuple[int, float]] | None = None) -> bool:
+        """Nominations for deputy: MPs, CLP meetings, affiliates; True if a ballot follows.
+
+        Args:
+            named: the candidates (CandidateSpecs).
+            window: the CLP nominations window as (model month, share of its
+                days), as the leader's (`Leadership.clps_across_window`);
+                None: every CLP meets now.
+        """
         s = self.state
         if self.contest is not None or not named:
             return False
@@ -153,36 +173,29 @@ class DeputyLeadership(Institution):
         )
         record = contests.Nominations(candidates, threshold, plp.tolist())
         advancing = [i for i in range(len(candidates)) if plp[i] >= threshold]
-        clp_counts = np.zeros(len(candidates), dtype=int)
-        affiliate_names: list[list[str]] = [[] for _ in candidates]
+        record.clps = [0] * len(candidates)
+        record.affiliates = [[] for _ in candidates]
+        later: dict[int, np.ndarray] = {}
         if advancing:
             field_ = [candidates[i] for i in advancing]
-            nominee, _ = self.leadership.clp_nominating_meetings(field_, rules, rng)
-            record.clps_nominating = int(np.count_nonzero(nominee >= 0))
-            for j, i in enumerate(advancing):
-                clp_counts[i] = int(np.count_nonzero(nominee == j))
+            holding, meeting_rng = None, rng
+            if window is not None and len(window) > 1:
+                holding, later, meeting_rng = self.leadership.clps_across_window(rules, window)
+            self.leadership.count_clp_nominations(
+                record, field_, advancing, rules, meeting_rng, False, holding
+            )
             for u, j in enumerate(self.unions.nominations(field_, office="deputy")):
                 if j >= 0:
-                    affiliate_names[advancing[j]].append(s.unions[u].name)
-        record.clps = clp_counts.tolist()
-        record.affiliates = affiliate_names
-        record.qualified = contests.decide_qualification(
-            rules,
-            record,
-            challenge=False,
-            plp_size=len(sitting),
-            n_meps=n_meps,
-            total_clps=len(s.clps),
-            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in s.unions},
-        )
-        on_ballot = record.on_ballot
-        if len(on_ballot) <= 1:
-            if not on_ballot and candidates:
-                on_ballot = [candidates[int(np.argmax(plp))]]
-            if on_ballot:
-                self._install(s.mps[on_ballot[0].mp])
-            self._record(record, outcome="elected unopposed", winner=on_ballot)
-            return False
+                    record.affiliates[advancing[j]].append(s.unions[u].name)
+        binding = decisions.clp_nominations_decide_access(rules, challenge=False)
+        if later and binding and len(advancing) > 1:
+            # The field is settled when the window closes (as the leader's).
+            on_ballot = [candidates[i] for i in advancing]
+        else:
+            self._qualify(record, rules)
+            on_ballot = record.on_ballot
+            if not self._contested(record, on_ballot):
+                return False
         self.contest = OpenDeputyContest(
             opened=s.time,
             rules=s.rules,
@@ -198,7 +211,66 @@ class DeputyLeadership(Institution):
                 rank=self.RANK,
                 sub=self.CLOSE,
             )
+        last = max(later, default=None)
+        for at, group in later.items():
+            self._later_meetings[at] = _LaterDeputyMeetings(
+                self.contest, group, field_, advancing, settles=binding and at == last
+            )
+            s.schedule(self.hold_later_meetings, at=at, rank=self.RANK, sub=self.MEET)
         return True
+
+    def _qualify(self, record: contests.Nominations, rules: Any) -> None:
+        """The rules' decision on who qualifies, from the nominations so far."""
+        s = self.state
+        n_meps = len(s.mep_ideology) if rules.count_meps else 0
+        record.qualified = contests.decide_qualification(
+            rules,
+            record,
+            challenge=False,
+            plp_size=len(s.sitting_mps),
+            n_meps=n_meps,
+            total_clps=len(s.clps),
+            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in s.unions},
+        )
+
+    def _contested(self, record: contests.Nominations, on_ballot: list[contests.Candidate]) -> bool:
+        """Whether the qualified field makes a ballot; if not, the deputy is chosen unopposed."""
+        if len(on_ballot) > 1:
+            return True
+        if not on_ballot and record.candidates:
+            on_ballot = [record.candidates[int(np.argmax(record.plp))]]
+        if on_ballot:
+            self._install(self.state.mps[on_ballot[0].mp])
+        self._record(record, outcome="elected unopposed", winner=on_ballot)
+        return False
+
+    def hold_later_meetings(self) -> None:
+        """The CLPs that meet this month of the window; the field, when it closes."""
+        later = self._later_meetings.pop(self.state.time)
+        contest = self.contest
+        if contest is not later.contest:
+            return  # that contest is over
+        with self.state.timed("deputy_contest"):
+            rules = contest.rules.leadership
+            record = contest.nominations
+            self.leadership.count_clp_nominations(
+                record,
+                later.field_,
+                later.advancing,
+                rules,
+                self.state.streams["nominating_meetings"],
+                False,
+                later.clps,
+            )
+            if not later.settles:
+                return
+            self._qualify(record, rules)
+            on_ballot = record.on_ballot
+            if not self._contested(record, on_ballot):
+                self.contest = None
+                return
+            contest.on_ballot = on_ballot
+            contest.union_nominee = self.unions.nominations(on_ballot, office="deputy")
 
     def count_with_leader(self, roll: contests.VoterRoll, eligible_extra: dict[str, int]) -> None:
         """The leader's ballot is closing: count the deputy ballot on the same electorate."""

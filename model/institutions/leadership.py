@@ -119,16 +119,20 @@ class Leadership(Institution):
         months = None
         if spec.closes is not None:
             months = Month.parse(spec.month).months_until(Month.parse(spec.closes))
-        window = None
-        if spec.clp_nominations is not None:
-            opened = Month.parse(spec.month)
-            window = [
-                (self.state.time + opened.months_until(month), share)
-                for month, share in window_by_month(
-                    spec.clp_nominations.opens, spec.clp_nominations.closes, opened
-                )
-            ]
+        window = self.nominations_window(spec)
         self.open_contest(spec.kind, named=spec.candidates, months=months, window=window)
+
+    def nominations_window(self, spec: ScheduledContest) -> list[tuple[int, float]] | None:
+        """A scheduled contest's CLP nominations window as (model month, share of its days)."""
+        if spec.clp_nominations is None:
+            return None
+        opened = Month.parse(spec.month)
+        return [
+            (self.state.time + opened.months_until(month), share)
+            for month, share in window_by_month(
+                spec.clp_nominations.opens, spec.clp_nominations.closes, opened
+            )
+        ]
 
     def open_contest(
         self,
@@ -231,24 +235,12 @@ class Leadership(Institution):
         later: dict[int, np.ndarray] = {}
         if advancing:
             field_ = [candidates[i] for i in advancing]
-            holding = None
-            meeting_rng = rng
+            holding, meeting_rng = None, rng
             if window is not None and len(window) > 1:
-                # Each CLP meets on a day of the window: in each month by its
-                # share of the window's days, on that month's members. Their
-                # own stream: the contest's draws do not depend on when CLPs meet.
-                meeting_rng = self.state.streams["nominating_meetings"]
-                holding = self._clps_meeting(rules, meeting_rng, challenge=challenge)
-                shares = np.array([share for _, share in window])
-                draws = meeting_rng.random(holding.size)
-                when = np.searchsorted(np.cumsum(shares)[:-1], draws, "right")
-                later = {
-                    at: holding[when == k]
-                    for k, (at, _) in enumerate(window)
-                    if k > 0 and np.any(when == k)
-                }
-                holding = holding[when == 0]
-            self._count_clp_nominations(
+                holding, later, meeting_rng = self.clps_across_window(
+                    rules, window, challenge=challenge
+                )
+            self.count_clp_nominations(
                 record, field_, advancing, rules, meeting_rng, challenge, holding
             )
             union_pick = self.unions.nominations(field_)
@@ -329,7 +321,31 @@ class Leadership(Institution):
             return False
         return True
 
-    def _count_clp_nominations(
+    def clps_across_window(
+        self, rules: Any, window: list[tuple[int, float]], *, challenge: bool = False
+    ) -> tuple[np.ndarray, dict[int, np.ndarray], np.random.Generator]:
+        """Which CLPs meet this month, and which in each later month of a nominations window.
+
+        Each CLP meets on a day of the window: in each month with the
+        share of the window's days in it, on that month's members. The
+        draws (and the meetings') come from a stream of their own, so a
+        contest's other draws do not depend on when CLPs meet.
+
+        Returns:
+            (CLPs meeting now, {model month: CLPs meeting then}, the stream).
+        """
+        rng = self.state.streams["nominating_meetings"]
+        holding = self._clps_meeting(rules, rng, challenge=challenge)
+        shares = np.array([share for _, share in window])
+        when = np.searchsorted(np.cumsum(shares)[:-1], rng.random(holding.size), "right")
+        later = {
+            at: holding[when == k]
+            for k, (at, _) in enumerate(window)
+            if k > 0 and np.any(when == k)
+        }
+        return holding[when == 0], later, rng
+
+    def count_clp_nominations(
         self,
         record: contests.Nominations,
         field_: list[contests.Candidate],
@@ -357,7 +373,7 @@ class Leadership(Institution):
             rng = self.state.streams["nominating_meetings"]
             rules = contest.rules.leadership
             record = contest.nominations
-            self._count_clp_nominations(
+            self.count_clp_nominations(
                 record, later.field_, later.advancing, rules, rng, later.challenge, later.clps
             )
             if not later.settles:

@@ -231,26 +231,14 @@ class Scenario(Strict):
                     f"contests.scheduled.{i}.closes: {contest.closes} is not after the opening "
                     f"month ({contest.month}); allowed: a later month"
                 )
-            window = contest.clp_nominations
-            if window is not None:
-                opened = Month.parse(contest.month)
-                result = (
-                    Month.parse(contest.closes)
-                    if contest.closes is not None
-                    else opened.plus(self.contests.duration_months)
+        for key, scheduled in [
+            ("contests.scheduled", self.contests.scheduled),
+            ("deputy.scheduled", self.deputy.scheduled),
+        ]:
+            for i, contest in enumerate(scheduled):
+                problems.extend(
+                    _window_problems(f"{key}.{i}", contest, self.contests.duration_months)
                 )
-                last = Month(window.closes.year, window.closes.month)
-                if window.closes < window.opens:
-                    problems.append(
-                        f"contests.scheduled.{i}.clp_nominations.closes: {window.closes} is "
-                        f"before opens ({window.opens}); allowed: the same day or later"
-                    )
-                elif not opened <= last < result:
-                    problems.append(
-                        f"contests.scheduled.{i}.clp_nominations.closes: {window.closes} is "
-                        f"not in the months from the opening ({opened}) to the one before the "
-                        f"result ({result}); allowed: a day in {opened} to {result.plus(-1)}"
-                    )
         smallest = smallest_scale(self)
         if self.party.scale < smallest:
             problems.append(_scale_problem(self, smallest))
@@ -504,3 +492,27 @@ def _check_rules(scenario: Scenario, source: str) -> None:
         resolve_rules(scenario.rules.preset, scenario.rules.overrides)
     except RulesError as err:
         raise ScenarioError(source, [f"rules: {err}"]) from None
+
+
+def _window_problems(key: str, contest: Any, duration_months: int) -> list[str]:
+    """A scheduled contest's CLP nominations window must close before its result month."""
+    window = contest.clp_nominations
+    if window is None:
+        return []
+    opened = Month.parse(contest.month)
+    result = (
+        Month.parse(contest.closes) if contest.closes is not None else opened.plus(duration_months)
+    )
+    if window.closes < window.opens:
+        return [
+            f"{key}.clp_nominations.closes: {window.closes} is before opens ({window.opens}); "
+            "allowed: the same day or later"
+        ]
+    last = Month(window.closes.year, window.closes.month)
+    if not opened <= last < result:
+        return [
+            f"{key}.clp_nominations.closes: {window.closes} is not in the months from the "
+            f"opening ({opened}) to the one before the result ({result}); allowed: a day in "
+            f"{opened} to {result.plus(-1)}"
+        ]
+    return []
