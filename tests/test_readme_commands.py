@@ -459,10 +459,32 @@ def run_in(root: Path, text: str) -> subprocess.CompletedProcess:
     return proc
 
 
+def set_aside_for_an_alternative(root: Path, command: Command, k: int) -> None:
+    """Before a fresh sweep whose folder an earlier command wrote, move that folder aside.
+
+    The README lists ways to run one experiment ("one of these": serially, a
+    process pool, Dask), each into the same folder, and a fresh sweep
+    refuses a folder that holds one (by design). Run in document order, each
+    alternative starts from no folder, as a reader who picked it would; the
+    earlier folder is kept beside it, not deleted.
+    """
+    if command.argv[1:2] != ["sweep"]:
+        return
+    ns = parse_factions(command.argv[1:])
+    if ns.resume or ns.overwrite:
+        return
+    from model.cli.sweep import _slug
+
+    out = root / (ns.out or Path("results") / _slug(load_experiment(REPO / ns.experiment).name))
+    if out.exists():
+        out.rename(out.with_name(f"{out.name}.alternative-{k}"))
+
+
 def test_cheap_commands_run_as_written(clone: Path):
     chosen = [c for c in all_commands() if c.real or (FULL and runnable_here(c))]
     if FULL:  # in document order: a sweep, then its --resume, then its report
-        for command in chosen:
+        for k, command in enumerate(chosen):
+            set_aside_for_an_alternative(clone, command, k)
             run_in(clone, command.text)
     else:
         # Cheap commands write different folders: run them two at a time, the
