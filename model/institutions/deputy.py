@@ -21,7 +21,7 @@ import numpy as np
 from model.agents.mps import MP
 from model.calendar import Month
 from model.institutions.base import Institution, Stage
-from model.institutions.leadership import Leadership
+from model.institutions.leadership import LaterMeetings, Leadership
 from model.institutions.unions import UnionPolitics
 from model.mechanisms import contests
 from model.records.events import DeputyContest
@@ -40,17 +40,6 @@ class OpenDeputyContest:
     nominations: contests.Nominations
     on_ballot: list[contests.Candidate]
     union_nominee: np.ndarray
-
-
-@dataclass
-class _LaterDeputyMeetings:
-    """CLPs that hold their deputy nominating meetings in a later month of the window."""
-
-    contest: OpenDeputyContest
-    clps: np.ndarray
-    field_: list[contests.Candidate]
-    advancing: list[int]
-    settles: bool  # the window's last month, where CLP nominations decide the field
 
 
 class DeputyLeadership(Institution):
@@ -84,7 +73,7 @@ class DeputyLeadership(Institution):
         self.unions = unions
         self.state.deputy_contest = None
         self._scheduled: dict[int, ScheduledContest] = {}
-        self._later_meetings: dict[int, _LaterDeputyMeetings] = {}
+        self._later_meetings: dict[int, LaterMeetings] = {}
         leadership.ballot_hooks.append(self.count_with_leader)
         initial = state.config.deputy.initial
         if initial is not None and state.mps:
@@ -192,7 +181,7 @@ class DeputyLeadership(Institution):
             # The field is settled when the window closes (as the leader's).
             on_ballot = [candidates[i] for i in advancing]
         else:
-            self._qualify(record, rules)
+            self.leadership.qualify(record, rules, False)
             on_ballot = record.on_ballot
             if not self._contested(record, on_ballot):
                 return False
@@ -213,25 +202,11 @@ class DeputyLeadership(Institution):
             )
         last = max(later, default=None)
         for at, group in later.items():
-            self._later_meetings[at] = _LaterDeputyMeetings(
-                self.contest, group, field_, advancing, settles=binding and at == last
+            self._later_meetings[at] = LaterMeetings(
+                self.contest, group, field_, advancing, False, settles=binding and at == last
             )
             s.schedule(self.hold_later_meetings, at=at, rank=self.RANK, sub=self.MEET)
         return True
-
-    def _qualify(self, record: contests.Nominations, rules: Any) -> None:
-        """The rules' decision on who qualifies, from the nominations so far."""
-        s = self.state
-        n_meps = len(s.mep_ideology) if rules.count_meps else 0
-        record.qualified = contests.decide_qualification(
-            rules,
-            record,
-            challenge=False,
-            plp_size=len(s.sitting_mps),
-            n_meps=n_meps,
-            total_clps=len(s.clps),
-            affiliate_sizes={u.name: (u.is_union, u.levy_payers) for u in s.unions},
-        )
 
     def _contested(self, record: contests.Nominations, on_ballot: list[contests.Candidate]) -> bool:
         """Whether the qualified field makes a ballot; if not, the deputy is chosen unopposed."""
@@ -264,7 +239,7 @@ class DeputyLeadership(Institution):
             )
             if not later.settles:
                 return
-            self._qualify(record, rules)
+            self.leadership.qualify(record, rules, False)
             on_ballot = record.on_ballot
             if not self._contested(record, on_ballot):
                 self.contest = None

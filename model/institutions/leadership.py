@@ -43,10 +43,11 @@ class OpenContest:
 
 
 @dataclass
-class _LaterMeetings:
-    """CLPs that hold their nominating meetings in a later month of the window."""
+class LaterMeetings:
+    """CLPs that hold their nominating meetings in a later month of the window (a leader's
+    contest or a deputy's)."""
 
-    contest: OpenContest
+    contest: Any  # the open contest they nominate in; gone if it has ended
     clps: np.ndarray
     field_: list[contests.Candidate]
     advancing: list[int]
@@ -76,7 +77,7 @@ class Leadership(Institution):
         self.unions = unions
         self.electorate = Electorate(state, membership)
         self._scheduled_contests: dict[int, ScheduledContest] = {}
-        self._later_meetings: dict[int, _LaterMeetings] = {}
+        self._later_meetings: dict[int, LaterMeetings] = {}
         # Called with (voter roll, eligible counts) when a ballot closes: a deputy
         # contest held alongside is counted on the same electorate.
         self.ballot_hooks: list[Callable[[contests.VoterRoll, dict[str, int]], None]] = []
@@ -126,11 +127,11 @@ class Leadership(Institution):
         """A scheduled contest's CLP nominations window as (model month, share of its days)."""
         if spec.clp_nominations is None:
             return None
-        opened = Month.parse(spec.month)
+        window = spec.clp_nominations
         return [
-            (self.state.time + opened.months_until(month), share)
+            (self.state.time_of(month), share)
             for month, share in window_by_month(
-                spec.clp_nominations.opens, spec.clp_nominations.closes, opened
+                window.opens, window.closes, Month.parse(spec.month)
             )
         ]
 
@@ -253,7 +254,7 @@ class Leadership(Institution):
             # the PLP nominated campaign (and draw joiners) as candidates.
             on_ballot = [candidates[i] for i in advancing]
         else:
-            self._qualify(record, rules, challenge)
+            self.qualify(record, rules, challenge)
             on_ballot = record.on_ballot
             if not self._contested(kind, record, on_ballot, challenge):
                 return False
@@ -274,7 +275,7 @@ class Leadership(Institution):
         )
         last = max(later, default=None)
         for at, group in later.items():
-            self._later_meetings[at] = _LaterMeetings(
+            self._later_meetings[at] = LaterMeetings(
                 self.state.contest,
                 group,
                 field_,
@@ -285,7 +286,7 @@ class Leadership(Institution):
             self.state.schedule(self.hold_later_meetings, at=at, rank=self.RANK, sub=self.MEET)
         return True
 
-    def _qualify(self, record: contests.Nominations, rules: Any, challenge: bool) -> None:
+    def qualify(self, record: contests.Nominations, rules: Any, challenge: bool) -> None:
         """The rules' decision on who qualifies, from the nominations so far."""
         n_meps = len(self.state.mep_ideology) if rules.count_meps else 0
         record.qualified = contests.decide_qualification(
@@ -378,7 +379,7 @@ class Leadership(Institution):
             )
             if not later.settles:
                 return
-            self._qualify(record, rules, later.challenge)
+            self.qualify(record, rules, later.challenge)
             on_ballot = record.on_ballot
             if not self._contested(contest.kind, record, on_ballot, later.challenge):
                 self.state.contest = None
@@ -519,12 +520,6 @@ class Leadership(Institution):
         full = np.full(len(self.state.clps), -1)
         full[holding] = nominee
         return full, attendees
-
-    def clp_nominating_meetings(
-        self, field_: list[contests.Candidate], rules: Any, rng: np.random.Generator
-    ) -> tuple[np.ndarray, list[int]]:
-        """CLPs' nominating meetings for a field (a deputy contest holds them too)."""
-        return self._clp_nominating_meetings(field_, rules, rng)
 
     def close_contest(self) -> None:
         """The ballot closes: sign-ups, electorate, votes, count, new leader."""
