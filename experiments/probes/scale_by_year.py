@@ -43,6 +43,16 @@ _influence = membership.Membership.influence
 _pair_within = dynamics.pair_within
 
 
+def _value(text: str) -> float | bool | str:
+    """A `--set` value: true/false, a number where it reads as one, else the text."""
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _no_pairs(members, group, rng, groups=None, shuffled=False):
     """`pair_within` with nobody meeting."""
     return members[:0], members[:0]
@@ -85,7 +95,7 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs=2, default=[0.1, 1.0], metavar=("A", "B"))
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
-    changes = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    changes = {k: _value(v) for k, v in (item.split("=", 1) for item in args.set)}
     if args.stop:
         _patch(args.stop, args.start)
     scales = tuple(args.scales)
@@ -95,7 +105,7 @@ def main() -> None:
     by_scale = {scale: np.array([r for s, r in runs if s == scale]) for scale in scales}
     label = f"{args.stop} off from {args.start}" if args.stop else "the model as it is"
     if changes:
-        label += ", " + ", ".join(f"{k} = {v:g}" for k, v in changes.items())
+        label += ", " + ", ".join(f"{k} = {v}" for k, v in changes.items())
     print(f"Momentum's CLPs, mean of {args.seeds} seeds ({label})")
     print("date     " + "  ".join(f"{scale:>6}" for scale in scales))
     for i, date in enumerate(DATES):
