@@ -133,6 +133,7 @@ __all__ = [
     "UnionSpec",
     "load_scenario",
     "members_per_clp_note",
+    "clp_control_note",
     "parse_scenario",
     "smallest_scale",
 ]
@@ -405,6 +406,37 @@ def members_per_clp_note(scenario: Scenario) -> str | None:
     return (
         f"scale {party.scale:g} gives {per_clp:.1f} members per CLP; some CLPs will have no "
         f"members at times (open seats there get no candidate); scale {enough:g} or more avoids it"
+    )
+
+
+def clp_control_note(scenario: Scenario) -> str | None:
+    """A note when a run below full scale has factions that target marginal CLPs.
+
+    Below full scale such a faction's CLP control runs high after a few
+    years: organisers who target the closest contests select on the
+    chance in a CLP's few dozen simulated members, which the AGM then
+    turns into wins (docs/calibration.md, "Scale": with random targeting
+    the scales agree). Contests, trigger rounds and membership agree
+    across scales; CLP control should be read from runs at scale 1.
+
+    Args:
+        scenario: the scenario.
+
+    Returns:
+        One line saying so, or None (at full scale, or with no such faction).
+    """
+    if scenario.party.scale >= 1.0:
+        return None
+    targeting = [
+        f.name for f in scenario.factions if f.targeting == "marginal" and f.organisers > 0
+    ]
+    if not targeting:
+        return None
+    return (
+        f"below full scale, CLP control by factions that target marginal CLPs "
+        f"({', '.join(targeting)}) runs high after a few years (labour_2015_2024 at 0.1: "
+        f"about 177 CLPs for Momentum at the end of 2024 against 163 at 1.0); read CLP "
+        f'control from runs at --scale 1 (docs/calibration.md, "Scale")'
     )
 
 
