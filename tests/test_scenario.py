@@ -242,13 +242,13 @@ def test_few_members_per_clp_get_a_note():
 
 
 def test_clp_control_below_full_scale_gets_a_note():
-    default = load_scenario(DEFAULT_SCENARIO)  # scale 0.1, Momentum targets marginal CLPs
+    default = load_scenario(DEFAULT_SCENARIO)  # scale 0.1, Momentum and Labour to Win organise
     note = clp_control_note(default)
     assert note is not None and "Momentum" in note and "--scale 1" in note
     assert clp_control_note(default.with_changes({"party.scale": 1.0})) is None
     names = [f.name for f in default.factions]
-    random = default.with_changes({f"factions.{n}.targeting": "random" for n in names})
-    assert clp_control_note(random) is None
+    idle = default.with_changes({f"factions.{n}.organisers": 0 for n in names})
+    assert clp_control_note(idle) is None
 
 
 # --- with_changes by dotted path ------------------------------------------------------------
