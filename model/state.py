@@ -346,6 +346,30 @@ class PartyState:
         self._own_share = (self.time, own)
         return own
 
+    def typical_attendance(
+        self, ids: np.ndarray, targeted: np.ndarray, mobilisation: np.ndarray
+    ) -> np.ndarray | None:
+        """Below full scale, the chance of attending of the other real members each of
+        these simulated members stands for (`meetings.typical_chance`: its faction's
+        and cohort's mean activism across the party); None at full scale."""
+        if self.meeting_scale >= 1.0:
+            return None
+        m = self.members
+        full = m.full_member_ids()
+        mean = meetings.group_activism(
+            m.activism[full],
+            meetings.activism_group(m.faction[full], m.joined[full]),
+            len(self.factions),
+        )
+        return meetings.typical_chance(
+            meetings.activism_group(m.faction[ids], m.joined[ids]),
+            mean,
+            m.faction[ids],
+            m.clp[ids],
+            targeted,
+            mobilisation,
+        )
+
     @property
     def clp_share(self) -> float:
         """The share of the real party's CLPs (632 seats in Great Britain) simulated."""

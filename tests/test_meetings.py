@@ -447,3 +447,85 @@ def test_clps_alike_but_for_chance_are_not_found_reliable(n):
     clp, weight, slate, votes = _alike_clps(n, rng)
     noise = meetings.share_noise(weight, clp, slate, votes.shape[0], 2)
     assert meetings.composition_reliability(votes, noise).mean() < 0.03
+
+
+# --- the other real members a simulated member stands for -----------------------------------
+
+
+def _attendance_counts(scale, typical, n_real=1000, n_clps=3000, seed=5):
+    """Each CLP's real attenders, its members' activism drawn anew per CLP (Beta(0.5, 9.5))."""
+    rng = np.random.default_rng(seed)
+    n = round(n_real * scale)
+    counts = np.empty(n_clps)
+    for c in range(n_clps):
+        activism = rng.beta(0.5, 9.5, n)
+        other = np.full(n, 0.05) if typical else None  # the Beta's mean
+        came, _ = meetings.attenders(np.arange(n), activism, scale, rng, other)
+        counts[c] = came.size
+    return counts
+
+
+def test_a_meetings_attendance_varies_as_at_real_size_below_full_scale():
+    # 1,000 real members of skewed activism (mean 0.05): at full scale a CLP's
+    # attenders vary between CLPs with variance n × 0.05 × 0.95 = 47.5 (the
+    # law of total variance over iid members). At 0.1, copies of each
+    # simulated member's own activism nearly double it (a CLP's attendance
+    # sums a skewed activism over 100 members, not 1,000); the other real
+    # members at the mean activism give back real size's.
+    full = _attendance_counts(1.0, typical=False, n_clps=1500)
+    copies = _attendance_counts(0.1, typical=False)
+    typical = _attendance_counts(0.1, typical=True)
+    assert full.var() == pytest.approx(47.5, rel=0.12)
+    assert typical.var() == pytest.approx(47.5, rel=0.12)
+    assert copies.var() > 1.5 * 47.5  # the old draw fails the check above
+    assert typical.mean() == pytest.approx(50.0, rel=0.02) == copies.mean()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    chance=st.floats(0.0, 1.0),
+    typical=st.floats(0.0, 1.0),
+    weight=st.integers(0, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_a_simulated_member_attends_with_its_chance_and_its_others_with_theirs(
+    chance, typical, weight, seed
+):
+    # Expected real attenders: its own chance plus (weight - 1) × the others'
+    # (none at weight 0), against 4,000 draws within five standard errors.
+    rng = np.random.default_rng(seed)
+    n = 4000
+    came = meetings._came(np.full(n, weight), np.full(n, chance), np.full(n, typical), rng)
+    if weight == 0:
+        assert (came == 0).all()
+        return
+    mean = chance + (weight - 1) * typical
+    sd = np.sqrt(chance * (1 - chance) + (weight - 1) * typical * (1 - typical))
+    assert abs(came.mean() - mean) <= 5 * sd / np.sqrt(n) + 1e-9
+    assert came.max() <= weight
+
+
+def test_full_scale_attendance_ignores_the_others_chance():
+    # At full scale a simulated member is one real member: the same draws with or without it.
+    rng_a, rng_b = np.random.default_rng(8), np.random.default_rng(8)
+    chance = np.random.default_rng(1).beta(0.5, 9.5, 5000)
+    a, _ = meetings.attenders(np.arange(5000), chance, 1.0, rng_a)
+    b, _ = meetings.attenders(np.arange(5000), chance, 1.0, rng_b, np.full(5000, 0.9))
+    assert np.array_equal(a, b)
+
+
+def test_the_others_take_their_factions_and_cohorts_mean_activism():
+    faction = np.array([-1, -1, 0, 0, 0, -1])
+    joined = np.array([-5, 3, -2, 4, 6, 0])
+    activism = np.array([0.1, 0.3, 0.2, 0.4, 0.6, 0.5])
+    group = meetings.activism_group(faction, joined)
+    mean = meetings.group_activism(activism, group, n_factions=1)
+    # unaligned starting members (0.1, 0.5), unaligned joiner (0.3),
+    # faction starting member (0.2), faction joiners (0.4, 0.6)
+    np.testing.assert_allclose(mean, [0.3, 0.3, 0.2, 0.5])
+    targeted = np.array([[True, False]])
+    chance = meetings.typical_chance(
+        group, mean, faction, np.array([0, 0, 0, 0, 1, 1]), targeted, np.array([2.0])
+    )
+    # the faction mobilises in CLP 0 only
+    np.testing.assert_allclose(chance, [0.3, 0.3, 0.4, 1.0, 0.5, 0.3])

@@ -102,8 +102,8 @@ def meeting_months(monkeypatch, scenario, months=6, seed=3):
     party_ref: list[PartyModel] = []
 
     def spy(self, field_, rules, rng, *, challenge=False, holding=None):
-        def record(ids, chance, scale, rng_):
-            voters, counts = attenders(ids, chance, scale, rng_)
+        def record(ids, chance, scale, rng_, typical=None):
+            voters, counts = attenders(ids, chance, scale, rng_, typical)
             seen.setdefault(str(party_ref[0].state.now)[:7], []).append(voters)
             return voters, counts
 

@@ -66,16 +66,18 @@ class Agms(Institution):
         # At a small scale a CLP's simulated members stand for only part of
         # its real members; the rest are drawn from the party's (own_share).
         own = s.clp_own_share()[np.sort(clps)]
+        ids = m.full_member_ids()[here]
+        mobilisation = np.array([sp.mobilisation for sp in specs])
         return meetings.hold_meetings(
             np.sort(clps),
             full_clps[here],
-            m.full_member_ids()[here],
+            ids,
             ideology=m.ideology,
             activism=m.activism,
             faction=m.faction,
             clp=m.clp,
             targeted=targeted,
-            mobilisation=np.array([sp.mobilisation for sp in specs]),
+            mobilisation=mobilisation,
             faction_lines=s.faction_lines,
             discipline=np.array([sp.slate_discipline for sp in specs]),
             affinity=spec.unaligned_affinity,
@@ -88,6 +90,7 @@ class Agms(Institution):
             rng=s.streams["meetings"],
             own=own,
             pool=m.full_member_ids(),
+            typical=s.typical_attendance(ids, targeted, mobilisation),
         )
 
     def hold(self) -> None:

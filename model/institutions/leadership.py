@@ -487,7 +487,15 @@ class Leadership(Institution):
                 self.state.targeted,
                 np.array([s.mobilisation for s in specs]),
             )
-            voters, _ = meetings.attenders(ids, chance, self.state.meeting_scale, rng)
+            voters, _ = meetings.attenders(
+                ids,
+                chance,
+                self.state.meeting_scale,
+                rng,
+                self.state.typical_attendance(
+                    ids, self.state.targeted, np.array([s.mobilisation for s in specs])
+                ),
+            )
         voters = voters[np.argsort(m.clp[voters].astype(np.uint16), kind="stable")]
         local = None
         if params.clp_local_sd > 0:

@@ -204,6 +204,7 @@ class Selections(Institution):
             # Branch meetings at their real size (see mechanisms.meetings).
             scale = self.state.meeting_scale
             first_branch = self.state.clps.branch_start[clp]
+            typical = self.state.typical_attendance(members_here, self.state.targeted, mobilisation)
             if scale < 1.0 and members_here.size:
                 # As at AGMs, the CLP's simulated members stand for a share
                 # of its real members and the others are the party's; each
@@ -218,11 +219,12 @@ class Selections(Institution):
                     pool=pool,
                     party=party,
                     targeted=self.state.targeted[:, clp],
+                    typical=typical,
                 )
                 hosts = members_here[rng.integers(0, members_here.size, came.size - own_count)]
                 branch = m.branch[np.concatenate([came[:own_count], hosts])]
             else:
-                came, _ = meetings.attenders(members_here, chance, scale, rng)
+                came, _ = meetings.attenders(members_here, chance, scale, rng, typical)
                 branch = m.branch[came]
             tally = reselection.branch_votes(
                 wants(came), branch - first_branch, int(self.state.clps.n_branches[clp])

@@ -331,11 +331,74 @@ def attendance_chance(
     return np.minimum(p, 1.0)
 
 
+ACTIVISM_GROUPS = 2
+"""Cohorts whose activism differs (`members.activism` for the starting
+members, `members.joiner_activism` for joiners), within each faction."""
+
+
+def activism_group(faction: np.ndarray, joined: np.ndarray) -> np.ndarray:
+    """Each member's group for `typical_chance`: its faction (or none) and cohort."""
+    return (faction.astype(np.intp) + 1) * ACTIVISM_GROUPS + (joined > 0)
+
+
+def group_activism(activism: np.ndarray, group: np.ndarray, n_factions: int) -> np.ndarray:
+    """Mean activism of each group (`activism_group`) over these members (0 where empty)."""
+    n = (n_factions + 1) * ACTIVISM_GROUPS
+    counts = np.bincount(group, minlength=n)
+    return np.bincount(group, activism.astype(np.float64), minlength=n) / np.maximum(counts, 1)
+
+
+def typical_chance(
+    group: np.ndarray,
+    mean_activism: np.ndarray,
+    faction: np.ndarray,
+    unit: np.ndarray,
+    targeted: np.ndarray,
+    mobilisation: np.ndarray,
+) -> np.ndarray:
+    """The chance of attending of the other real members a simulated member stands for.
+
+    Below full scale a simulated member stands for 1/scale real members.
+    What the run knows of them is what they share with it: their place,
+    their position and their faction. Their activism it does not know, and
+    in the model activism is drawn apart from position (`members.activism`,
+    `members.joiner_activism`), so the others are given the mean activism
+    of the member's faction and cohort across the party (`group_activism`),
+    mobilised where their faction targets. Copies of the simulated member's
+    own activism made a meeting's real attenders a few dozen active members
+    counted several times: a CLP's attendance summed a very skewed activism
+    (Beta(0.5, 9.5) among joiners) over its few dozen simulated members, and
+    an AGM gave a slate a majority of the places more often at 0.1 than at
+    full scale for the same share of the votes (docs/calibration.md,
+    "Scale", twenty-first round).
+
+    Args:
+        group: each member's `activism_group`.
+        mean_activism: per group, the party's mean activism (`group_activism`).
+        faction, unit, targeted, mobilisation: as `attendance_chance`.
+
+    Returns:
+        Probabilities in [0, 1], one per member.
+    """
+    return attendance_chance(mean_activism[group], faction, unit, targeted, mobilisation)
+
+
+def _came(
+    weight: np.ndarray, chance: np.ndarray, typical: np.ndarray | None, rng: np.random.Generator
+) -> np.ndarray:
+    """Real attenders per simulated member: itself with its chance, the others with `typical`."""
+    if typical is None:
+        return rng.binomial(weight, chance)
+    itself = (rng.random(weight.size) < chance) & (weight > 0)
+    return itself + rng.binomial(np.maximum(weight - 1, 0), typical)
+
+
 def attenders(
     member_ids: np.ndarray,
     chance: np.ndarray,
     scale: float,
     rng: np.random.Generator,
+    typical: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The meeting at its real size: each simulated member's attending real members.
 
@@ -344,6 +407,8 @@ def attenders(
         chance: each one's chance of attending.
         scale: the run's scale.
         rng: random generator.
+        typical: below full scale, the chance of the other real members each
+            stands for (`typical_chance`); None: its own chance.
 
     Returns:
         (attendee ids, each repeated once per real attender; real members
@@ -354,7 +419,7 @@ def attenders(
         # At full scale each stands for one: Bernoulli draws, numpy's own outcomes.
         came = arrays.binomial_one(chance, rng)
     else:
-        came = rng.binomial(weight, chance)
+        came = _came(weight, chance, typical, rng)
     return np.repeat(member_ids, came), weight
 
 
@@ -387,6 +452,7 @@ def real_attenders(
     party: PartyPool,
     targeted: np.ndarray,
     rng: np.random.Generator,
+    typical: np.ndarray | None = None,
 ) -> RealAttenders:
     """Meetings at their real size, each meeting's simulated members standing for a share `own`.
 
@@ -405,9 +471,11 @@ def real_attenders(
         party: the party's members, grouped for drawing.
         targeted: (n_factions, n_meetings) True where a faction mobilises.
         rng: random generator.
+        typical: the chance of the other real members each simulated member
+            stands for (`typical_chance`); None: its own chance.
     """
     weight = stand_for((own / scale)[position], rng)
-    came = np.repeat(np.arange(position.size), rng.binomial(weight, chance))
+    came = np.repeat(np.arange(position.size), _came(weight, chance, typical, rng))
     simulated = np.bincount(position, minlength=own.size)
     others = stand_for((1.0 - own) * simulated / scale, rng)
     borrowed_meeting, borrowed = party.draw(others, targeted, rng)
@@ -424,6 +492,7 @@ def attenders_with_others(
     pool: np.ndarray,
     party: PartyPool,
     targeted: np.ndarray,
+    typical: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """One meeting at its real size, as `real_attenders` draws it.
 
@@ -437,6 +506,8 @@ def attenders_with_others(
         party: the pool grouped for drawing (`PartyPool.of` its activism and
             faction and the factions' mobilisation).
         targeted: (n_factions,) True where a faction mobilises for this meeting.
+        typical: the chance of the other real members each simulated member
+            stands for (`typical_chance`); None: its own chance.
 
     Returns:
         (attendee ids, each once per real attender, the meeting's own first,
@@ -450,6 +521,7 @@ def attenders_with_others(
         party=party,
         targeted=targeted.reshape(-1, 1),
         rng=rng,
+        typical=typical,
     )
     return np.concatenate([member_ids[drawn.came], pool[drawn.borrowed]]), drawn.came.size
 
@@ -587,6 +659,7 @@ def hold_meetings(
     rng: np.random.Generator,
     own: np.ndarray | None = None,
     pool: np.ndarray | None = None,
+    typical: np.ndarray | None = None,
 ) -> MeetingResult:
     """Hold one executive-electing meeting in each of `units` (CLPs) at once.
 
@@ -612,6 +685,9 @@ def hold_meetings(
             members stand for (`own_share`); None: all of them.
         pool: ids of the party's members, from whom the rest are drawn
             (`PartyPool.draw`); needed where `own` is below 1.
+        typical: below full scale, per member in `member_ids`, the chance of
+            the other real members it stands for (`typical_chance`); None:
+            its own chance.
 
     Returns:
         The MeetingResult.
@@ -636,13 +712,14 @@ def hold_meetings(
             party=PartyPool.of(activism[pool], faction[pool], mobilisation),
             targeted=targeted[:, units],
             rng=rng,
+            typical=typical,
         )
         eligible = np.bincount(position, weights=drawn.weight, minlength=units.size)
         eligible = eligible.astype(np.int64) + drawn.others
         ids = np.concatenate([member_ids[drawn.came], pool[drawn.borrowed]])
         unit = np.concatenate([position[drawn.came], drawn.borrowed_meeting])
     else:
-        came, weight = attenders(np.arange(member_ids.size), chance, scale, rng)
+        came, weight = attenders(np.arange(member_ids.size), chance, scale, rng, typical)
         eligible = np.bincount(position, weights=weight, minlength=units.size).astype(np.int64)
         ids = member_ids[came]
         unit = position[came]
