@@ -14,7 +14,6 @@ from model.counting.textio import BallotFileError
 from model.scenario.paths import PathError
 from model.scenario.schema import (
     ScenarioError,
-    clp_control_note,
     load_scenario,
     members_per_clp_note,
     parse_scenario,
@@ -239,16 +238,6 @@ def test_few_members_per_clp_get_a_note():
     assert members_per_clp_note(default) is None  # scale 0.1: 86 per CLP
     note = members_per_clp_note(default.with_changes(party={"scale": 0.005}))
     assert note is not None and "4.3 members per CLP" in note and "0.018" in note
-
-
-def test_clp_control_below_full_scale_gets_a_note():
-    default = load_scenario(DEFAULT_SCENARIO)  # scale 0.1, Momentum and Labour to Win organise
-    note = clp_control_note(default)
-    assert note is not None and "Momentum" in note and "--scale 1" in note
-    assert clp_control_note(default.with_changes({"party.scale": 1.0})) is None
-    names = [f.name for f in default.factions]
-    idle = default.with_changes({f"factions.{n}.organisers": 0 for n in names})
-    assert clp_control_note(idle) is None
 
 
 # --- with_changes by dotted path ------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from model.cli.args import EXIT_OK, apply_flags, positive_int, scale_value, seed_value
 from model.scenario.bundled import open_scenario
-from model.scenario.schema import clp_control_note, members_per_clp_note
+from model.scenario.schema import members_per_clp_note
 from model.study import run as study_run  # attribute access: tests stand in for simulate
 from model.study.outputs import prepare_output
 
@@ -85,9 +85,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"({scenario.party.n_members:,} simulated members at the start, "
         f"{round(scenario.party.n_members / scenario.party.scale):,} at full size), seed {args.seed}"
     )
-    for note in (members_per_clp_note(scenario), clp_control_note(scenario)):
-        if note:
-            print(f"note: {note}")
+    note = members_per_clp_note(scenario)
+    if note:
+        print(f"note: {note}")
     started = time.perf_counter()
     result = study_run.simulate(scenario, args.seed, progress=True)
     elapsed = time.perf_counter() - started

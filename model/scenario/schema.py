@@ -133,7 +133,6 @@ __all__ = [
     "UnionSpec",
     "load_scenario",
     "members_per_clp_note",
-    "clp_control_note",
     "parse_scenario",
     "smallest_scale",
 ]
@@ -406,35 +405,6 @@ def members_per_clp_note(scenario: Scenario) -> str | None:
     return (
         f"scale {party.scale:g} gives {per_clp:.1f} members per CLP; some CLPs will have no "
         f"members at times (open seats there get no candidate); scale {enough:g} or more avoids it"
-    )
-
-
-def clp_control_note(scenario: Scenario) -> str | None:
-    """A note when a run below full scale has factions that organise for CLP control.
-
-    Below full scale a faction's CLP control runs high after a few years
-    (docs/calibration.md, "Scale"): in `labour_2015_2024` at 0.1 Momentum
-    ends 2024 with about 177 CLPs against 163 at full scale (30 seeds),
-    while contests, trigger rounds and membership agree across scales. The
-    cause is not found; the organisers' choice of targets is part of it.
-    CLP control should be read from runs at scale 1.
-
-    Args:
-        scenario: the scenario.
-
-    Returns:
-        One line saying so, or None (at full scale, or with no faction that organises).
-    """
-    if scenario.party.scale >= 1.0:
-        return None
-    organising = [f.name for f in scenario.factions if f.organisers > 0]
-    if not organising:
-        return None
-    return (
-        f"below full scale, the CLPs that factions ({', '.join(organising)}) control run "
-        f"high after a few years (labour_2015_2024 at 0.1: about 177 for Momentum at the "
-        f"end of 2024 against 163 at 1.0); read CLP control from runs at --scale 1 "
-        f'(docs/calibration.md, "Scale")'
     )
 
 
