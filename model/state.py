@@ -149,6 +149,7 @@ class PartyState:
         # estimated once: by organising after its recruitment, and read by
         # the AGMs later in the month (nothing between changes the members).
         self._own_share: tuple[int, np.ndarray] | None = None
+        self._activism_means: tuple[int, np.ndarray, np.ndarray] | None = None
         self.tally: dict[str, int] = defaultdict(int)
         self.members: MemberTable
         self.clps: ClpTable
@@ -356,11 +357,19 @@ class PartyState:
             return None
         m = self.members
         full = m.full_member_ids()
-        mean = meetings.group_activism(
-            m.activism[full],
-            meetings.activism_group(m.faction[full], m.joined[full]),
-            len(self.factions),
-        )
+        # The groups' means gather every full member: kept for the month while
+        # the full members are the same rows (`full_member_ids` is remade when
+        # anyone joins, lapses or converts; factions recruit before meetings).
+        kept = self._activism_means
+        if kept is not None and kept[0] == self.time and kept[1] is full:
+            mean = kept[2]
+        else:
+            mean = meetings.group_activism(
+                m.activism[full],
+                meetings.activism_group(m.faction[full], m.joined[full]),
+                len(self.factions),
+            )
+            self._activism_means = (self.time, full, mean)
         return meetings.typical_chance(
             meetings.activism_group(m.faction[ids], m.joined[ids]),
             mean,
