@@ -190,6 +190,26 @@ def test_published_values_match_the_record_by_hand(data: dict[str, Any]) -> None
     assert target("2016_clps_owen_smith").baseline.value(data) == 110 + 109 + 18
 
 
+def test_the_2017_2018_dated_membership_figures_are_fit_targets(data: dict[str, Any]) -> None:
+    # The Commons Library's March 2017 figure (after the 2016 contest), June
+    # 2017, LabourList's "~575,000" summer peak and January 2018: the shape
+    # between the year-ends, every one inside the fit period and scored as
+    # membership (the same 10% tolerance).
+    expected = {
+        "members_2017_03": 517000,
+        "members_2017_06": 552000,
+        "members_2017_07": 575000,
+        "members_2018_01": 552000,
+    }
+    for key, value in expected.items():
+        t = target(key)
+        assert t.published(data) == value, key
+        assert t.period == "fit" and t.family == "membership", key
+    # Each is compared with the last year-end before it.
+    assert target("members_2017_03").baseline.value(data) == 543645
+    assert target("members_2018_01").baseline.value(data) == 564443
+
+
 def _outcomes(values: dict[str, list[float]], scenario: str) -> pd.DataFrame:
     n = len(next(iter(values.values())))
     return pd.DataFrame({"scenario": scenario, "draw": range(n), "seed": 1, **values})

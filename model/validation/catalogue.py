@@ -596,7 +596,44 @@ def _membership() -> list[Target]:
             note="'around 475,000'; 'more than 480,000' once the election was called",
         )
     )
+    out.extend(_membership_2017_2018())
     return out
+
+
+# The dated figures inside the fit period between the year-ends (the Commons
+# Library's and LabourList's), declared in the twenty-third round before any
+# point was scored with them: the exit after the 2016 contest (543,645 at the
+# end of 2016, 517,000 in March), the 2017 election's surge to the summer
+# peak, and the start of the fall under the same leader. The year-ends alone
+# let a path that is flat from 2016 to 2019 pass; these are the shape the
+# must-show "membership peaks around 2017" describes. The unconfirmed April
+# 2018 estimate is left out.
+_INTRA_YEAR_2017_2018 = (
+    ("2017-03", "March 2017, after the 2016 contest", "end of 2016", 2016),
+    ("2017-06", "June 2017, at the general election", "end of 2016", 2016),
+    ("2017-07", "the summer 2017 peak", "end of 2016", 2016),
+    ("2018-01", "January 2018", "end of 2017", 2017),
+)
+
+
+def _membership_2017_2018() -> list[Target]:
+    return [
+        Target(
+            f"members_{month.replace('-', '_')}",
+            "Membership",
+            f"Members in {label}",
+            LONG,
+            month,
+            f"membership.intra_year_points[date={month}].members",
+            members_at(month),
+            "members",
+            "membership",
+            derive=approximate_number,
+            baseline=Baseline(f"the last year-end ({before})", path=_year_end(year)),
+            note="'~575,000 (recent peak cited by LabourList)'" if month == "2017-07" else "",
+        )
+        for month, label, before, year in _INTRA_YEAR_2017_2018
+    ]
 
 
 def _leavers() -> list[Target]:
