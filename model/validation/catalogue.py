@@ -611,7 +611,7 @@ def _membership() -> list[Target]:
 _INTRA_YEAR_2017_2018 = (
     ("2017-03", "March 2017, after the 2016 contest", "end of 2016", 2016),
     ("2017-06", "June 2017, at the general election", "end of 2016", 2016),
-    ("2017-07", "the summer 2017 peak", "end of 2016", 2016),
+    ("2017-07", "July 2017, the summer peak", "end of 2016", 2016),
     ("2018-01", "January 2018", "end of 2017", 2017),
 )
 
