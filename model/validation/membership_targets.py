@@ -101,14 +101,15 @@ def _membership() -> list[Target]:
 # must-show "membership peaks around 2017" describes. The unconfirmed April
 # 2018 estimate is left out.
 _INTRA_YEAR_2017_2018 = (
-    ("2017-03", "March 2017, after the 2016 contest", "end of 2016", 2016),
-    ("2017-06", "June 2017, at the general election", "end of 2016", 2016),
-    ("2017-07", "July 2017, the summer peak", "end of 2016", 2016),
-    ("2018-01", "January 2018", "end of 2017", 2017),
+    ("2017-03", "March 2017, after the 2016 contest", ""),
+    ("2017-06", "June 2017, at the general election", ""),
+    ("2017-07", "July 2017, the summer peak", "'~575,000 (recent peak cited by LabourList)'"),
+    ("2018-01", "January 2018", ""),
 )
 
 
 def _membership_2017_2018() -> list[Target]:
+    # Each is compared with the last year-end before it (persistence).
     return [
         Target(
             f"members_{month.replace('-', '_')}",
@@ -121,10 +122,13 @@ def _membership_2017_2018() -> list[Target]:
             "members",
             "membership",
             derive=approximate_number,
-            baseline=Baseline(f"the last year-end ({before})", path=_year_end(year)),
-            note="'~575,000 (recent peak cited by LabourList)'" if month == "2017-07" else "",
+            baseline=Baseline(
+                f"the last year-end (end of {int(month[:4]) - 1})",
+                path=_year_end(int(month[:4]) - 1),
+            ),
+            note=note,
         )
-        for month, label, before, year in _INTRA_YEAR_2017_2018
+        for month, label, note in _INTRA_YEAR_2017_2018
     ]
 
 
